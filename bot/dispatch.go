@@ -1,0 +1,236 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/nudgebot/nudgebot/config"
+	"github.com/nudgebot/nudgebot/nudges"
+	"github.com/nudgebot/nudgebot/store"
+)
+
+// Answers recorded on an outbox item.
+const (
+	answeredLogged  = "logged"
+	answeredSnoozed = "snoozed"
+	answeredSkipped = "skipped"
+)
+
+// outcome is what one delivery attempt came to.
+type outcome struct {
+	item *store.Item
+	ref  string
+	err  error
+	// compose failures are permanent and never reach the platform
+	composeErr error
+	skip       string
+}
+
+// Dispatch delivers one batch of ready outbox items and returns how many it
+// attempted. The batch is marked sending in one commit before any platform
+// call and settled in one commit after, so a crash in between leaves items
+// in sending, which Start reconciles.
+func (e *Engine) Dispatch(ctx context.Context) (int, error) {
+	e.dispatch.Lock()
+	defer e.dispatch.Unlock()
+	now := e.now()
+	var batch []*store.Item
+	err := e.store.Write(ctx, func(tx *store.Tx) error {
+		items, err := tx.Ready(now, batchSize)
+		if err != nil {
+			return err
+		}
+		batch = batch[:0]
+		for _, it := range items {
+			it.State = store.Sending
+			it.Attempts++
+			if err := tx.PutItem(it); err != nil {
+				return err
+			}
+			batch = append(batch, it)
+		}
+		return nil
+	})
+	if err != nil || len(batch) == 0 {
+		return 0, err
+	}
+	cfg := e.Config()
+	results := make([]outcome, len(batch))
+	msgs := make([]nudges.Message, len(batch))
+	if err := e.store.View(func(tx *store.Tx) error {
+		for i, it := range batch {
+			results[i].item = it
+			msgs[i], results[i].skip, results[i].composeErr = e.compose(tx, cfg, it)
+		}
+		return nil
+	}); err != nil {
+		return 0, fmt.Errorf("compose: %w", err)
+	}
+	e.send(ctx, batch, msgs, results)
+	if err := e.settle(ctx, cfg, results); err != nil {
+		return 0, err
+	}
+	return len(batch), nil
+}
+
+// send calls the platform for each composed item with bounded concurrency.
+// Pacing within the platform's limits is the adapter's job.
+func (e *Engine) send(ctx context.Context, batch []*store.Item, msgs []nudges.Message, results []outcome) {
+	sem := make(chan struct{}, workers)
+	var wg sync.WaitGroup
+	for i, it := range batch {
+		if results[i].composeErr != nil || results[i].skip != "" {
+			continue
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			to := Recipient{Manager: it.Manager, Channel: it.Channel}
+			results[i].ref, results[i].err = e.chat.Send(ctx, to, msgs[i])
+		}()
+	}
+	wg.Wait()
+}
+
+// settle records every outcome of a batch in one commit.
+func (e *Engine) settle(ctx context.Context, cfg *config.Config, results []outcome) error {
+	now := e.now()
+	var done []store.Item
+	err := e.store.Write(ctx, func(tx *store.Tx) error {
+		done = done[:0]
+		for _, r := range results {
+			it := *r.item
+			switch {
+			case r.composeErr != nil:
+				it.State, it.Reason = store.Failed, r.composeErr.Error()
+			case r.skip != "":
+				it.State, it.Reason = store.Skipped, r.skip
+			case r.err == nil:
+				it.State, it.Ref, it.SentAt, it.Reason = store.Sent, r.ref, now, ""
+				if err := e.afterSent(tx, cfg, &it, now); err != nil {
+					return err
+				}
+			default:
+				permanent, wait, reason := classify(r.err)
+				if permanent || it.Attempts >= maxAttempts {
+					it.State, it.Reason = store.Failed, reason+": "+r.err.Error()
+				} else {
+					it.State, it.Reason = store.Pending, reason
+					it.NextAttempt = now.Add(max(wait, backoff(it.Attempts)))
+				}
+			}
+			if err := tx.PutItem(&it); err != nil {
+				return err
+			}
+			done = append(done, it)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("record deliveries: %w", err)
+	}
+	for _, it := range done {
+		ev := e.log.Info()
+		if it.State != store.Sent {
+			ev = e.log.Warn()
+		}
+		ev.Str("nudge_id", it.ID).Str("manager", it.Manager).Str("kind", string(it.Kind)).
+			Int("attempt", it.Attempts).Str("state", string(it.State)).Str("reason", it.Reason).Msg("delivery")
+		if e.OnDelivered != nil {
+			e.OnDelivered(it)
+		}
+	}
+	return nil
+}
+
+// afterSent schedules the first reminder and remembers the manager's latest
+// nudge (free-text notes attach to it).
+func (e *Engine) afterSent(tx *store.Tx, cfg *config.Config, it *store.Item, now time.Time) error {
+	if it.Channel != "" || it.Kind == nudges.KindSummary || it.Kind == nudges.KindShoutOut {
+		return nil
+	}
+	st, err := tx.ManagerState(it.Manager)
+	if err != nil {
+		return err
+	}
+	st.LastNudge = it.ID
+	if err := tx.PutManagerState(it.Manager, st); err != nil {
+		return err
+	}
+	c, m := cfg.Cadence(it.Cadence), cfg.Manager(it.Manager)
+	if c == nil || m == nil || c.RemindAfter == 0 || it.Reminder >= c.MaxReminders {
+		return nil
+	}
+	root := it.ID
+	if it.Parent != "" {
+		root = it.Parent
+	}
+	if it.Parent != "" && it.Reminder == 0 {
+		return nil // a snoozed copy: the manager already chose when to see it
+	}
+	at, ok := m.Calendar.NextWorkingInstant(now.Add(c.RemindAfter))
+	if !ok {
+		return nil
+	}
+	n := it.Reminder + 1
+	_, err = tx.AddDue(store.Due{At: at, ID: fmt.Sprintf("%s/r%d", root, n), Manager: it.Manager, Kind: it.Kind, Parent: root, Reminder: n})
+	return err
+}
+
+// backoff is capped exponential with full jitter: retries of many items
+// spread out instead of arriving at the platform together.
+func backoff(attempt int) time.Duration {
+	d := retryBase << min(attempt-1, 16)
+	d = min(d, retryMax)
+	return d/2 + rand.N(d/2+1)
+}
+
+// reconcileInFlight settles items a crash left in sending: a platform that
+// can look up its own history tells us which were posted; the rest are sent
+// again (at-least-once, limited to the batch that was in flight).
+func (e *Engine) reconcileInFlight(ctx context.Context) error {
+	var items []*store.Item
+	if err := e.store.View(func(tx *store.Tx) (err error) {
+		items, err = tx.InFlight()
+		return err
+	}); err != nil || len(items) == 0 {
+		return err
+	}
+	rec, _ := e.chat.(Reconciler)
+	now := e.now()
+	for _, it := range items {
+		found, ref := false, ""
+		if rec != nil {
+			var err error
+			ref, found, err = rec.Delivered(ctx, Recipient{Manager: it.Manager, Channel: it.Channel}, it.ID, it.ScheduledAt.Add(-time.Hour))
+			if err != nil {
+				return fmt.Errorf("look up nudge %s: %w", it.ID, err)
+			}
+		}
+		it := it
+		err := e.store.Write(ctx, func(tx *store.Tx) error {
+			cp := *it
+			if found {
+				cp.State, cp.Ref, cp.SentAt = store.Sent, ref, now
+				if err := e.afterSent(tx, e.Config(), &cp, now); err != nil {
+					return err
+				}
+			} else {
+				cp.State, cp.NextAttempt = store.Pending, now
+			}
+			return tx.PutItem(&cp)
+		})
+		if err != nil {
+			return err
+		}
+		e.log.Info().Str("nudge_id", it.ID).Bool("already_posted", found).Msg("settled delivery interrupted by a restart")
+	}
+	return nil
+}
+
+var errNoLongerOnRoster = errors.New("no longer on the roster")

@@ -1,0 +1,193 @@
+// Package bot is nudgebot's engine: it keeps the durable schedule moving
+// (sweep: due rows → outbox), delivers the outbox through a Chat platform
+// (dispatch), and turns managers' replies and learning events into coaching
+// logs and follow-ups. It knows nothing of any particular platform: the
+// adapters in bot/shell, bot/slack and bot/teams implement Chat.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"github.com/rs/zerolog"
+
+	"github.com/nudgebot/nudgebot/config"
+	"github.com/nudgebot/nudgebot/nudges"
+	"github.com/nudgebot/nudgebot/store"
+)
+
+// Engine runs the schedule, the outbox and the replies for one roster.
+type Engine struct {
+	cfg   atomic.Pointer[config.Config]
+	store *store.Store
+	chat  Chat
+	log   zerolog.Logger
+	now   func() time.Time
+
+	wake     chan struct{}
+	dispatch sync.Mutex // one dispatch pass at a time
+	sweepMu  sync.Mutex // one sweep at a time
+	// Sent is called after each delivery attempt is recorded (metrics, tests).
+	OnDelivered func(it store.Item)
+}
+
+// Options configure an Engine.
+type Options struct {
+	Logger zerolog.Logger
+	Now    func() time.Time // defaults to time.Now
+}
+
+// Delivery tuning. Attempts back off exponentially from retryBase to
+// retryMax with jitter; after maxAttempts an item fails for good.
+const (
+	batchSize   = 256
+	workers     = 16
+	maxAttempts = 8
+	retryBase   = 2 * time.Second
+	retryMax    = 10 * time.Minute
+)
+
+// New returns an engine over an open store. cfg must already have its
+// launch dates resolved (see Start).
+func New(cfg *config.Config, st *store.Store, chat Chat, opt Options) *Engine {
+	e := &Engine{store: st, chat: chat, log: opt.Logger, now: opt.Now, wake: make(chan struct{}, 1)}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	e.cfg.Store(cfg)
+	return e
+}
+
+// Config is the configuration in force.
+func (e *Engine) Config() *config.Config { return e.cfg.Load() }
+
+// Store is the engine's store.
+func (e *Engine) Store() *store.Store { return e.store }
+
+// Now is the engine's clock.
+func (e *Engine) Now() time.Time { return e.now() }
+
+// Start prepares the engine after a (re)start: resolves launch dates,
+// brings the schedule in line with the roster, settles deliveries a crash
+// left in flight, and runs a first sweep so missed nudges are caught up.
+func (e *Engine) Start(ctx context.Context) error {
+	if err := e.prepare(ctx, e.Config()); err != nil {
+		return err
+	}
+	if err := e.reconcileInFlight(ctx); err != nil {
+		return err
+	}
+	_, err := e.Sweep(ctx)
+	return err
+}
+
+func (e *Engine) prepare(ctx context.Context, cfg *config.Config) error {
+	first, err := e.store.FirstRun(ctx, nudges.DateOf(e.now().In(cfg.Location)))
+	if err != nil {
+		return fmt.Errorf("read first run: %w", err)
+	}
+	cfg.ResolveLaunch(first)
+	return e.reconcileSchedule(ctx, cfg)
+}
+
+// Reload swaps in a new configuration. Everything that can fail is done
+// before the swap, so a failed reload leaves the old configuration running.
+func (e *Engine) Reload(ctx context.Context, cfg *config.Config) error {
+	if cfg.Platform != e.Config().Platform {
+		return fmt.Errorf("reload: changing chat.platform from %q to %q needs a restart", e.Config().Platform, cfg.Platform)
+	}
+	e.sweepMu.Lock()
+	defer e.sweepMu.Unlock()
+	if err := e.prepare(ctx, cfg); err != nil {
+		return fmt.Errorf("reload: %w", err)
+	}
+	e.cfg.Store(cfg)
+	e.log.Info().Int("managers", len(cfg.Managers)).Int("cadences", len(cfg.Cadences)).Msg("configuration reloaded")
+	e.kick()
+	return nil
+}
+
+// Run sweeps on the configured interval and delivers whatever becomes
+// ready, until ctx ends; then it finishes the pass in flight and returns.
+func (e *Engine) Run(ctx context.Context) error {
+	c := cron.New(cron.WithChain(cron.Recover(cronLogger{e.log})))
+	spec := fmt.Sprintf("@every %s", e.Config().SweepInterval)
+	if _, err := c.AddFunc(spec, func() {
+		if _, err := e.Sweep(ctx); err != nil && ctx.Err() == nil {
+			e.log.Error().Err(err).Msg("sweep failed")
+		}
+	}); err != nil {
+		return fmt.Errorf("schedule sweep: %w", err)
+	}
+	c.Start()
+	defer func() { <-c.Stop().Done() }()
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		if _, err := e.Dispatch(ctx); err != nil && ctx.Err() == nil {
+			e.log.Error().Err(err).Msg("dispatch failed")
+		}
+		timer.Reset(e.untilNextReady())
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-e.wake:
+		case <-timer.C:
+		}
+	}
+}
+
+// untilNextReady is how long the dispatcher may sleep: until the earliest
+// pending retry, capped so a missed wake-up costs at most a few seconds.
+func (e *Engine) untilNextReady() time.Duration {
+	wait := 5 * time.Second
+	_ = e.store.View(func(tx *store.Tx) error {
+		if t, ok := tx.NextReady(); ok {
+			wait = min(wait, max(t.Sub(e.now()), 10*time.Millisecond))
+		}
+		return nil
+	})
+	return wait
+}
+
+func (e *Engine) kick() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Flush sweeps and delivers everything due by now, synchronously. The
+// shell uses it so a scripted session prints in a fixed order, and tests
+// use it to step the engine.
+func (e *Engine) Flush(ctx context.Context) error {
+	if _, err := e.Sweep(ctx); err != nil {
+		return err
+	}
+	for {
+		n, err := e.Dispatch(ctx)
+		if err != nil || n == 0 {
+			return err
+		}
+	}
+}
+
+type cronLogger struct{ l zerolog.Logger }
+
+func (c cronLogger) Info(msg string, kv ...any) {}
+func (c cronLogger) Error(err error, msg string, kv ...any) {
+	c.l.Error().Err(err).Interface("details", kv).Msg(msg)
+}
+
+// Errors of inbound requests.
+var (
+	ErrUnknownManager = errors.New("unknown manager")
+	ErrUnknownNudge   = errors.New("unknown nudge")
+	ErrUnknownLearner = errors.New("unknown learner")
+	ErrInvalid        = errors.New("invalid reply")
+)

@@ -1,0 +1,389 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nudgebot/nudgebot/config"
+	"github.com/nudgebot/nudgebot/nudges"
+	"github.com/nudgebot/nudgebot/store"
+)
+
+// Reply is a manager's answer, as an adapter hands it over.
+type Reply struct {
+	// ID is unique per answer on the platform (an event id, an action
+	// timestamp, a view submission hash): a redelivered answer carries the
+	// same ID and is stored once.
+	ID      string
+	Manager string
+	Nudge   string // the outbox item answered; empty for a check-in or pledge started by the manager
+	Kind    nudges.Kind
+	Action  string // nudges.ActLog, ActSnooze, ActSkip, ActUseful, ActNotUseful, ActOutcome, or "note"
+	Fields  map[string]string
+	At      time.Time
+}
+
+// Result is what the engine tells the adapter about a reply.
+type Result struct {
+	Duplicate bool   // already stored: nothing changed
+	Text      string // a short confirmation for the manager
+	Nudge     string // the nudge the reply closed or touched, if any
+	ShoutOut  bool   // a shout-out was queued for the team channel
+}
+
+// FieldError is a problem with one field of a form, for inline display.
+type FieldError struct {
+	Field, Msg string
+}
+
+// FieldErrors lists every problem of a reply; it wraps ErrInvalid.
+type FieldErrors []FieldError
+
+func (fe FieldErrors) Error() string {
+	parts := make([]string, len(fe))
+	for i, f := range fe {
+		parts[i] = f.Field + ": " + f.Msg
+	}
+	return "invalid reply: " + strings.Join(parts, "; ")
+}
+
+func (fe FieldErrors) Unwrap() error { return ErrInvalid }
+
+// ActNote is a free-text message to the bot, stored as a note on the
+// manager's latest nudge.
+const ActNote = "note"
+
+// HandleReply validates a reply, stores it as a coaching log exactly once and
+// applies its effects (the nudge closed, a pledge remembered, a first
+// application recorded, a shout-out queued) in the same commit. It returns
+// once all of that is durable.
+func (e *Engine) HandleReply(ctx context.Context, r Reply) (Result, error) {
+	cfg := e.Config()
+	m := cfg.Manager(r.Manager)
+	if m == nil {
+		return Result{}, fmt.Errorf("reply %s: %w %q", r.ID, ErrUnknownManager, r.Manager)
+	}
+	if r.ID == "" {
+		return Result{}, fmt.Errorf("reply from %s: %w: no reply id", r.Manager, ErrInvalid)
+	}
+	if r.At.IsZero() {
+		r.At = e.now()
+	}
+	var res Result
+	err := e.store.Write(ctx, func(tx *store.Tx) error {
+		res = Result{}
+		if tx.HasReply(r.ID) {
+			res.Duplicate, res.Text = true, "Already recorded."
+			return nil
+		}
+		return e.applyReply(tx, cfg, m, r, &res)
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	if res.ShoutOut {
+		e.kick()
+	}
+	return res, nil
+}
+
+func (e *Engine) applyReply(tx *store.Tx, cfg *config.Config, m *nudges.Manager, r Reply, res *Result) error {
+	var item, root *store.Item
+	if r.Nudge != "" {
+		var err error
+		if item, err = tx.Item(r.Nudge); err != nil {
+			return err
+		}
+		if item == nil || item.Manager != m.ID {
+			return fmt.Errorf("reply %s: %w %q", r.ID, ErrUnknownNudge, r.Nudge)
+		}
+		root = item
+		if item.Parent != "" {
+			if root, err = tx.Item(item.Parent); err != nil || root == nil {
+				root = item
+			}
+		}
+		if r.Kind == "" {
+			r.Kind = item.Kind
+		}
+	}
+	if r.Action == ActNote && item == nil {
+		st, err := tx.ManagerState(m.ID)
+		if err != nil {
+			return err
+		}
+		if st.LastNudge != "" {
+			if item, _ = tx.Item(st.LastNudge); item != nil {
+				r.Nudge, root = item.ID, item
+			}
+		}
+	}
+	l := &store.Log{ID: r.ID, Manager: m.ID, Nudge: r.Nudge, CreatedAt: r.At, Answers: map[string]string{}}
+	if item != nil {
+		l.Program = item.Program
+	}
+	if l.Program == "" && len(m.Programs) > 0 {
+		l.Program = m.Programs[0]
+	}
+	today := nudges.DateOf(r.At.In(m.Calendar.Location))
+	answered := ""
+	switch r.Action {
+	case nudges.ActLog:
+		switch r.Kind {
+		case nudges.KindCheckIn:
+			if err := e.logCheckIn(tx, cfg, m, r, l, today, res); err != nil {
+				return err
+			}
+		case nudges.KindPledge:
+			if err := logPledge(tx, m, r, l); err != nil {
+				return err
+			}
+			res.Text = fmt.Sprintf("Pledge recorded: %q. I will ask how it went next week.", l.Answers[nudges.FieldPledge])
+		default:
+			return FieldErrors{{"kind", fmt.Sprintf("nothing to log for a %q nudge", r.Kind)}}
+		}
+		answered = answeredLogged
+	case nudges.ActOutcome:
+		if err := e.logOutcome(tx, cfg, m, r, l, today, res); err != nil {
+			return err
+		}
+		answered = answeredLogged
+	case nudges.ActSnooze:
+		if root == nil {
+			return FieldErrors{{"nudge", "name the nudge to snooze"}}
+		}
+		if err := e.snooze(tx, cfg, m, root, r.At, l, res); err != nil {
+			return err
+		}
+		answered = answeredSnoozed
+	case nudges.ActSkip:
+		reason := strings.TrimSpace(r.Fields[nudges.FieldReason])
+		if root == nil {
+			return FieldErrors{{"nudge", "name the nudge to skip"}}
+		}
+		if reason == "" {
+			return FieldErrors{{nudges.FieldReason, "say why you skip this week (it helps L&D plan)"}}
+		}
+		l.Kind, l.Answers[nudges.FieldReason] = "skip", reason
+		answered, res.Text = answeredSkipped, "Skipped for this week. Thanks for saying why."
+	case nudges.ActUseful, nudges.ActNotUseful:
+		if item == nil {
+			return FieldErrors{{"nudge", "name the nudge to rate"}}
+		}
+		l.Kind, l.Answers["rating"] = "rating", r.Action
+		res.Text = "Thanks for the feedback."
+	case ActNote:
+		text := strings.TrimSpace(r.Fields[nudges.FieldNote])
+		if text == "" {
+			return FieldErrors{{nudges.FieldNote, "empty note"}}
+		}
+		l.Kind, l.Answers[nudges.FieldNote] = "note", text
+		res.Text = "Noted."
+	default:
+		return FieldErrors{{"action", fmt.Sprintf("unknown action %q", r.Action)}}
+	}
+	if l.Kind == "" {
+		l.Kind = string(r.Kind)
+	}
+	if err := tx.AddLog(l); err != nil {
+		return err
+	}
+	res.Nudge = r.Nudge
+	if answered != "" && root != nil && (root.Answered == "" || root.Answered == answeredSnoozed) {
+		root.Answered = answered
+		if root.State == store.Pending { // answered before it went out: no need to send it
+			root.State, root.Reason = store.Cancelled, "answered before delivery"
+		}
+		if err := tx.PutItem(root); err != nil {
+			return err
+		}
+		if item != root && item.Answered == "" {
+			item.Answered = answered
+			if item.State == store.Pending {
+				item.State, item.Reason = store.Cancelled, "answered before delivery"
+			}
+			return tx.PutItem(item)
+		}
+	}
+	return nil
+}
+
+func (e *Engine) logCheckIn(tx *store.Tx, cfg *config.Config, m *nudges.Manager, r Reply, l *store.Log, today nudges.Date, res *Result) error {
+	f := r.Fields
+	var errs FieldErrors
+	mb, team := cfg.FindMember(m.ID, strings.TrimSpace(f[nudges.FieldMember]))
+	if mb == nil {
+		errs = append(errs, FieldError{nudges.FieldMember, fmt.Sprintf("%q is not on your team", f[nudges.FieldMember])})
+	}
+	for _, k := range []string{nudges.FieldTried, nudges.FieldChanged, nudges.FieldNext} {
+		if strings.TrimSpace(f[k]) == "" {
+			errs = append(errs, FieldError{k, "required"})
+		}
+	}
+	minutes, err := strconv.Atoi(strings.TrimSpace(f[nudges.FieldMinutes]))
+	if err != nil || minutes < 1 || minutes > 480 {
+		errs = append(errs, FieldError{nudges.FieldMinutes, "a whole number of minutes from 1 to 480"})
+	}
+	review, err := nudges.ParseDate(strings.TrimSpace(f[nudges.FieldReview]))
+	if err != nil {
+		errs = append(errs, FieldError{nudges.FieldReview, "a date as YYYY-MM-DD"})
+	} else if review.Before(today) {
+		errs = append(errs, FieldError{nudges.FieldReview, "the review date is in the past"})
+	}
+	win := strings.TrimSpace(f[nudges.FieldWin])
+	share := isYes(f[nudges.FieldShare])
+	if share && win == "" {
+		errs = append(errs, FieldError{nudges.FieldShare, "there is no win to share"})
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	l.Kind, l.Learner, l.Minutes = string(nudges.KindCheckIn), mb.ID, minutes
+	for _, k := range []string{nudges.FieldTried, nudges.FieldChanged, nudges.FieldNext} {
+		l.Answers[k] = strings.TrimSpace(f[k])
+	}
+	l.Answers[nudges.FieldMember], l.Answers[nudges.FieldReview] = mb.ID, review.String()
+	res.Text = fmt.Sprintf("Check-in with %s logged (%d min). I will remind you to review %q on %s.", mb.Name, minutes, l.Answers[nudges.FieldNext], review)
+	if win != "" {
+		l.Answers[nudges.FieldWin] = win
+		l.Answers[nudges.FieldShare] = map[bool]string{true: "yes", false: "no"}[share]
+	}
+	st, err := tx.ManagerState(m.ID)
+	if err != nil {
+		return err
+	}
+	st.LastCheckIn = &store.CheckInRecall{Member: mb.ID, Action: l.Answers[nudges.FieldNext], Review: review, At: r.At}
+	if err := tx.PutManagerState(m.ID, st); err != nil {
+		return err
+	}
+	if share && team.Channel != "" {
+		// The manager ticked "share": that is the explicit consent a
+		// public shout-out needs. Queue it durably with the log itself.
+		it := &store.Item{ID: "shout/" + r.ID, Manager: m.ID, Kind: nudges.KindShoutOut, Program: l.Program,
+			Channel: team.Channel, Team: team.ID, Log: r.ID, ScheduledAt: r.At, State: store.Pending, NextAttempt: r.At}
+		if err := tx.PutItem(it); err != nil {
+			return err
+		}
+		res.ShoutOut = true
+		res.Text += " Your win will be shared with " + team.Name + "."
+	}
+	return nil
+}
+
+func logPledge(tx *store.Tx, m *nudges.Manager, r Reply, l *store.Log) error {
+	st, err := tx.ManagerState(m.ID)
+	if err != nil {
+		return err
+	}
+	text := strings.TrimSpace(r.Fields[nudges.FieldPledge])
+	if n, err := strconv.Atoi(text); err == nil && n >= 1 && n <= len(nudges.PledgeSuggestions) {
+		text = nudges.PledgeSuggestions[n-1]
+	}
+	kept := strings.ToLower(strings.TrimSpace(r.Fields[nudges.FieldKept]))
+	var errs FieldErrors
+	if text == "" {
+		errs = append(errs, FieldError{nudges.FieldPledge, "say what you will do this week"})
+	}
+	awaiting := st.Pledge != nil && !st.Pledge.Reviewed
+	switch {
+	case awaiting && kept != "yes" && kept != "partly" && kept != "no":
+		errs = append(errs, FieldError{nudges.FieldKept, "answer yes, partly or no"})
+	case !awaiting && kept != "":
+		kept = "" // nothing to review yet; ignore
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	if awaiting {
+		st.Pledged++
+		switch kept {
+		case "yes":
+			st.Kept++
+			st.Streak++
+		case "partly":
+			st.Partly++
+		case "no":
+			st.Streak = 0
+		}
+		l.Answers[nudges.FieldKept] = kept
+	}
+	st.Pledge = &store.PledgeRecall{Text: text, At: r.At}
+	l.Kind = string(nudges.KindPledge)
+	l.Answers[nudges.FieldPledge] = text
+	return tx.PutManagerState(m.ID, st)
+}
+
+func (e *Engine) logOutcome(tx *store.Tx, cfg *config.Config, m *nudges.Manager, r Reply, l *store.Log, today nudges.Date, res *Result) error {
+	learner, outcome := r.Fields[nudges.FieldLearner], r.Fields[nudges.FieldOutcome]
+	if v, ok := r.Fields["value"]; ok && learner == "" { // a button's value: learner|outcome
+		learner, outcome, _ = strings.Cut(v, "|")
+	}
+	var errs FieldErrors
+	mb, _ := cfg.FindMember(m.ID, strings.TrimSpace(learner))
+	if mb == nil {
+		errs = append(errs, FieldError{nudges.FieldLearner, fmt.Sprintf("%q is not on your team", learner)})
+	}
+	outcome = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(outcome)), "-", "_")
+	outcome = strings.ReplaceAll(outcome, " ", "_")
+	label := ""
+	for _, o := range nudges.Outcomes {
+		if o.Value == outcome {
+			label = o.Label
+		}
+	}
+	if label == "" {
+		errs = append(errs, FieldError{nudges.FieldOutcome, "applied, not yet or needs support"})
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	l.Kind, l.Learner = string(nudges.KindAssignment), mb.ID
+	l.Answers[nudges.FieldLearner], l.Answers[nudges.FieldOutcome] = mb.ID, outcome
+	res.Text = fmt.Sprintf("Recorded for %s: %s.", mb.Name, strings.ToLower(label))
+	if outcome == nudges.Applied && l.Program != "" {
+		prev, err := tx.FirstApplication(l.Program, mb.ID)
+		if err != nil {
+			return err
+		}
+		if prev == nil {
+			res.Text += " That is their first application — well spotted."
+			return tx.SetFirstApplication(l.Program, mb.ID, store.FirstApplication{Date: today, Manager: m.ID, Log: r.ID})
+		}
+	}
+	return nil
+}
+
+// snooze postpones the nudge to the manager's working time after the
+// configured snooze.
+func (e *Engine) snooze(tx *store.Tx, cfg *config.Config, m *nudges.Manager, root *store.Item, at time.Time, l *store.Log, res *Result) error {
+	when, ok := m.Calendar.NextWorkingInstant(at.Add(cfg.Snooze))
+	if !ok {
+		return FieldErrors{{"snooze", "no working time ahead to snooze to"}}
+	}
+	n := 1
+	for tx.HasItem(fmt.Sprintf("%s/s%d", root.ID, n)) {
+		n++
+	}
+	if _, err := tx.AddDue(store.Due{At: when, ID: fmt.Sprintf("%s/s%d", root.ID, n), Manager: m.ID, Kind: root.Kind, Parent: root.ID}); err != nil {
+		return err
+	}
+	l.Kind = "snooze"
+	l.Answers["until"] = when.In(m.Calendar.Location).Format(time.RFC3339)
+	res.Text = "Snoozed until " + when.In(m.Calendar.Location).Format("Mon 2 Jan 15:04") + "."
+	return nil
+}
+
+func isYes(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "y", "yes", "true", "1", "on", "share":
+		return true
+	}
+	return false
+}
+
+// IsInvalid reports whether err is a validation problem the user can fix.
+func IsInvalid(err error) bool { return errors.Is(err, ErrInvalid) }

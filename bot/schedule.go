@@ -1,0 +1,395 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/nudgebot/nudgebot/config"
+	"github.com/nudgebot/nudgebot/nudges"
+	"github.com/nudgebot/nudgebot/store"
+)
+
+// enrolSlot marks, in the schedule index, that a manager's enrolment in a
+// program has been announced, so "enrolled" cadences fire once per manager.
+const enrolSlot = "@enrolled/"
+
+// slotWant is one entry the schedule index should hold.
+type slotWant struct {
+	m  *nudges.Manager
+	c  *nudges.Cadence // nil for enrolment markers
+	p  string          // program of an enrolment marker
+	fp uint64
+}
+
+// reconcileSchedule brings the due table in line with cfg: a next occurrence
+// for every (manager, recurring cadence) pair, recomputed where its inputs
+// changed, removed where the pair no longer exists, and an enrolment event
+// for each new (manager, program). It reads the index in one pass and writes
+// only what differs, so an unchanged restart writes nothing.
+func (e *Engine) reconcileSchedule(ctx context.Context, cfg *config.Config) error {
+	want := wantedSlots(cfg)
+	type change struct {
+		want   *slotWant
+		oldKey []byte
+		drop   *store.SchedEntry
+	}
+	var changes []change
+	i := 0
+	err := e.store.View(func(tx *store.Tx) error {
+		return tx.SchedEntries(func(se store.SchedEntry) error {
+			for ; i < len(want) && slotLess(want[i], se); i++ {
+				changes = append(changes, change{want: &want[i]})
+			}
+			if i < len(want) && want[i].m.ID == se.Manager && want[i].slot() == se.Slot {
+				if want[i].fp != se.Fingerprint {
+					changes = append(changes, change{want: &want[i], oldKey: se.DueKey})
+				}
+				i++
+				return nil
+			}
+			changes = append(changes, change{drop: &se})
+			return nil
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("read schedule: %w", err)
+	}
+	for ; i < len(want); i++ {
+		changes = append(changes, change{want: &want[i]})
+	}
+	if len(changes) == 0 {
+		return nil
+	}
+	now := e.now()
+	planner := cfg.Planner()
+	const chunk = 5000 // keep each commit (and each caller's wait behind it) bounded
+	for start := 0; start < len(changes); start += chunk {
+		part := changes[start:min(start+chunk, len(changes))]
+		err := e.store.Write(ctx, func(tx *store.Tx) error {
+			for _, ch := range part {
+				if ch.drop != nil {
+					if err := dropSlot(tx, *ch.drop); err != nil {
+						return err
+					}
+					continue
+				}
+				if len(ch.oldKey) > 0 {
+					if err := tx.DeleteDue(ch.oldKey); err != nil {
+						return err
+					}
+				}
+				if err := e.fillSlot(tx, cfg, planner, ch.want, now); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("update schedule: %w", err)
+		}
+	}
+	e.log.Info().Int("changes", len(changes)).Msg("schedule reconciled with roster")
+	return nil
+}
+
+func dropSlot(tx *store.Tx, se store.SchedEntry) error {
+	if len(se.DueKey) > 0 {
+		if err := tx.DeleteDue(se.DueKey); err != nil {
+			return err
+		}
+	}
+	return tx.DeleteSched(se.Manager, se.Slot)
+}
+
+// fillSlot computes and stores the next occurrence for w (or raises the
+// enrolment event).
+func (e *Engine) fillSlot(tx *store.Tx, cfg *config.Config, planner *nudges.Planner, w *slotWant, now time.Time) error {
+	se := store.SchedEntry{Manager: w.m.ID, Slot: w.slot(), Fingerprint: w.fp}
+	if w.c == nil {
+		for _, c := range cfg.Cadences {
+			if c.Event != nudges.EventEnrolled || c.Program != w.p {
+				continue
+			}
+			if err := addEventDue(tx, w.m, c, "enrolled:"+w.p, now, "", ""); err != nil {
+				return err
+			}
+		}
+		return tx.PutSched(se)
+	}
+	occ, ok := planner.Next(w.m, w.c, now)
+	if !ok {
+		return tx.PutSched(se) // nothing ahead (a closed week window); keep the fingerprint
+	}
+	key, err := tx.AddDue(dueFor(occ))
+	if err != nil {
+		return err
+	}
+	se.DueKey = key
+	return tx.PutSched(se)
+}
+
+func dueFor(o nudges.Occurrence) store.Due {
+	return store.Due{At: o.At, ID: o.ID(), Manager: o.Manager.ID, Cadence: o.Cadence.ID, Kind: o.Cadence.Kind, Local: o.Local.String()}
+}
+
+// addEventDue schedules an event-relative nudge for event id at t.
+func addEventDue(tx *store.Tx, m *nudges.Manager, c *nudges.Cadence, event string, t time.Time, learner, module string) error {
+	at, ok := c.EventDue(&m.Calendar, t)
+	if !ok {
+		return nil
+	}
+	_, err := tx.AddDue(store.Due{At: at, ID: nudges.NudgeID(m.ID, c.ID, event), Manager: m.ID, Cadence: c.ID,
+		Kind: c.Kind, Event: event, Learner: learner, Module: module})
+	return err
+}
+
+func (w *slotWant) slot() string {
+	if w.c == nil {
+		return enrolSlot + w.p
+	}
+	return w.c.ID
+}
+
+func slotLess(w slotWant, se store.SchedEntry) bool {
+	if w.m.ID != se.Manager {
+		return w.m.ID < se.Manager
+	}
+	return w.slot() < se.Slot
+}
+
+// wantedSlots lists every slot the roster calls for, in index order.
+func wantedSlots(cfg *config.Config) []slotWant {
+	ms := slices.Clone(cfg.Managers)
+	slices.SortFunc(ms, func(a, b *nudges.Manager) int { return strings.Compare(a.ID, b.ID) })
+	cadenceFP := make(map[*nudges.Cadence]uint64, len(cfg.Cadences))
+	for _, c := range cfg.Cadences {
+		if c.Recurring() {
+			cadenceFP[c] = fingerprintCadence(cfg, c)
+		}
+	}
+	var want []slotWant
+	for _, m := range ms {
+		mfp := fingerprintManager(cfg, m)
+		start := len(want)
+		for _, c := range cfg.Cadences {
+			if c.Recurring() && m.Enrolled(c.Program) {
+				want = append(want, slotWant{m: m, c: c, fp: mfp ^ cadenceFP[c]})
+			}
+		}
+		for _, p := range cfg.Programs {
+			if m.Enrolled(p.ID) {
+				want = append(want, slotWant{m: m, p: p.ID})
+			}
+		}
+		slices.SortFunc(want[start:], func(a, b slotWant) int { return strings.Compare(a.slot(), b.slot()) })
+	}
+	return want
+}
+
+// fingerprintManager hashes what a manager's occurrences depend on: the
+// calendar, the enrolment, the daily cap and the set of cadences competing
+// for it. Any change recomputes that manager's next occurrences.
+func fingerprintManager(cfg *config.Config, m *nudges.Manager) uint64 {
+	h := fnv.New64a()
+	cal := &m.Calendar
+	fmt.Fprint(h, cal.Location.String(), cal.Days, cal.Start, cal.End, cal.OutOfOffice, m.Programs, cfg.MaxPerDay)
+	hol := make([]string, 0, len(cal.Holidays))
+	for d := range cal.Holidays {
+		hol = append(hol, d.String())
+	}
+	slices.Sort(hol)
+	fmt.Fprint(h, hol)
+	for _, c := range cfg.Cadences {
+		if c.Recurring() && m.Enrolled(c.Program) {
+			fmt.Fprint(h, c.ID, fingerprintCadence(cfg, c))
+		}
+	}
+	return h.Sum64()
+}
+
+func fingerprintCadence(cfg *config.Config, c *nudges.Cadence) uint64 {
+	h := fnv.New64a()
+	p := cfg.Program(c.Program)
+	fmt.Fprint(h, c.ID, c.Kind, c.Recurrence.String(), c.FromWeek, c.ToWeek, c.Phases, p.Launch, p.Paused)
+	return h.Sum64()
+}
+
+// Sweep moves every due row whose time has come to the outbox, in one
+// transaction per batch: each row is deleted, its outbox item created (once:
+// the id is derived from the occurrence) and its successor inserted
+// together, so after a crash either the row is still due or the item and the
+// next row exist — never both, never neither.
+func (e *Engine) Sweep(ctx context.Context) (int, error) {
+	e.sweepMu.Lock()
+	defer e.sweepMu.Unlock()
+	cfg := e.Config()
+	planner := cfg.Planner()
+	total := 0
+	for {
+		now := e.now()
+		moved, more := 0, false
+		err := e.store.Write(ctx, func(tx *store.Tx) error {
+			moved = 0
+			keys, rows, err := tx.DueBy(now, 20000)
+			if err != nil {
+				return err
+			}
+			more = len(rows) == 20000
+			for i, d := range rows {
+				if err := tx.DeleteDue(keys[i]); err != nil {
+					return err
+				}
+				n, err := e.sweepRow(tx, cfg, planner, d, now)
+				if err != nil {
+					return fmt.Errorf("sweep %s for %s: %w", d.ID, d.Manager, err)
+				}
+				moved += n
+			}
+			return nil
+		})
+		if err != nil {
+			return total, err
+		}
+		total += moved
+		if !more {
+			break
+		}
+	}
+	if total > 0 {
+		e.kick()
+	}
+	return total, nil
+}
+
+// sweepRow handles one due row inside the sweep transaction and reports how
+// many items it queued for delivery.
+func (e *Engine) sweepRow(tx *store.Tx, cfg *config.Config, planner *nudges.Planner, d store.Due, now time.Time) (int, error) {
+	m := cfg.Manager(d.Manager)
+	if m == nil {
+		return 0, nil // left the roster since; reconcile drops the rest
+	}
+	if d.Local != "" { // a recurring occurrence: schedule its successor first
+		if err := e.scheduleNext(tx, cfg, planner, m, d, now); err != nil {
+			return 0, err
+		}
+	}
+	var root *store.Item
+	if d.Parent != "" {
+		var err error
+		if root, err = tx.Item(d.Parent); err != nil {
+			return 0, err
+		}
+		// A reminder is moot once the nudge was answered; a snoozed nudge
+		// comes back only if nothing else closed it meanwhile.
+		if root == nil || (d.Reminder > 0 && root.Answered != "") || (d.Reminder == 0 && root.Answered != answeredSnoozed) {
+			return 0, nil
+		}
+	}
+	skip := ""
+	late := now.Sub(d.At)
+	local := nudges.DateOf(d.At.In(m.Calendar.Location)).String()
+	switch {
+	case late > cfg.CatchUp:
+		skip = fmt.Sprintf("missed by %s, more than the catch-up window of %s", late.Round(time.Minute), cfg.CatchUp)
+	case late > time.Minute && !m.Calendar.InHours(now):
+		skip = "missed, and it is now outside working hours"
+	case cfg.MaxPerDay > 0 && tx.DayCount(m.ID, local) >= cfg.MaxPerDay:
+		if d.Local == "" { // event nudges, reminders and snoozes wait for the next day
+			next, ok := m.Calendar.NextWorkingInstant(nextDayStart(m, d.At))
+			if ok {
+				d.At = next
+				_, err := tx.AddDue(d)
+				return 0, err
+			}
+		}
+		skip = "daily cap reached"
+	}
+	items := e.itemsFor(cfg, m, d, root)
+	queued := 0
+	for _, it := range items {
+		if tx.HasItem(it.ID) {
+			continue
+		}
+		if skip != "" {
+			it.State, it.Reason = store.Skipped, skip
+		} else {
+			queued++
+		}
+		if err := tx.PutItem(it); err != nil {
+			return 0, err
+		}
+	}
+	if queued > 0 {
+		if err := tx.IncDayCount(m.ID, local); err != nil {
+			return 0, err
+		}
+	}
+	return queued, nil
+}
+
+// scheduleNext inserts the occurrence after d. After a long outage it starts
+// from the edge of the catch-up window, so days missed beyond it are not
+// each turned into a skipped item.
+func (e *Engine) scheduleNext(tx *store.Tx, cfg *config.Config, planner *nudges.Planner, m *nudges.Manager, d store.Due, now time.Time) error {
+	c := cfg.Cadence(d.Cadence)
+	se, ok := tx.Sched(m.ID, d.Cadence)
+	if c == nil || !ok || !bytes.Equal(se.DueKey, dueKeyOf(d)) {
+		return nil // the slot was recomputed or dropped by a reload; it owns the successor
+	}
+	after := d.At
+	if edge := now.Add(-cfg.CatchUp); after.Before(edge) {
+		after = edge
+	}
+	se.DueKey = nil
+	if occ, ok := planner.Next(m, c, after); ok {
+		key, err := tx.AddDue(dueFor(occ))
+		if err != nil {
+			return err
+		}
+		se.DueKey = key
+	}
+	return tx.PutSched(se)
+}
+
+func dueKeyOf(d store.Due) []byte { return store.DueKey(d) }
+
+func nextDayStart(m *nudges.Manager, t time.Time) time.Time {
+	d := nudges.DateOf(t.In(m.Calendar.Location)).AddDays(1)
+	return m.Calendar.At(d, 0)
+}
+
+// itemsFor turns a due row into outbox items: one DM, except for team
+// summaries, which go to every team channel and, fuller, to the manager.
+func (e *Engine) itemsFor(cfg *config.Config, m *nudges.Manager, d store.Due, root *store.Item) []*store.Item {
+	base := store.Item{
+		ID: d.ID, Manager: m.ID, Kind: d.Kind, Cadence: d.Cadence, Local: d.Local, Parent: d.Parent,
+		Reminder: d.Reminder, Learner: d.Learner, Module: d.Module, ScheduledAt: d.At,
+		State: store.Pending, NextAttempt: d.At,
+	}
+	if c := cfg.Cadence(d.Cadence); c != nil {
+		base.Program, base.Script = c.Program, c.Script
+	}
+	if root != nil { // a reminder or a snoozed nudge repeats its original
+		base.Kind, base.Cadence, base.Program, base.Script = root.Kind, root.Cadence, root.Program, root.Script
+		base.Learner, base.Module, base.Local, base.Team, base.Channel = root.Learner, root.Module, root.Local, root.Team, root.Channel
+		it := base
+		return []*store.Item{&it}
+	}
+	if d.Kind != nudges.KindSummary {
+		it := base
+		return []*store.Item{&it}
+	}
+	var out []*store.Item
+	for _, t := range cfg.TeamsOf(m.ID) {
+		ch, dm := base, base
+		ch.ID, ch.Channel, ch.Team = d.ID+"/team/"+t.ID, t.Channel, t.ID
+		dm.ID, dm.Team = d.ID+"/dm/"+t.ID, t.ID
+		out = append(out, &ch, &dm)
+	}
+	return out
+}

@@ -1,0 +1,317 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/nudgebot/nudgebot/config"
+	"github.com/nudgebot/nudgebot/nudges"
+	"github.com/nudgebot/nudgebot/store"
+)
+
+func cmdCheckConfig(args []string, stdout, stderr io.Writer) error {
+	fs, path := newFlags("check-config", "check-config -config FILE", stderr)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(*path)
+	var probs config.Problems
+	if errors.As(err, &probs) {
+		for _, p := range probs {
+			fmt.Fprintln(stdout, p.String())
+		}
+		return &exitError{2, fmt.Errorf("%s: %d problem(s)", *path, len(probs))}
+	}
+	if err != nil {
+		fmt.Fprintf(stdout, "%s: %v\n", *path, err)
+		return &exitError{2, errors.New("")}
+	}
+	fmt.Fprintf(stdout, "%s: ok (%d programs, %d cadences, %d managers, %d teams)\n",
+		*path, len(cfg.Programs), len(cfg.Cadences), len(cfg.Managers), len(cfg.Teams))
+	return nil
+}
+
+// planLine is one nudge of the dry-run calendar.
+type planLine struct {
+	Manager string `json:"manager"`
+	Kind    string `json:"kind"`
+	Cadence string `json:"cadence"`
+	Program string `json:"program"`
+	Week    int    `json:"week"`
+	Phase   string `json:"phase"`
+	Local   string `json:"local"`
+	UTC     string `json:"utc"`
+	Nudge   string `json:"nudge_id"`
+}
+
+func cmdPlan(args []string, stdout, stderr io.Writer) error {
+	fs, path := newFlags("plan", "plan -config FILE -from YYYY-MM-DD -days N [-manager ID]", stderr)
+	from := fs.String("from", "", "first `date` of the plan, YYYY-MM-DD (default: today)")
+	days := fs.Int("days", 14, "how many `days` to plan")
+	manager := fs.String("manager", "", "only this manager `ID`")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := load(*path)
+	if err != nil {
+		return err
+	}
+	start := nudges.DateOf(time.Now().In(cfg.Location))
+	if *from != "" {
+		if start, err = nudges.ParseDate(*from); err != nil {
+			return &exitError{2, fmt.Errorf("-from: %v", err)}
+		}
+	}
+	if *days < 1 || *days > 366 {
+		return &exitError{2, fmt.Errorf("-days: want 1 to 366, got %d", *days)}
+	}
+	managers := cfg.Managers
+	if *manager != "" {
+		m := cfg.Manager(*manager)
+		if m == nil {
+			return &exitError{2, fmt.Errorf("-manager: no manager %q on the roster", *manager)}
+		}
+		managers = []*nudges.Manager{m}
+	}
+	cfg.ResolveLaunch(firstRun(cfg, start))
+	return writePlan(cfg, managers, start, *days, stdout)
+}
+
+// writePlan emits the calendar through nudges.Planner, the very code the
+// scheduler uses for the due table.
+func writePlan(cfg *config.Config, managers []*nudges.Manager, start nudges.Date, days int, stdout io.Writer) error {
+	w := bufio.NewWriterSize(stdout, 1<<16)
+	enc := json.NewEncoder(w)
+	planner := cfg.Planner()
+	var err error
+	for _, m := range managers {
+		loc := m.Calendar.Location
+		lo := time.Date(start.Year, start.Month, start.Day, 0, 0, 0, 0, loc)
+		end := start.AddDays(days)
+		hi := time.Date(end.Year, end.Month, end.Day, 0, 0, 0, 0, loc)
+		planner.Range(m, lo, hi, func(o nudges.Occurrence) {
+			if err != nil {
+				return
+			}
+			err = enc.Encode(planLine{
+				Manager: m.ID, Kind: string(o.Cadence.Kind), Cadence: o.Cadence.ID, Program: o.Program.ID,
+				Week: o.Program.Week(o.Local), Phase: string(o.Program.Phase(o.Local)),
+				Local: o.At.In(loc).Format(time.RFC3339), UTC: o.At.UTC().Format(time.RFC3339), Nudge: o.ID(),
+			})
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return w.Flush()
+}
+
+// firstRun is the bot's recorded first run (programs launched relative to
+// it need it), or fallback when the bot has not run yet.
+func firstRun(cfg *config.Config, fallback nudges.Date) nudges.Date {
+	if len(cfg.LaunchAfterFirstRun) == 0 {
+		return fallback
+	}
+	if rc, err := askBot(context.Background(), socketPath(cfg), "/status"); err == nil {
+		defer rc.Close()
+		var s Status
+		if json.NewDecoder(rc).Decode(&s) == nil {
+			if d, err := nudges.ParseDate(s.FirstRun); err == nil {
+				return d
+			}
+		}
+	}
+	st, err := store.Open(dataFile(cfg), store.Options{ReadOnly: true, Timeout: 200 * time.Millisecond})
+	if err != nil {
+		return fallback
+	}
+	defer st.Close()
+	if d, ok, err := st.ReadFirstRun(); err == nil && ok {
+		return d
+	}
+	return fallback
+}
+
+// withStore runs fn on the data file opened read-only, for commands that
+// run while no bot does.
+func withStore(cfg *config.Config, fn func(*store.Store) error) error {
+	st, err := store.Open(dataFile(cfg), store.Options{ReadOnly: true, Timeout: 2 * time.Second})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return fn(st)
+}
+
+func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, path := newFlags("status", "status -config FILE", stderr)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := load(*path)
+	if err != nil {
+		return err
+	}
+	var s Status
+	rc, err := askBot(ctx, socketPath(cfg), "/status")
+	switch {
+	case err == nil:
+		defer rc.Close()
+		if err := json.NewDecoder(rc).Decode(&s); err != nil {
+			return fmt.Errorf("status from running bot: %w", err)
+		}
+	case errors.Is(err, errNoBot):
+		if err := withStore(cfg, func(st *store.Store) (err error) {
+			s, err = readStatus(st)
+			s.Source = "data file"
+			return err
+		}); err != nil {
+			return err
+		}
+	default:
+		return err
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(s)
+}
+
+func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, path := newFlags("backup", "backup -config FILE -out PATH", stderr)
+	out := fs.String("out", "", "where to write the copy (`PATH`)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		fs.Usage()
+		return &exitError{2, errors.New("backup: -out is required")}
+	}
+	cfg, err := load(*path)
+	if err != nil {
+		return err
+	}
+	var n int64
+	rc, err := askBot(ctx, socketPath(cfg), "/backup")
+	switch {
+	case err == nil:
+		defer rc.Close()
+		n, err = writeAtomically(*out, rc)
+	case errors.Is(err, errNoBot):
+		err = withStore(cfg, func(st *store.Store) (err error) {
+			n, err = st.BackupFile(*out)
+			return err
+		})
+	}
+	if err != nil {
+		return err
+	}
+	// The copy must open as a data file: a backup nobody can restore is none.
+	st, err := store.Open(*out, store.Options{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("backup written to %s but it does not open: %w", *out, err)
+	}
+	st.Close()
+	fmt.Fprintf(stdout, "backup: %d bytes written to %s\n", n, *out)
+	return nil
+}
+
+func writeAtomically(path string, r io.Reader) (int64, error) {
+	tmp := path + ".partial"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return 0, err
+	}
+	n, err := io.Copy(f, r)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return 0, fmt.Errorf("backup to %s: %w", path, err)
+	}
+	return n, nil
+}
+
+func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, path := newFlags("export", "export -config FILE -format jsonl|csv [-out FILE]", stderr)
+	format := fs.String("format", "jsonl", "`jsonl` or csv")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *format != "jsonl" && *format != "csv" {
+		return &exitError{2, fmt.Errorf("-format: want jsonl or csv, got %q", *format)}
+	}
+	cfg, err := load(*path)
+	if err != nil {
+		return err
+	}
+	rc, err := askBot(ctx, socketPath(cfg), "/export?format="+*format)
+	switch {
+	case err == nil:
+		defer rc.Close()
+		_, err = io.Copy(stdout, rc)
+		return err
+	case errors.Is(err, errNoBot):
+		return withStore(cfg, func(st *store.Store) error { return writeExport(st, *format, stdout) })
+	}
+	return err
+}
+
+// exportRow is a coaching log as exported.
+type exportRow struct {
+	ID        string            `json:"id"`
+	Manager   string            `json:"manager"`
+	Kind      string            `json:"kind"`
+	Program   string            `json:"program"`
+	Learner   string            `json:"learner,omitempty"`
+	Nudge     string            `json:"nudge,omitempty"`
+	CreatedAt string            `json:"created_at"`
+	Minutes   int               `json:"minutes"`
+	Answers   map[string]string `json:"answers"`
+}
+
+func writeExport(st *store.Store, format string, out io.Writer) error {
+	w := bufio.NewWriterSize(out, 1<<16)
+	enc := json.NewEncoder(w)
+	cw := csv.NewWriter(w)
+	if format == "csv" {
+		cw.Write([]string{"id", "manager", "kind", "program", "learner", "nudge", "created_at", "minutes", "answers"})
+	}
+	err := st.View(func(tx *store.Tx) error {
+		return tx.Logs(func(l *store.Log) error {
+			row := exportRow{ID: l.ID, Manager: l.Manager, Kind: l.Kind, Program: l.Program, Learner: l.Learner,
+				Nudge: l.Nudge, CreatedAt: l.CreatedAt.UTC().Format(time.RFC3339), Minutes: l.Minutes, Answers: l.Answers}
+			if row.Answers == nil {
+				row.Answers = map[string]string{}
+			}
+			if format == "jsonl" {
+				return enc.Encode(row)
+			}
+			answers, _ := json.Marshal(row.Answers)
+			return cw.Write([]string{row.ID, row.Manager, row.Kind, row.Program, row.Learner, row.Nudge,
+				row.CreatedAt, strconv.Itoa(row.Minutes), string(answers)})
+		})
+	})
+	if err != nil {
+		return err
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	return w.Flush()
+}

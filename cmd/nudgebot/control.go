@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/nudgebot/nudgebot/bot"
+	"github.com/nudgebot/nudgebot/store"
+)
+
+// The control socket lets status, backup and export work while the bot
+// runs. bbolt locks its file exclusively for the writer, and a read-only
+// open needs a shared lock, so a second process cannot open the file at
+// all; it asks the running bot instead, over a socket only the bot's user
+// can reach.
+
+func serveControl(ctx context.Context, path string, e *bot.Engine, log zerolog.Logger) (io.Closer, error) {
+	// A socket left by a crashed bot would make Listen fail; we hold the
+	// data file's lock, so no other bot is using it.
+	_ = os.Remove(path)
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("control socket %s: %w", path, err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		l.Close()
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /status", func(w http.ResponseWriter, r *http.Request) {
+		s, err := readStatus(e.Store())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(s)
+	})
+	mux.HandleFunc("GET /backup", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/octet-stream")
+		if _, err := e.Store().Backup(w); err != nil {
+			log.Error().Err(err).Msg("backup over control socket failed")
+		}
+	})
+	mux.HandleFunc("GET /export", func(w http.ResponseWriter, r *http.Request) {
+		if err := writeExport(e.Store(), r.URL.Query().Get("format"), w); err != nil {
+			log.Error().Err(err).Msg("export over control socket failed")
+		}
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(l)
+	return closerFunc(func() error {
+		err := srv.Close()
+		os.Remove(path)
+		return err
+	}), nil
+}
+
+type closerFunc func() error
+
+func (f closerFunc) Close() error { return f() }
+
+// errNoBot means no bot answers on the control socket.
+var errNoBot = errors.New("no running bot")
+
+// askBot fetches path from a running bot; errNoBot when none runs.
+func askBot(ctx context.Context, socket, path string) (io.ReadCloser, error) {
+	if _, err := os.Stat(socket); err != nil {
+		return nil, errNoBot
+	}
+	client := &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "unix", socket)
+		},
+	}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://nudgebot"+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, errNoBot // a stale socket from a bot that died
+	}
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		resp.Body.Close()
+		return nil, fmt.Errorf("running bot answered %s: %s", resp.Status, body)
+	}
+	return resp.Body, nil
+}
+
+// Status is what `nudgebot status` prints.
+type Status struct {
+	Nudges   map[store.State]uint64 `json:"nudges"`
+	FirstRun string                 `json:"first_run,omitempty"`
+	Source   string                 `json:"source"` // "running bot" or "data file"
+}
+
+func readStatus(st *store.Store) (Status, error) {
+	counts, err := st.Counts()
+	if err != nil {
+		return Status{}, err
+	}
+	s := Status{Nudges: counts, Source: "running bot"}
+	if d, ok, err := st.ReadFirstRun(); err == nil && ok {
+		s.FirstRun = d.String()
+	}
+	return s, nil
+}

@@ -1,0 +1,85 @@
+// Command nudgebot runs the bot and its operator commands: run,
+// check-config, plan, export, status and backup. main only parses the
+// command line and turns errors into exit codes; the work is in run.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	_ "time/tzdata" // a scratch or distroless image has no zoneinfo of its own
+)
+
+// exitError carries an exit code; usage and validation problems exit 2.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		code := 1
+		var ee *exitError
+		if errors.As(err, &ee) {
+			code = ee.code
+		}
+		if msg := err.Error(); msg != "" {
+			fmt.Fprintln(os.Stderr, "nudgebot:", msg)
+		}
+		os.Exit(code)
+	}
+}
+
+const usage = `nudgebot gets line managers to coach their teams through a learning rollout.
+
+Usage:
+  nudgebot run          -config FILE                  run the bot
+  nudgebot check-config -config FILE                  validate a configuration
+  nudgebot plan         -config FILE -from YYYY-MM-DD -days N [-manager ID]
+                                                      preview who gets what, when (JSON lines)
+  nudgebot export       -config FILE -format jsonl|csv [-out FILE]
+                                                      export coaching logs
+  nudgebot status       -config FILE                  outbox counts (JSON)
+  nudgebot backup       -config FILE -out PATH        consistent copy of the data file
+
+-config defaults to nudgebot.toml. Each command takes -h.
+`
+
+// run is the whole program behind main, testable in-process.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return &exitError{2, errors.New("")}
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "run":
+		return cmdRun(ctx, rest, stdin, stdout, stderr)
+	case "check-config":
+		return cmdCheckConfig(rest, stdout, stderr)
+	case "plan":
+		return cmdPlan(rest, stdout, stderr)
+	case "export":
+		return cmdExport(ctx, rest, stdout, stderr)
+	case "status":
+		return cmdStatus(ctx, rest, stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, rest, stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return &exitError{2, fmt.Errorf("unknown command %q", cmd)}
+}

@@ -1,0 +1,125 @@
+package config
+
+// The types below mirror the TOML file one to one; Load decodes into them
+// strictly and then validates them into the domain types. Optional numbers
+// are pointers so that an absent key (default) differs from an explicit 0.
+// Fields that may be written either as a string or as a TOML value (dates,
+// cadence weeks) are `any`: a wrong type then becomes one validation problem
+// among the others instead of an error that stops the decoder.
+
+type file struct {
+	DataDir  *string       `toml:"data_dir"`
+	Chat     chatFile      `toml:"chat"`
+	Defaults defaultsFile  `toml:"defaults"`
+	Engine   engineFile    `toml:"engine"`
+	Targets  targetsFile   `toml:"targets"`
+	Log      logFile       `toml:"log"`
+	Roster   rosterFile    `toml:"roster"`
+	Programs []programFile `toml:"programs"`
+	Scripts  []scriptFile  `toml:"scripts"`
+	Cadences []cadenceFile `toml:"cadences"`
+	Managers []managerFile `toml:"managers"`
+	Teams    []teamFile    `toml:"teams"`
+}
+
+type chatFile struct {
+	Platform string `toml:"platform"`
+}
+
+type defaultsFile struct {
+	Timezone     string   `toml:"timezone"`
+	WorkingDays  []string `toml:"working_days"`
+	WorkingHours string   `toml:"working_hours"`
+	Holidays     []any    `toml:"holidays"`
+	CatchUp      string   `toml:"catch_up"`
+	MaxPerDay    *int     `toml:"max_nudges_per_day"`
+	Snooze       string   `toml:"snooze"`
+}
+
+type engineFile struct {
+	SweepInterval string `toml:"sweep_interval"`
+}
+
+type targetsFile struct {
+	FirstApplicationPercent *int `toml:"first_application_percent"`
+	CoachingMinutesPerWeek  *int `toml:"coaching_minutes_per_week"`
+}
+
+type logFile struct {
+	Level  string `toml:"level"`
+	Format string `toml:"format"`
+}
+
+type rosterFile struct {
+	CSV string `toml:"csv"`
+}
+
+type programFile struct {
+	ID          string           `toml:"id"`
+	Name        string           `toml:"name"`
+	Launch      any              `toml:"launch"`
+	Weeks       int              `toml:"weeks"`
+	Paused      bool             `toml:"paused"`
+	Assignments []assignmentFile `toml:"assignments"`
+}
+
+type assignmentFile struct {
+	ID           string `toml:"id"`
+	Title        string `toml:"title"`
+	Instructions string `toml:"instructions"`
+	Week         int    `toml:"week"`
+	DueDays      *int   `toml:"due_days"`
+}
+
+type scriptFile struct {
+	ID        string   `toml:"id"`
+	Title     string   `toml:"title"`
+	Minutes   int      `toml:"minutes"`
+	Questions []string `toml:"questions"`
+}
+
+type cadenceFile struct {
+	ID           string   `toml:"id"`
+	Kind         string   `toml:"kind"`
+	Program      string   `toml:"program"`
+	Script       string   `toml:"script"`
+	Schedule     string   `toml:"schedule"`
+	Event        string   `toml:"event"`
+	Delay        string   `toml:"delay"`
+	Weeks        any      `toml:"weeks"`
+	Phases       []string `toml:"phases"`
+	RemindAfter  string   `toml:"remind_after"`
+	MaxReminders *int     `toml:"max_reminders"`
+}
+
+type managerFile struct {
+	ID           string      `toml:"id"`
+	Name         string      `toml:"name"`
+	Email        string      `toml:"email"`
+	Timezone     string      `toml:"timezone"`
+	WorkingDays  []string    `toml:"working_days"`
+	WorkingHours string      `toml:"working_hours"`
+	Holidays     []any       `toml:"holidays"`
+	OutOfOffice  []rangeFile `toml:"out_of_office"`
+	Programs     []string    `toml:"programs"`
+	Admin        bool        `toml:"admin"`
+}
+
+type rangeFile struct {
+	From any `toml:"from"`
+	To   any `toml:"to"`
+}
+
+type teamFile struct {
+	ID      string       `toml:"id"`
+	Name    string       `toml:"name"`
+	Channel string       `toml:"channel"`
+	Manager string       `toml:"manager"`
+	Members []memberFile `toml:"members"`
+}
+
+type memberFile struct {
+	ID    string `toml:"id"`
+	Name  string `toml:"name"`
+	Email string `toml:"email"`
+}

@@ -1,0 +1,378 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Tx is a transaction with nudgebot's typed operations. Values returned are
+// copies: safe to keep after the transaction ends.
+type Tx struct {
+	tx *bolt.Tx
+}
+
+// ErrInvalidTransition is returned when an item would move between states
+// that delivery never links (e.g. sent back to pending).
+var ErrInvalidTransition = errors.New("invalid outbox state transition")
+
+func getJSON(b *bolt.Bucket, key []byte, v any) (bool, error) {
+	raw := b.Get(key)
+	if raw == nil {
+		return false, nil
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return true, fmt.Errorf("decode record %q: %w", key, err)
+	}
+	return true, nil
+}
+
+func putJSON(b *bolt.Bucket, key []byte, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(key, raw)
+}
+
+// ---- due table ----
+
+// AddDue inserts a due row. A row with the same instant and id is replaced.
+func (t *Tx) AddDue(d Due) ([]byte, error) {
+	k := timeKey(d.At, d.ID)
+	return k, putJSON(t.tx.Bucket(bucketDue), k, d)
+}
+
+// DeleteDue removes the due row stored under key (no error when absent).
+func (t *Tx) DeleteDue(key []byte) error { return t.tx.Bucket(bucketDue).Delete(key) }
+
+// DueBy returns up to limit due rows at or before now, oldest first, each
+// with its key.
+func (t *Tx) DueBy(now time.Time, limit int) (keys [][]byte, rows []Due, err error) {
+	c := t.tx.Bucket(bucketDue).Cursor()
+	end := be64(uint64(now.UnixNano()))
+	for k, v := c.First(); k != nil && len(rows) < limit; k, v = c.Next() {
+		if bytes.Compare(k[:8], end) > 0 {
+			break
+		}
+		var d Due
+		if err := json.Unmarshal(v, &d); err != nil {
+			return nil, nil, fmt.Errorf("decode due row %x: %w", k, err)
+		}
+		keys = append(keys, bytes.Clone(k))
+		rows = append(rows, d)
+	}
+	return keys, rows, nil
+}
+
+// NextDue returns the instant of the earliest due row, or ok=false.
+func (t *Tx) NextDue() (time.Time, bool) {
+	k, _ := t.tx.Bucket(bucketDue).Cursor().First()
+	if k == nil {
+		return time.Time{}, false
+	}
+	return keyTime(k), true
+}
+
+// DueRows calls fn for every due row in time order (plan inspection, tests).
+func (t *Tx) DueRows(fn func(Due) error) error {
+	return t.tx.Bucket(bucketDue).ForEach(func(_, v []byte) error {
+		var d Due
+		if err := json.Unmarshal(v, &d); err != nil {
+			return err
+		}
+		return fn(d)
+	})
+}
+
+// ---- schedule index: which due row holds each (manager, slot) ----
+
+// SchedEntry records, for a manager and a schedule slot (a cadence, or an
+// enrolment marker), the due key currently holding its next occurrence and
+// a fingerprint of the inputs it was computed from.
+type SchedEntry struct {
+	Manager, Slot string
+	DueKey        []byte
+	Fingerprint   uint64
+}
+
+// PutSched stores e.
+func (t *Tx) PutSched(e SchedEntry) error {
+	v := append(be64(e.Fingerprint), e.DueKey...)
+	return t.tx.Bucket(bucketSched).Put(pair(e.Manager, e.Slot), v)
+}
+
+// Sched returns the entry for (manager, slot), or ok=false.
+func (t *Tx) Sched(manager, slot string) (SchedEntry, bool) {
+	v := t.tx.Bucket(bucketSched).Get(pair(manager, slot))
+	if len(v) < 8 {
+		return SchedEntry{}, false
+	}
+	return SchedEntry{Manager: manager, Slot: slot, Fingerprint: binary.BigEndian.Uint64(v), DueKey: bytes.Clone(v[8:])}, true
+}
+
+// DeleteSched removes the entry for (manager, slot).
+func (t *Tx) DeleteSched(manager, slot string) error {
+	return t.tx.Bucket(bucketSched).Delete(pair(manager, slot))
+}
+
+// SchedEntries calls fn for every entry in (manager, slot) order.
+func (t *Tx) SchedEntries(fn func(SchedEntry) error) error {
+	return t.tx.Bucket(bucketSched).ForEach(func(k, v []byte) error {
+		m, s, _ := bytes.Cut(k, []byte{0})
+		return fn(SchedEntry{Manager: string(m), Slot: string(s), Fingerprint: binary.BigEndian.Uint64(v), DueKey: bytes.Clone(v[8:])})
+	})
+}
+
+// ---- outbox ----
+
+// Item returns the outbox item id, or nil.
+func (t *Tx) Item(id string) (*Item, error) {
+	var it Item
+	ok, err := getJSON(t.tx.Bucket(bucketOutbox), []byte(id), &it)
+	if !ok || err != nil {
+		return nil, err
+	}
+	return &it, nil
+}
+
+// HasItem reports whether an outbox item with id exists.
+func (t *Tx) HasItem(id string) bool { return t.tx.Bucket(bucketOutbox).Get([]byte(id)) != nil }
+
+// PutItem stores it, keeping the state counters and the ready and sending
+// indexes in step with its state.
+func (t *Tx) PutItem(it *Item) error {
+	old, err := t.Item(it.ID)
+	if err != nil {
+		return err
+	}
+	ready, sending := t.tx.Bucket(bucketReady), t.tx.Bucket(bucketSending)
+	if old != nil {
+		if old.State == Pending {
+			if err := ready.Delete(timeKey(old.NextAttempt, old.ID)); err != nil {
+				return err
+			}
+		}
+		if old.State == Sending && it.State != Sending {
+			if err := sending.Delete([]byte(it.ID)); err != nil {
+				return err
+			}
+		}
+		if old.State != it.State {
+			if final(old.State) {
+				return fmt.Errorf("%w: %s %s → %s", ErrInvalidTransition, it.ID, old.State, it.State)
+			}
+			if err := t.count(old.State, -1); err != nil {
+				return err
+			}
+		}
+	}
+	if old == nil || old.State != it.State {
+		if err := t.count(it.State, +1); err != nil {
+			return err
+		}
+	}
+	switch it.State {
+	case Pending:
+		if err := ready.Put(timeKey(it.NextAttempt, it.ID), nil); err != nil {
+			return err
+		}
+	case Sending:
+		if err := sending.Put([]byte(it.ID), nil); err != nil {
+			return err
+		}
+	}
+	return putJSON(t.tx.Bucket(bucketOutbox), []byte(it.ID), it)
+}
+
+// final states end delivery; an item never leaves them.
+func final(s State) bool { return s == Sent || s == Failed || s == Skipped || s == Cancelled }
+
+func (t *Tx) count(s State, delta int64) error {
+	b := t.tx.Bucket(bucketCounts)
+	var n int64
+	if raw := b.Get([]byte(s)); len(raw) == 8 {
+		n = int64(binary.BigEndian.Uint64(raw))
+	}
+	return b.Put([]byte(s), be64(uint64(max(n+delta, 0))))
+}
+
+// Ready returns up to limit pending items whose next attempt is at or before
+// now, earliest first.
+func (t *Tx) Ready(now time.Time, limit int) ([]*Item, error) {
+	c := t.tx.Bucket(bucketReady).Cursor()
+	end := be64(uint64(now.UnixNano()))
+	var out []*Item
+	for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
+		if bytes.Compare(k[:8], end) > 0 {
+			break
+		}
+		it, err := t.Item(string(k[8:]))
+		if err != nil {
+			return nil, err
+		}
+		if it == nil {
+			return nil, fmt.Errorf("ready index names missing item %q", k[8:])
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// NextReady returns when the earliest pending item becomes ready.
+func (t *Tx) NextReady() (time.Time, bool) {
+	k, _ := t.tx.Bucket(bucketReady).Cursor().First()
+	if k == nil {
+		return time.Time{}, false
+	}
+	return keyTime(k), true
+}
+
+// InFlight returns every item left in the sending state.
+func (t *Tx) InFlight() ([]*Item, error) {
+	var out []*Item
+	err := t.tx.Bucket(bucketSending).ForEach(func(k, _ []byte) error {
+		it, err := t.Item(string(k))
+		if err == nil && it != nil {
+			out = append(out, it)
+		}
+		return err
+	})
+	return out, err
+}
+
+// Items calls fn for every outbox item (status, tests, the shell's inbox).
+func (t *Tx) Items(fn func(*Item) error) error {
+	return t.tx.Bucket(bucketOutbox).ForEach(func(_, v []byte) error {
+		var it Item
+		if err := json.Unmarshal(v, &it); err != nil {
+			return err
+		}
+		return fn(&it)
+	})
+}
+
+// ---- daily counts ----
+
+// DayCount is how many nudges were queued for manager on local date day.
+func (t *Tx) DayCount(manager, day string) int {
+	raw := t.tx.Bucket(bucketDayCount).Get(pair(manager, day))
+	if len(raw) != 8 {
+		return 0
+	}
+	return int(binary.BigEndian.Uint64(raw))
+}
+
+// IncDayCount adds one to DayCount.
+func (t *Tx) IncDayCount(manager, day string) error {
+	return t.tx.Bucket(bucketDayCount).Put(pair(manager, day), be64(uint64(t.DayCount(manager, day)+1)))
+}
+
+// ---- replies and coaching logs ----
+
+// HasReply reports whether a reply with this id was already stored.
+func (t *Tx) HasReply(id string) bool { return t.tx.Bucket(bucketReplies).Get([]byte(id)) != nil }
+
+// AddLog stores a coaching log under its reply id. A second log with the
+// same id is refused with ErrDuplicate, so a redelivered reply changes nothing.
+func (t *Tx) AddLog(l *Log) error {
+	if t.HasReply(l.ID) {
+		return ErrDuplicate
+	}
+	k := logKey(l.Manager, l.CreatedAt, l.ID)
+	if err := putJSON(t.tx.Bucket(bucketLogs), k, l); err != nil {
+		return err
+	}
+	return t.tx.Bucket(bucketReplies).Put([]byte(l.ID), k)
+}
+
+// LogByReply returns the log stored for reply id, or nil.
+func (t *Tx) LogByReply(id string) (*Log, error) {
+	k := t.tx.Bucket(bucketReplies).Get([]byte(id))
+	if k == nil {
+		return nil, nil
+	}
+	var l Log
+	if _, err := getJSON(t.tx.Bucket(bucketLogs), k, &l); err != nil {
+		return nil, err
+	}
+	return &l, nil
+}
+
+// ErrDuplicate marks a reply already stored.
+var ErrDuplicate = errors.New("reply already recorded")
+
+// LogsBetween calls fn for manager's logs created in [from, to), oldest first.
+func (t *Tx) LogsBetween(manager string, from, to time.Time, fn func(*Log) error) error {
+	c := t.tx.Bucket(bucketLogs).Cursor()
+	prefix := pair(manager, "")
+	end := logKey(manager, to, "")
+	for k, v := c.Seek(logKey(manager, from, "")); k != nil && bytes.HasPrefix(k, prefix) && bytes.Compare(k, end) < 0; k, v = c.Next() {
+		var l Log
+		if err := json.Unmarshal(v, &l); err != nil {
+			return err
+		}
+		if err := fn(&l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Logs calls fn for every coaching log, grouped by manager, oldest first.
+func (t *Tx) Logs(fn func(*Log) error) error {
+	return t.tx.Bucket(bucketLogs).ForEach(func(_, v []byte) error {
+		var l Log
+		if err := json.Unmarshal(v, &l); err != nil {
+			return err
+		}
+		return fn(&l)
+	})
+}
+
+// ---- per-manager memory ----
+
+// ManagerState returns what the bot remembers about manager (zero if new).
+func (t *Tx) ManagerState(manager string) (ManagerState, error) {
+	var st ManagerState
+	_, err := getJSON(t.tx.Bucket(bucketManagers), []byte(manager), &st)
+	return st, err
+}
+
+// PutManagerState stores st.
+func (t *Tx) PutManagerState(manager string, st ManagerState) error {
+	return putJSON(t.tx.Bucket(bucketManagers), []byte(manager), st)
+}
+
+// FirstApplication returns the learner's first recorded application in a
+// program, or nil.
+func (t *Tx) FirstApplication(program, learner string) (*FirstApplication, error) {
+	var fa FirstApplication
+	ok, err := getJSON(t.tx.Bucket(bucketFirstApp), pair(program, learner), &fa)
+	if !ok || err != nil {
+		return nil, err
+	}
+	return &fa, nil
+}
+
+// SetFirstApplication records fa unless the learner already has one: the
+// first stays first.
+func (t *Tx) SetFirstApplication(program, learner string, fa FirstApplication) error {
+	if got, err := t.FirstApplication(program, learner); err != nil || got != nil {
+		return err
+	}
+	return putJSON(t.tx.Bucket(bucketFirstApp), pair(program, learner), fa)
+}
+
+// ---- learning events ----
+
+// SeenEvent reports whether the event id was already handled.
+func (t *Tx) SeenEvent(id string) bool { return t.tx.Bucket(bucketEvents).Get([]byte(id)) != nil }
+
+// MarkEvent records that the event id was handled.
+func (t *Tx) MarkEvent(id string) error { return t.tx.Bucket(bucketEvents).Put([]byte(id), nil) }
