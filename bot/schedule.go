@@ -266,9 +266,17 @@ func (e *Engine) Sweep(ctx context.Context) (int, error) {
 	return total, nil
 }
 
+// sweepFault lets tests fail the sweep part-way through its transaction.
+var sweepFault func(store.Due) error
+
 // sweepRow handles one due row inside the sweep transaction and reports how
 // many items it queued for delivery.
 func (e *Engine) sweepRow(tx *store.Tx, cfg *config.Config, planner *nudges.Planner, d store.Due, now time.Time) (int, error) {
+	if sweepFault != nil {
+		if err := sweepFault(d); err != nil {
+			return 0, err
+		}
+	}
 	m := cfg.Manager(d.Manager)
 	if m == nil {
 		return 0, nil // left the roster since; reconcile drops the rest

@@ -11,10 +11,14 @@ import (
 	"github.com/nudgebot/nudgebot/nudges"
 )
 
-// Config is a loaded, validated configuration.
+// Config is a loaded, validated configuration. Apart from ResolveLaunch it
+// is read-only once loaded: managers share default holiday maps and program
+// lists, and the accessors hand out the config's own slices. A reload loads
+// a new Config and swaps it in whole.
 type Config struct {
-	Path    string // the file it was read from
-	DataDir string // absolute; relative paths in the file are relative to the file
+	Path       string // the file it was read from, absolute
+	DataDir    string // absolute; relative paths in the file are relative to the file
+	RosterPath string // the CSV roster, absolute; empty when there is none
 
 	Platform string // "shell", "slack" or "teams"
 
@@ -42,39 +46,35 @@ type Config struct {
 	lookups
 }
 
-// lookups are the indexes behind the accessors, built once by Load so a
-// lookup per inbound message or per due nudge is a map read even with
-// 100,000 managers.
+// lookups are the indexes behind the accessors, built by Load so a lookup
+// per inbound message or per due nudge is one map read even with 100,000
+// managers.
 type lookups struct {
-	managerByID    map[string]*nudges.Manager
-	programByID    map[string]*nudges.Program
-	cadenceByID    map[string]*nudges.Cadence
-	teamsByManager map[string][]*nudges.Team
-	teamByMember   map[string]*nudges.Team
+	people      map[string]*person
+	programByID map[string]*nudges.Program
+	cadenceByID map[string]*nudges.Cadence
 }
 
-func (c *Config) index() {
+// person is a manager or a learner. Both share one index because ids must
+// tell people apart.
+type person struct {
+	manager *nudges.Manager // nil for a learner
+	teams   []*nudges.Team  // a manager's teams, in file order
+	team    *nudges.Team    // a learner's team
+	note    int32           // the loader's record of where the id was defined
+}
+
+func (c *Config) index(people map[string]*person) {
 	c.lookups = lookups{
-		managerByID:    make(map[string]*nudges.Manager, len(c.Managers)),
-		programByID:    make(map[string]*nudges.Program, len(c.Programs)),
-		cadenceByID:    make(map[string]*nudges.Cadence, len(c.Cadences)),
-		teamsByManager: make(map[string][]*nudges.Team, len(c.Managers)),
-		teamByMember:   make(map[string]*nudges.Team),
-	}
-	for _, m := range c.Managers {
-		c.managerByID[m.ID] = m
+		people:      people,
+		programByID: make(map[string]*nudges.Program, len(c.Programs)),
+		cadenceByID: make(map[string]*nudges.Cadence, len(c.Cadences)),
 	}
 	for _, p := range c.Programs {
 		c.programByID[p.ID] = p
 	}
 	for _, cd := range c.Cadences {
 		c.cadenceByID[cd.ID] = cd
-	}
-	for _, t := range c.Teams {
-		c.teamsByManager[t.Manager] = append(c.teamsByManager[t.Manager], t)
-		for _, m := range t.Members {
-			c.teamByMember[m.ID] = t
-		}
 	}
 }
 
@@ -96,7 +96,12 @@ func (c *Config) Planner() *nudges.Planner {
 }
 
 // Manager returns the manager with id, or nil.
-func (c *Config) Manager(id string) *nudges.Manager { return c.managerByID[id] }
+func (c *Config) Manager(id string) *nudges.Manager {
+	if p := c.people[id]; p != nil {
+		return p.manager
+	}
+	return nil
+}
 
 // Program returns the program with id, or nil.
 func (c *Config) Program(id string) *nudges.Program { return c.programByID[id] }
@@ -106,10 +111,20 @@ func (c *Config) Cadence(id string) *nudges.Cadence { return c.cadenceByID[id] }
 
 // TeamsOf returns the teams a manager leads, in file order. The slice is
 // shared: do not modify it.
-func (c *Config) TeamsOf(managerID string) []*nudges.Team { return c.teamsByManager[managerID] }
+func (c *Config) TeamsOf(managerID string) []*nudges.Team {
+	if p := c.people[managerID]; p != nil {
+		return p.teams
+	}
+	return nil
+}
 
 // TeamOfMember returns the team a learner belongs to, or nil.
-func (c *Config) TeamOfMember(memberID string) *nudges.Team { return c.teamByMember[memberID] }
+func (c *Config) TeamOfMember(memberID string) *nudges.Team {
+	if p := c.people[memberID]; p != nil {
+		return p.team
+	}
+	return nil
+}
 
 // FindMember finds a learner on one of the manager's teams by id or, as a
 // manager would type it, by name in any case. Only that manager's teams are
@@ -118,7 +133,7 @@ func (c *Config) TeamOfMember(memberID string) *nudges.Team { return c.teamByMem
 // against the wrong person.
 func (c *Config) FindMember(managerID, nameOrID string) (*nudges.Member, *nudges.Team) {
 	s := strings.TrimSpace(nameOrID)
-	teams := c.teamsByManager[managerID]
+	teams := c.TeamsOf(managerID)
 	for _, t := range teams {
 		for i := range t.Members {
 			if t.Members[i].ID == s {

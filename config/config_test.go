@@ -221,7 +221,7 @@ func TestLoad_Problems(t *testing.T) {
 		wantMsg  string
 	}{
 		{"ErrSyntax", "syntax_error.toml", "", 4, "", "TOML syntax error"},
-		{"ErrUnknownKey", "unknown_key.toml", "", 3, "token", "secrets are never read from the config file"},
+		{"ErrUnknownKey", "unknown_key.toml", "", 3, "token", "secrets never go in the config file"},
 		{"ErrUnknownKeyInInlineTable", "unknown_member_key.toml", "", 24, "teams[0].members[1].nmae", `unknown key "nmae"`},
 		{"ErrWrongType", "wrong_type.toml", "", 6, "programs[0].weeks", "want a whole number, got a string"},
 		{"ErrTimezone", "bad_timezone.toml", "", 17, "managers[0].timezone", `unknown time zone "Europe/Londn"`},
@@ -244,6 +244,8 @@ func TestLoad_Problems(t *testing.T) {
 		{"ErrNegativeCatchUp", "bad_catch_up.toml", "", 3, "defaults.catch_up", "must not be negative"},
 		{"ErrCSVTimezone", "csv_bad_timezone.toml", "csv_bad_timezone.csv", 4, "manager_timezone", `unknown time zone "Mars/Olympus"`},
 		{"ErrCSVUnknownColumn", "csv_unknown_column.toml", "csv_unknown_column.csv", 1, "manager_phone", `unknown column "manager_phone"`},
+		{"ErrCSVDuplicateMember", "csv_duplicate_member.toml", "csv_duplicate_member.csv", 3, "member_id", `duplicate member id "u2" (also line 2)`},
+		{"ErrCSVMemberIsManager", "csv_duplicate_member.toml", "csv_duplicate_member.csv", 4, "member_id", `member id "m1" is also a manager's id (managers[0] on line 9)`},
 		{"ErrCSVInconsistent", "csv_inconsistent.toml", "csv_inconsistent.csv", 3, "manager_timezone", `"Europe/Berlin" here but "Europe/Paris" on line 2`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -311,6 +313,9 @@ func TestProblem_String(t *testing.T) {
 func TestLoad_Roster(t *testing.T) {
 	cfg := MustLoad(t, "testdata/roster.toml")
 
+	if want, _ := filepath.Abs("testdata/roster.csv"); cfg.RosterPath != want {
+		t.Errorf("RosterPath = %q, want %q", cfg.RosterPath, want)
+	}
 	if got := ids(cfg.Managers); !slices.Equal(got, []string{"m1", "m2", "m3", "m4"}) {
 		t.Errorf("managers = %v, want the file's, then the roster's in row order", got)
 	}

@@ -67,7 +67,8 @@ func (l *loader) roster(rel string) {
 		// location in a problem opens from the admin's shell.
 		file = filepath.Join(filepath.Dir(l.c.file), rel)
 	}
-	data, err := os.ReadFile(l.resolvePath(rel))
+	l.cfg.RosterPath = l.resolvePath(rel)
+	data, err := os.ReadFile(l.cfg.RosterPath)
 	if err != nil {
 		l.c.add("roster.csv", "cannot read the roster: %v", err)
 		return
@@ -77,6 +78,7 @@ func (l *loader) roster(rel string) {
 	rows := bytes.Count(data, []byte{'\n'}) + 1
 	l.people = grow(l.people, 2*rows)
 	l.teams = grow(l.teams, rows)
+	l.notes = slices.Grow(l.notes, 2*rows)
 	l.cfg.Managers = slices.Grow(l.cfg.Managers, rows)
 	l.cfg.Teams = slices.Grow(l.cfg.Teams, rows)
 	rr := &rosterReader{
@@ -217,7 +219,9 @@ func (rr *rosterReader) row() {
 	if e := cells[colMemberEmail]; e != "" && !validEmail(e) {
 		rr.problem(colMemberEmail, "%q does not look like an email address", e)
 	}
-	rr.l.claim(memberID, &entry{at: rr.site(colMemberID), learner: true})
+	if p := rr.l.claim(memberID, rr.site(colMemberID), true); p != nil {
+		p.team = t
+	}
 	if t != nil {
 		t.Members = append(t.Members, nudges.Member{ID: memberID, Name: cells[colMemberName], Email: cells[colMemberEmail]})
 	}
@@ -228,20 +232,21 @@ func (rr *rosterReader) row() {
 func (rr *rosterReader) manager(id string, cells *[numColumns]string) {
 	l := rr.l
 	if prev := l.people[id]; prev != nil {
-		switch {
-		case prev.cells != nil:
-			rr.same("manager", id, prev, cells, managerColumns)
+		switch note := &l.notes[prev.note]; {
+		case note.cells != nil:
+			rr.same("manager", id, note, cells, managerColumns)
 			return
-		case !prev.learner && rr.idOnly(cells):
+		case !note.learner && rr.idOnly(cells):
 			// A row may name a manager from the config file by id
 			// alone, to give them a team from the roster.
 			return
 		}
 	}
-	e := &entry{at: rr.site(colManagerID), cells: rr.keep(cells, managerColumns)}
-	if !l.claim(id, e) {
+	p := l.claim(id, rr.site(colManagerID), false)
+	if p == nil {
 		return
 	}
+	l.notes[p.note].cells = rr.keep(cells, managerColumns)
 
 	m := &nudges.Manager{ID: id, Name: cells[colManagerName], Email: cells[colManagerEmail], Programs: l.allPrograms}
 	if m.Name == "" {
@@ -279,6 +284,7 @@ func (rr *rosterReader) manager(id string, cells *[numColumns]string) {
 			m.Programs = ps
 		}
 	}
+	p.manager = m
 	l.cfg.Managers = append(l.cfg.Managers, m)
 }
 
@@ -397,6 +403,7 @@ func (l *loader) programString(s string) ([]string, error) {
 	if c.err == nil && len(c.v) == 0 {
 		c.v = l.allPrograms
 	}
+	c.v = slices.Clip(c.v) // shared by every manager with this cell
 	l.progs[s] = c
 	return c.v, c.err
 }

@@ -83,21 +83,30 @@ func (c *Calendar) IsWorkingDay(d Date) bool {
 
 // At returns the instant of local date d at clock time hm in the manager's
 // zone. A time inside a spring-forward gap does not exist; it maps to the
-// first instant after the gap. A time repeated by a fall-back maps to one
-// instant (the first), so callers that walk dates fire it once.
+// first instant after the gap. A time repeated by a fall-back maps to its
+// first occurrence, so callers that walk dates fire it once.
+//
+// Go's time.Date leaves both cases unspecified (in practice it differs by
+// zone), so both are resolved explicitly here.
 func (c *Calendar) At(d Date, hm Clock) time.Time {
 	h, m := int(hm)/60, int(hm)%60
 	t := time.Date(d.Year, d.Month, d.Day, h, m, 0, 0, c.Location)
 	if h == 24 {
 		return t
 	}
-	if t.Hour() != h || t.Minute() != m {
-		// Go resolved a gap time with the offset from before the transition,
-		// landing after the gap by the gap's length; the zone period that
-		// contains t starts exactly when the gap ends.
-		start, _ := t.ZoneBounds()
-		if !start.IsZero() {
-			return start
+	if got := Clock(t.Hour()*60 + t.Minute()); got != hm || DateOf(t) != d {
+		// In a gap: t landed on one side of it. The gap's end is the start
+		// of the zone period after it.
+		start, end := t.ZoneBounds()
+		if got < hm && DateOf(t) == d || DateOf(t).Before(d) {
+			return end
+		}
+		return start
+	}
+	// In a repeat, an earlier instant shows the same clock time.
+	for _, back := range []time.Duration{2 * time.Hour, time.Hour, 30 * time.Minute} {
+		if e := t.Add(-back); e.Hour() == h && e.Minute() == m && DateOf(e) == d {
+			return e
 		}
 	}
 	return t

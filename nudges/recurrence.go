@@ -51,7 +51,7 @@ func ParseRecurrence(spec string) (*Recurrence, error) {
 			}
 		}
 	}
-	if len(r.times) == 0 || bits.OnesCount64(ss.Month&^cronStar) == 0 {
+	if len(r.times) == 0 || bits.OnesCount64(ss.Month&^cronStar) == 0 || !r.someDayExists() {
 		return nil, fmt.Errorf("cron expression %q never fires", spec)
 	}
 	return r, nil
@@ -77,3 +77,20 @@ func (r *Recurrence) Matches(d Date) bool {
 
 // Times lists the clock times the expression fires at on a matching day.
 func (r *Recurrence) Times() []Clock { return r.times }
+
+// someDayExists rejects expressions such as "0 9 30 2 *" (30 February):
+// with day-of-week unrestricted, the day of month must exist in a month the
+// expression names (29 February counts: leap years have it).
+func (r *Recurrence) someDayExists() bool {
+	s := r.sched
+	if s.Dom&cronStar != 0 || s.Dow&cronStar == 0 {
+		return true
+	}
+	days := [13]int{0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
+	for m := 1; m <= 12; m++ {
+		if s.Month&(1<<uint(m)) != 0 && s.Dom&(1<<uint(days[m]+1)-1) != 0 {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,530 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nudgebot/nudgebot/bot"
+	"github.com/nudgebot/nudgebot/nudges"
+	"github.com/nudgebot/nudgebot/store"
+)
+
+// 2026-06-01 is a Monday, launch day. London is on BST (UTC+1): the weekly
+// check-in at 09:30 local is 08:30Z.
+
+func TestSchedule_DeliversOnceAcrossRestarts(t *testing.T) {
+	v := newEnv(t, baseConfig, "2026-06-01T07:00:00Z")
+	if got := dueAt(v.due()); len(got) != 1 || got[0] != "checkin@2026-06-01T08:30:00Z" {
+		t.Fatalf("due table after start: %v", got)
+	}
+	v.flush()
+	if n := len(v.chat.Sent()); n != 0 {
+		t.Fatalf("%d messages before the nudge is due", n)
+	}
+	v.clock.Set("2026-06-01T08:30:01Z")
+	v.flush()
+	msgs := v.chat.Sent()
+	if len(msgs) != 1 || msgs[0].to.Manager != "ann" || msgs[0].msg.Kind != nudges.KindCheckIn {
+		t.Fatalf("want one check-in to ann, got %+v", msgs)
+	}
+	if ctx := msgs[0].msg.Context; ctx != "Feedback · week 1 · activation" {
+		t.Errorf("context line %q", ctx)
+	}
+	for range 2 {
+		v.restart()
+		v.flush()
+	}
+	if n := len(v.chat.Sent()); n != 1 {
+		t.Fatalf("restarts sent the nudge again: %d messages", n)
+	}
+	got := dueAt(v.due())
+	want := []string{"child-of-" + msgs[0].msg.Nudge[:4] + "@2026-06-02T08:30:01Z", "checkin@2026-06-08T08:30:00Z"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("due table: got %v, want %v (reminder, next week)", got, want)
+	}
+	if c, _ := v.st.Counts(); c[store.Sent] != 1 || c[store.Pending] != 0 {
+		t.Fatalf("counts %v", c)
+	}
+}
+
+const twoManagers = baseConfig + `
+[[managers]]
+id = "bob"
+name = "Bob Ray"
+`
+
+func TestSweep_AtomicWhenTransactionFails(t *testing.T) {
+	v := newEnv(t, twoManagers, "2026-06-01T07:00:00Z")
+	before := dueAt(v.due())
+	if len(before) != 2 {
+		t.Fatalf("want two due rows, got %v", before)
+	}
+	v.clock.Set("2026-06-01T08:31:00Z")
+	crash := errors.New("power cut")
+	bot.SetSweepFault(func(d store.Due) error {
+		if d.Manager == "bob" {
+			return crash
+		}
+		return nil
+	})
+	t.Cleanup(func() { bot.SetSweepFault(nil) })
+	if _, err := v.e.Sweep(context.Background()); !errors.Is(err, crash) {
+		t.Fatalf("sweep error %v, want the injected fault", err)
+	}
+	// Reopen the file as a restart would, before anything else runs.
+	v.st.Close()
+	st, err := store.Open(v.st.Path(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.st = st
+	// Rows processed before the fault (ann's) must not have moved either.
+	if after := dueAt(v.due()); strings.Join(after, " ") != strings.Join(before, " ") {
+		t.Fatalf("a failed sweep changed the due table: %v → %v", before, after)
+	}
+	if n := len(v.items()); n != 0 {
+		t.Fatalf("a failed sweep left %d outbox items", n)
+	}
+	bot.SetSweepFault(nil)
+	v.restart() // Start sweeps: both rows move now
+	if n := len(v.items()); n != 2 {
+		t.Fatalf("%d items after the recovered sweep, want 2", n)
+	}
+	v.restart()
+	if n, err := v.e.Sweep(context.Background()); err != nil || n != 0 {
+		t.Fatalf("second sweep after reopen moved %d (%v), want 0", n, err)
+	}
+	if got := dueAt(v.due()); len(got) != 2 || !strings.HasSuffix(got[0], "2026-06-08T08:30:00Z") {
+		t.Fatalf("successors: %v", got)
+	}
+	if n := len(v.items()); n != 2 {
+		t.Fatalf("%d items, want 2", n)
+	}
+}
+
+func TestSweep_CatchUp(t *testing.T) {
+	for _, tc := range []struct {
+		name, at  string
+		sent      int
+		skipped   int
+		nextCheck string
+	}{
+		{"WithinWindowSentOnce", "2026-06-01T11:59:00Z", 1, 0, "checkin@2026-06-08T08:30:00Z"},
+		{"BeyondWindowSkipped", "2026-06-01T12:31:00Z", 0, 1, "checkin@2026-06-08T08:30:00Z"},
+		{"LongOutageSkipsOnceThenResumes", "2026-06-24T10:00:00Z", 0, 1, "checkin@2026-06-29T08:30:00Z"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := newEnv(t, baseConfig, "2026-06-01T07:00:00Z")
+			v.st.Close()
+			v.clock.Set(tc.at) // the bot was down until now
+			v.open()
+			v.flush()
+			v.flush()
+			if n := len(v.chat.Sent()); n != tc.sent {
+				t.Fatalf("sent %d, want %d", n, tc.sent)
+			}
+			c, _ := v.st.Counts()
+			if int(c[store.Skipped]) != tc.skipped {
+				t.Fatalf("skipped %d, want %d", c[store.Skipped], tc.skipped)
+			}
+			for _, it := range v.items() {
+				if it.State == store.Skipped && !strings.Contains(it.Reason, "catch-up") {
+					t.Errorf("skip reason %q", it.Reason)
+				}
+			}
+			found := false
+			for _, d := range dueAt(v.due()) {
+				found = found || d == tc.nextCheck
+			}
+			if !found {
+				t.Fatalf("next occurrence %s not in %v", tc.nextCheck, dueAt(v.due()))
+			}
+		})
+	}
+}
+
+func sendNow(t *testing.T, v *env, kind nudges.Kind) string {
+	t.Helper()
+	ids, err := v.e.SendNow(context.Background(), "ann", kind)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.flush()
+	return ids[0]
+}
+
+func TestReply_Idempotent(t *testing.T) {
+	v := newEnv(t, baseConfig, "2026-06-02T09:00:00Z")
+	id := sendNow(t, v, nudges.KindCheckIn)
+	r := bot.Reply{ID: "evt-1", Nudge: id, Action: nudges.ActLog, Fields: checkIn("priya", "10", "2026-06-09", "", "")}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	dups := 0
+	for range 16 { // a redelivered event and double clicks, all at once
+		wg.Go(func() {
+			res, err := v.reply(r)
+			if err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			if res.Duplicate {
+				dups++
+			}
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	v.restart()
+	if res, err := v.reply(r); err != nil || !res.Duplicate {
+		t.Fatalf("after restart: %+v %v, want duplicate", res, err)
+	}
+	if logs := v.logs(); len(logs) != 1 || logs[0].Minutes != 10 || logs[0].Learner != "priya" {
+		t.Fatalf("logs %+v, want exactly one 10-minute check-in with priya", logs)
+	}
+	if dups != 15 {
+		t.Fatalf("%d duplicates reported, want 15", dups)
+	}
+	if it := v.items()[id]; it.Answered != "logged" {
+		t.Fatalf("nudge not marked answered: %+v", it)
+	}
+}
+
+func TestReply_InvalidChangesNothing(t *testing.T) {
+	v := newEnv(t, baseConfig, "2026-06-02T09:00:00Z")
+	id := sendNow(t, v, nudges.KindCheckIn)
+	for _, tc := range []struct {
+		name   string
+		r      bot.Reply
+		field  string
+		target error
+	}{
+		{"NotOnTeam", bot.Reply{ID: "a", Nudge: id, Action: nudges.ActLog, Fields: checkIn("zed", "10", "2026-06-09", "", "")}, nudges.FieldMember, bot.ErrInvalid},
+		{"BadMinutes", bot.Reply{ID: "b", Nudge: id, Action: nudges.ActLog, Fields: checkIn("priya", "ten", "2026-06-09", "", "")}, nudges.FieldMinutes, bot.ErrInvalid},
+		{"ReviewInPast", bot.Reply{ID: "c", Nudge: id, Action: nudges.ActLog, Fields: checkIn("priya", "10", "2026-05-01", "", "")}, nudges.FieldReview, bot.ErrInvalid},
+		{"ShareWithoutWin", bot.Reply{ID: "d", Nudge: id, Action: nudges.ActLog, Fields: checkIn("priya", "10", "2026-06-09", "", "yes")}, nudges.FieldShare, bot.ErrInvalid},
+		{"SkipWithoutReason", bot.Reply{ID: "e", Nudge: id, Action: nudges.ActSkip}, nudges.FieldReason, bot.ErrInvalid},
+		{"UnknownNudge", bot.Reply{ID: "f", Nudge: "nope", Action: nudges.ActSnooze}, "", bot.ErrUnknownNudge},
+		{"UnknownManager", bot.Reply{ID: "g", Manager: "mallory", Nudge: id, Action: nudges.ActSnooze}, "", bot.ErrUnknownManager},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := v.reply(tc.r)
+			if !errors.Is(err, tc.target) {
+				t.Fatalf("error %v, want %v", err, tc.target)
+			}
+			var fe bot.FieldErrors
+			if tc.field != "" && (!errors.As(err, &fe) || fe[0].Field != tc.field) {
+				t.Fatalf("field errors %v, want one on %s", err, tc.field)
+			}
+		})
+	}
+	if n := len(v.logs()); n != 0 {
+		t.Fatalf("invalid replies stored %d logs", n)
+	}
+	if it := v.items()[id]; it.Answered != "" {
+		t.Fatalf("invalid reply closed the nudge: %+v", it)
+	}
+}
+
+func TestReminders(t *testing.T) {
+	t.Run("UnansweredGetsOneReminder", func(t *testing.T) {
+		v := newEnv(t, baseConfig, "2026-06-01T08:29:00Z")
+		v.clock.Set("2026-06-01T08:30:00Z")
+		v.flush()
+		v.clock.Set("2026-06-02T08:31:00Z")
+		v.flush()
+		v.clock.Set("2026-06-05T15:00:00Z")
+		v.flush()
+		msgs := v.chat.Sent()
+		if len(msgs) != 2 || !strings.HasPrefix(msgs[1].msg.Title, "Reminder: ") {
+			t.Fatalf("want the nudge and one reminder, got %d: %v", len(msgs), msgs)
+		}
+		// Answering the reminder closes the original too.
+		if _, err := v.reply(bot.Reply{ID: "x", Nudge: msgs[1].msg.Nudge, Action: nudges.ActLog, Fields: checkIn("tom", "5", "2026-06-12", "", "")}); err != nil {
+			t.Fatal(err)
+		}
+		if it := v.items()[msgs[0].msg.Nudge]; it.Answered != "logged" {
+			t.Fatalf("original not closed by answering its reminder: %+v", it)
+		}
+	})
+	t.Run("AnsweredGetsNone", func(t *testing.T) {
+		v := newEnv(t, baseConfig, "2026-06-01T08:29:00Z")
+		v.clock.Set("2026-06-01T08:30:00Z")
+		v.flush()
+		id := v.chat.Sent()[0].msg.Nudge
+		if _, err := v.reply(bot.Reply{ID: "x", Nudge: id, Action: nudges.ActSkip, Fields: map[string]string{nudges.FieldReason: "team offsite"}}); err != nil {
+			t.Fatal(err)
+		}
+		v.clock.Set("2026-06-03T10:00:00Z")
+		v.flush()
+		if n := len(v.chat.Sent()); n != 1 {
+			t.Fatalf("%d messages, want no reminder after a skip", n)
+		}
+		if l := v.logs(); len(l) != 1 || l[0].Kind != "skip" || l[0].Answers[nudges.FieldReason] != "team offsite" {
+			t.Fatalf("skip not logged with its reason: %+v", l)
+		}
+	})
+}
+
+func TestSnooze(t *testing.T) {
+	v := newEnv(t, baseConfig, "2026-06-05T15:00:00Z") // Friday 16:00 BST
+	id := sendNow(t, v, nudges.KindCheckIn)
+	res, err := v.reply(bot.Reply{ID: "s", Nudge: id, Action: nudges.ActSnooze})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 24 hours later is Saturday: the nudge returns Monday 09:00 BST.
+	if !strings.Contains(res.Text, "Mon 8 Jun 09:00") {
+		t.Fatalf("snooze answer %q", res.Text)
+	}
+	v.clock.Set("2026-06-08T07:59:00Z")
+	v.flush()
+	if n := len(v.chat.Sent()); n != 1 {
+		t.Fatalf("snoozed nudge came back early: %d messages", n)
+	}
+	v.clock.Set("2026-06-08T08:00:00Z")
+	v.flush()
+	msgs := v.chat.Sent()
+	if len(msgs) != 2 || msgs[1].msg.Kind != nudges.KindCheckIn {
+		t.Fatalf("snoozed nudge not redelivered: %+v", msgs)
+	}
+}
+
+func TestShoutOut_OnlyWithConsent(t *testing.T) {
+	v := newEnv(t, baseConfig, "2026-06-02T09:00:00Z")
+	id := sendNow(t, v, nudges.KindCheckIn)
+	if _, err := v.reply(bot.Reply{ID: "1", Nudge: id, Action: nudges.ActLog, Fields: checkIn("tom", "10", "2026-06-09", "Tom calmed an angry customer", "no")}); err != nil {
+		t.Fatal(err)
+	}
+	v.flush()
+	if n := has(v.chat.Sent(), func(s sent) bool { return s.to.Channel != "" }); n != 0 {
+		t.Fatalf("a win posted to the channel without consent")
+	}
+	res, err := v.reply(bot.Reply{ID: "2", Kind: nudges.KindCheckIn, Action: nudges.ActLog, Fields: checkIn("priya", "10", "2026-06-09", "Priya ran her first feedback session", "yes")})
+	if err != nil || !res.ShoutOut {
+		t.Fatalf("%+v %v", res, err)
+	}
+	v.flush()
+	posts := has(v.chat.Sent(), func(s sent) bool {
+		return s.to.Channel == "team-one" && s.msg.Kind == nudges.KindShoutOut &&
+			strings.Contains(textOf(s.msg), "Priya Shah") && strings.Contains(textOf(s.msg), "first feedback session")
+	})
+	if posts != 1 {
+		t.Fatalf("want one shout-out for Priya in team-one, got %d: %+v", posts, v.chat.Sent())
+	}
+}
+
+func TestSummary_FromLogs(t *testing.T) {
+	v := newEnv(t, baseConfig, "2026-06-10T09:00:00Z") // Wednesday of week 2
+	for i, tc := range []struct{ member, minutes, win, share string }{
+		{"priya", "10", "Priya led the retro", "yes"},
+		{"tom", "15", "Tom asked for feedback first", "no"},
+	} {
+		if _, err := v.reply(bot.Reply{ID: fmt.Sprint(i), Kind: nudges.KindCheckIn, Action: nudges.ActLog, Fields: checkIn(tc.member, tc.minutes, "2026-06-17", tc.win, tc.share)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := v.reply(bot.Reply{ID: "o", Kind: nudges.KindAssignment, Action: nudges.ActOutcome, Fields: map[string]string{nudges.FieldLearner: "Priya Shah", nudges.FieldOutcome: "applied"}}); err != nil {
+		t.Fatal(err)
+	}
+	// Last week's log must not count this week.
+	if _, err := v.reply(bot.Reply{ID: "old", Kind: nudges.KindCheckIn, Action: nudges.ActLog, At: time.Date(2026, 6, 5, 10, 0, 0, 0, time.UTC), Fields: checkIn("tom", "30", "2026-06-17", "", "")}); err != nil {
+		t.Fatal(err)
+	}
+	sendNow(t, v, nudges.KindSummary)
+	var team, dm string
+	for _, s := range v.chat.Sent() {
+		if s.msg.Kind != nudges.KindSummary {
+			continue
+		}
+		if s.to.Channel == "team-one" {
+			team = textOf(s.msg)
+		} else {
+			dm = textOf(s.msg)
+		}
+	}
+	for _, want := range []string{"1 of 2 of us (50%)", "goal is 70%", "2 coaching conversations", "Win: Priya Shah — Priya led the retro"} {
+		if !strings.Contains(team, want) {
+			t.Errorf("team summary lacks %q:\n%s", want, team)
+		}
+	}
+	for _, never := range []string{"Tom", "minutes"} {
+		if strings.Contains(team, never) {
+			t.Errorf("team summary singles out or exposes %q:\n%s", never, team)
+		}
+	}
+	for _, want := range []string{"1 of 2 learners (50%), target 70%", "Not yet applied: Tom Berg", "25 of 30 minutes (2 check-ins logged)", "Tom asked for feedback first (kept private)", "week 2 · activation"} {
+		if !strings.Contains(dm, want) {
+			t.Errorf("manager summary lacks %q:\n%s", want, dm)
+		}
+	}
+}
+
+func TestLearningEvent(t *testing.T) {
+	v := newEnv(t, baseConfig, "2026-06-05T15:00:00Z") // Friday 16:00 BST
+	ev := bot.LearningEvent{Learner: "priya", Verb: nudges.EventCompleted, Module: "Module 1: Opening lines"}
+	if n, err := v.e.HandleEvent(context.Background(), ev); err != nil || n != 1 {
+		t.Fatalf("scheduled %d (%v), want 1", n, err)
+	}
+	if n, err := v.e.HandleEvent(context.Background(), ev); err != nil || n != 0 {
+		t.Fatalf("redelivered event scheduled %d (%v), want 0", n, err)
+	}
+	if _, err := v.e.HandleEvent(context.Background(), bot.LearningEvent{Learner: "ghost", Verb: "completed", Module: "x"}); !errors.Is(err, bot.ErrUnknownLearner) {
+		t.Fatalf("unknown learner: %v", err)
+	}
+	// 48 hours later is Sunday: the debrief goes out Monday 09:00 BST.
+	v.clock.Set("2026-06-08T07:59:00Z")
+	v.flush()
+	if n := has(v.chat.Sent(), func(s sent) bool { return strings.HasPrefix(s.msg.Title, "Debrief") }); n != 0 {
+		t.Fatal("debrief sent before Monday 09:00")
+	}
+	v.clock.Set("2026-06-08T08:00:00Z")
+	v.flush()
+	n := has(v.chat.Sent(), func(s sent) bool {
+		txt := textOf(s.msg)
+		return strings.Contains(txt, "Priya Shah") && strings.Contains(txt, "Module 1: Opening lines")
+	})
+	if n != 1 {
+		t.Fatalf("want one debrief naming Priya and the module, got %+v", v.chat.Sent())
+	}
+}
+
+func TestDelivery_Failures(t *testing.T) {
+	t.Run("TemporaryRetriesWithBackoff", func(t *testing.T) {
+		v := newEnv(t, baseConfig, "2026-06-02T09:00:00Z")
+		fail := true
+		v.chat.SendFunc = func(bot.Recipient, nudges.Message) (string, error) {
+			if fail {
+				return "", errors.New("connection reset")
+			}
+			return "", nil
+		}
+		id := sendNow(t, v, nudges.KindCheckIn)
+		it := v.items()[id]
+		if it.State != store.Pending || it.Attempts != 1 || !it.NextAttempt.After(v.clock.Now()) {
+			t.Fatalf("after a network error: %+v", it)
+		}
+		v.flush() // same instant: no tight retry
+		if it := v.items()[id]; it.Attempts != 1 {
+			t.Fatalf("retried immediately: %d attempts", it.Attempts)
+		}
+		fail = false
+		v.clock.Set("2026-06-02T09:05:00Z")
+		v.flush()
+		if it := v.items()[id]; it.State != store.Sent || it.Attempts != 2 {
+			t.Fatalf("after recovery: %+v", it)
+		}
+	})
+	t.Run("RetryAfterHonoured", func(t *testing.T) {
+		v := newEnv(t, baseConfig, "2026-06-02T09:00:00Z")
+		v.chat.SendFunc = func(bot.Recipient, nudges.Message) (string, error) {
+			return "", &bot.RetryAfterError{After: 90 * time.Second, Err: errors.New("429")}
+		}
+		id := sendNow(t, v, nudges.KindCheckIn)
+		if it := v.items()[id]; it.NextAttempt.Before(v.clock.Now().Add(90 * time.Second)) {
+			t.Fatalf("next attempt %v is sooner than Retry-After", it.NextAttempt)
+		}
+	})
+	t.Run("PermanentFailsWithReason", func(t *testing.T) {
+		v := newEnv(t, baseConfig, "2026-06-02T09:00:00Z")
+		v.chat.SendFunc = func(bot.Recipient, nudges.Message) (string, error) {
+			return "", bot.Permanent("user_not_found", errors.New("slack said so"))
+		}
+		id := sendNow(t, v, nudges.KindCheckIn)
+		if it := v.items()[id]; it.State != store.Failed || !strings.Contains(it.Reason, "user_not_found") {
+			t.Fatalf("after a permanent error: %+v", it)
+		}
+		if c, _ := v.st.Counts(); c[store.Failed] != 1 {
+			t.Fatalf("counts %v", c)
+		}
+	})
+}
+
+// reconcilingChat can say whether a nudge was already posted.
+type reconcilingChat struct {
+	*fakeChat
+	posted map[string]bool
+}
+
+func (r *reconcilingChat) Delivered(_ context.Context, _ bot.Recipient, nudge string, _ time.Time) (string, bool, error) {
+	return "found-" + nudge, r.posted[nudge], nil
+}
+
+func TestRestart_SettlesInFlight(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		posted   bool
+		messages int
+	}{{"PostedBeforeCrash", true, 0}, {"LostInCrash", false, 1}} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := newEnv(t, baseConfig, "2026-06-02T09:00:00Z")
+			ids, err := v.e.SendNow(context.Background(), "ann", nudges.KindCheckIn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The crash: marked sending, the platform called, nothing recorded.
+			if err := v.st.Write(context.Background(), func(tx *store.Tx) error {
+				it, _ := tx.Item(ids[0])
+				it.State = store.Sending
+				return tx.PutItem(it)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			v.st.Close()
+			rc := &reconcilingChat{fakeChat: v.chat, posted: map[string]bool{ids[0]: tc.posted}}
+			st, err := store.Open(v.st.Path(), store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			v.st = st
+			v.e = bot.New(v.cfg, st, rc, bot.Options{Now: v.clock.Now})
+			if err := v.e.Start(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			v.flush()
+			if n := len(v.chat.Sent()); n != tc.messages {
+				t.Fatalf("%d messages after restart, want %d", n, tc.messages)
+			}
+			if it := v.items()[ids[0]]; it.State != store.Sent {
+				t.Fatalf("item %+v not settled as sent", it)
+			}
+		})
+	}
+}
+
+func TestDailyCap_DefersEventNudges(t *testing.T) {
+	cfg := strings.Replace(baseConfig, "max_nudges_per_day = 3", "max_nudges_per_day = 1", 1)
+	v := newEnv(t, cfg, "2026-06-05T08:00:00Z")
+	// The debrief for Saturday's completion is due Monday 09:00 BST, before
+	// the check-in at 09:30, so it takes Monday's only slot...
+	if _, err := v.e.HandleEvent(context.Background(), bot.LearningEvent{Learner: "tom", Verb: "completed", Module: "M1", At: time.Date(2026, 6, 6, 8, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	v.clock.Set("2026-06-08T08:40:00Z")
+	v.flush()
+	c, _ := v.st.Counts()
+	if len(v.chat.Sent()) != 1 || c[store.Skipped] != 1 {
+		t.Fatalf("Monday: sent %d, skipped %d; want the debrief sent and the check-in skipped by the cap", len(v.chat.Sent()), c[store.Skipped])
+	}
+	for _, it := range v.items() {
+		if it.State == store.Skipped && it.Reason != "daily cap reached" {
+			t.Fatalf("skip reason %q", it.Reason)
+		}
+	}
+}
+
+func TestReload_RecomputesChangedSchedule(t *testing.T) {
+	v := newEnv(t, baseConfig, "2026-06-01T07:00:00Z")
+	cfg2 := strings.Replace(baseConfig, `schedule = "30 9 * * mon"`, `schedule = "0 11 * * mon"`, 1)
+	v2 := newEnv(t, cfg2, "2026-06-01T07:00:00Z") // only to load the file
+	if err := v.e.Reload(context.Background(), v2.cfg); err != nil {
+		t.Fatal(err)
+	}
+	if got := dueAt(v.due()); len(got) != 1 || got[0] != "checkin@2026-06-01T10:00:00Z" {
+		t.Fatalf("due after reload: %v", got)
+	}
+}

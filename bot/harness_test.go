@@ -1,0 +1,256 @@
+package bot_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/nudgebot/nudgebot/bot"
+	"github.com/nudgebot/nudgebot/config"
+	"github.com/nudgebot/nudgebot/nudges"
+	"github.com/nudgebot/nudgebot/store"
+)
+
+// baseConfig is a small roster: one program launched on Monday 2026-06-01,
+// Ann in London (Mon–Fri 09:00–17:00), one team with two learners.
+const baseConfig = `
+data_dir = "data"
+[defaults]
+timezone = "Europe/London"
+working_hours = "09:00-17:00"
+catch_up = "4h"
+max_nudges_per_day = 3
+snooze = "24h"
+[[programs]]
+id = "p"
+name = "Feedback"
+launch = "2026-06-01"
+weeks = 12
+[[programs.assignments]]
+id = "a1"
+title = "Use the opening line"
+instructions = "Use it once."
+week = 1
+[[scripts]]
+id = "s5"
+title = "Quick one"
+minutes = 5
+questions = ["What did you try?", "What changed?"]
+[[cadences]]
+id = "checkin"
+kind = "checkin"
+program = "p"
+script = "s5"
+schedule = "30 9 * * mon"
+remind_after = "24h"
+max_reminders = 1
+[[cadences]]
+id = "debrief"
+kind = "checkin"
+program = "p"
+script = "s5"
+event = "completed"
+delay = "48h"
+[[managers]]
+id = "ann"
+name = "Ann Lee"
+[[teams]]
+id = "t1"
+name = "Team One"
+channel = "team-one"
+manager = "ann"
+members = [{ id = "priya", name = "Priya Shah" }, { id = "tom", name = "Tom Berg" }]
+`
+
+// clock is a settable time source.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Set(s string) {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+// sent is one message the fake chat received.
+type sent struct {
+	to  bot.Recipient
+	msg nudges.Message
+}
+
+// fakeChat records messages; SendFunc, when set, decides the outcome.
+type fakeChat struct {
+	mu       sync.Mutex
+	msgs     []sent
+	SendFunc func(to bot.Recipient, m nudges.Message) (string, error)
+}
+
+func (f *fakeChat) Send(_ context.Context, to bot.Recipient, m nudges.Message) (string, error) {
+	if f.SendFunc != nil {
+		if ref, err := f.SendFunc(to, m); err != nil || ref != "" {
+			if err == nil {
+				f.record(to, m)
+			}
+			return ref, err
+		}
+	}
+	f.record(to, m)
+	return "ref-" + m.Nudge, nil
+}
+
+func (f *fakeChat) record(to bot.Recipient, m nudges.Message) {
+	f.mu.Lock()
+	f.msgs = append(f.msgs, sent{to, m})
+	f.mu.Unlock()
+}
+
+func (f *fakeChat) Sent() []sent {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]sent(nil), f.msgs...)
+}
+
+// env is an engine over a real bbolt file in a temp dir.
+type env struct {
+	t     *testing.T
+	dir   string
+	cfg   *config.Config
+	clock *clock
+	chat  *fakeChat
+	st    *store.Store
+	e     *bot.Engine
+}
+
+func newEnv(t *testing.T, toml string, now string) *env {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "nudgebot.toml")
+	if err := os.WriteFile(path, []byte(toml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatalf("load config: %v", err)
+	}
+	v := &env{t: t, dir: dir, cfg: cfg, clock: &clock{}, chat: &fakeChat{}}
+	v.clock.Set(now)
+	v.open()
+	t.Cleanup(func() { v.st.Close() })
+	return v
+}
+
+// open (re)opens the store and starts a fresh engine on it, as a restart does.
+func (v *env) open() {
+	v.t.Helper()
+	st, err := store.Open(filepath.Join(v.cfg.DataDir, store.FileName), store.Options{})
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	v.st = st
+	v.e = bot.New(v.cfg, st, v.chat, bot.Options{Logger: zerolog.Nop(), Now: v.clock.Now})
+	if err := v.e.Start(context.Background()); err != nil {
+		v.t.Fatalf("start: %v", err)
+	}
+}
+
+// restart closes the store and opens it again.
+func (v *env) restart() {
+	v.t.Helper()
+	if err := v.st.Close(); err != nil {
+		v.t.Fatal(err)
+	}
+	v.open()
+}
+
+func (v *env) flush() {
+	v.t.Helper()
+	if err := v.e.Flush(context.Background()); err != nil {
+		v.t.Fatalf("flush: %v", err)
+	}
+}
+
+func (v *env) items() map[string]store.Item {
+	v.t.Helper()
+	out := map[string]store.Item{}
+	if err := v.st.View(func(tx *store.Tx) error {
+		return tx.Items(func(it *store.Item) error { out[it.ID] = *it; return nil })
+	}); err != nil {
+		v.t.Fatal(err)
+	}
+	return out
+}
+
+func (v *env) due() []store.Due {
+	v.t.Helper()
+	var out []store.Due
+	if err := v.st.View(func(tx *store.Tx) error {
+		return tx.DueRows(func(d store.Due) error { out = append(out, d); return nil })
+	}); err != nil {
+		v.t.Fatal(err)
+	}
+	return out
+}
+
+func (v *env) logs() []store.Log {
+	v.t.Helper()
+	var out []store.Log
+	if err := v.st.View(func(tx *store.Tx) error {
+		return tx.Logs(func(l *store.Log) error { out = append(out, *l); return nil })
+	}); err != nil {
+		v.t.Fatal(err)
+	}
+	return out
+}
+
+func (v *env) reply(r bot.Reply) (bot.Result, error) {
+	if r.Manager == "" {
+		r.Manager = "ann"
+	}
+	return v.e.HandleReply(context.Background(), r)
+}
+
+func checkIn(member, minutes, review, win, share string) map[string]string {
+	return map[string]string{
+		nudges.FieldMember: member, nudges.FieldTried: "the opening line", nudges.FieldChanged: "calmer 1:1s",
+		nudges.FieldMinutes: minutes, nudges.FieldNext: "Try it in the team meeting", nudges.FieldReview: review,
+		nudges.FieldWin: win, nudges.FieldShare: share,
+	}
+}
+
+func dueAt(ds []store.Due) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = d.Cadence + "@" + d.At.UTC().Format(time.RFC3339)
+		if d.Parent != "" {
+			out[i] = "child-of-" + d.Parent[:4] + "@" + d.At.UTC().Format(time.RFC3339)
+		}
+	}
+	return out
+}
+
+func has(msgs []sent, pred func(sent) bool) int {
+	n := 0
+	for _, m := range msgs {
+		if pred(m) {
+			n++
+		}
+	}
+	return n
+}
+
+func textOf(m nudges.Message) string {
+	return m.Title + "\n" + m.Context + "\n" + strings.Join(m.Lines, "\n")
+}
