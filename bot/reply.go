@@ -156,6 +156,9 @@ func (e *Engine) applyReply(tx *store.Tx, cfg *config.Config, m *nudges.Manager,
 		if root == nil {
 			return FieldErrors{{"nudge", "name the nudge to snooze"}}
 		}
+		if root.Answered == answeredLogged || root.Answered == answeredSkipped {
+			return FieldErrors{{"nudge", "already " + root.Answered + "; nothing to snooze"}}
+		}
 		if err := e.snooze(tx, cfg, m, root, r.At, l, res); err != nil {
 			return err
 		}
@@ -164,6 +167,9 @@ func (e *Engine) applyReply(tx *store.Tx, cfg *config.Config, m *nudges.Manager,
 		reason := strings.TrimSpace(r.Fields[nudges.FieldReason])
 		if root == nil {
 			return FieldErrors{{"nudge", "name the nudge to skip"}}
+		}
+		if root.Answered == answeredLogged || root.Answered == answeredSkipped {
+			return FieldErrors{{"nudge", "already " + root.Answered + "; nothing to skip"}}
 		}
 		if reason == "" {
 			return FieldErrors{{nudges.FieldReason, "say why you skip this week (it helps L&D plan)"}}

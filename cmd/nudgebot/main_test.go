@@ -1,0 +1,269 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nudgebot/nudgebot/store"
+)
+
+// exampleCopy copies config.example.toml into a fresh directory, so its
+// relative data_dir points at a temporary data file.
+func exampleCopy(t *testing.T) string {
+	t.Helper()
+	raw, err := os.ReadFile("../../config.example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "nudgebot.toml")
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func runCmd(t *testing.T, stdin string, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+func exitCode(err error) int {
+	var ee *exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		return ee.code
+	}
+	return 1
+}
+
+func TestRun_ExampleShowsFirstNudgeAtStart(t *testing.T) {
+	cfg := exampleCopy(t)
+	// No input at all: the bot starts, delivers what is due and exits.
+	out, _, err := runCmd(t, "", "run", "-config", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "[#1] DM to Dana Whitfield (dana) · Your coaching pledge for this week") ||
+		!strings.Contains(out, "Feedback that lands · week 2 · activation") {
+		t.Fatalf("no first nudge for the round-the-clock manager at start:\n%s", out)
+	}
+}
+
+func TestRun_ShellFlowFromNudgeToShoutOut(t *testing.T) {
+	cfg := exampleCopy(t)
+	review := time.Now().AddDate(0, 0, 7).Format(time.DateOnly)
+	script := strings.Join([]string{
+		"as dana",
+		"send checkin dana",
+		"checkin",
+		"marcus",                                 // team member
+		"Used the opening line in a handover",    // what they tried
+		"The handover was calmer",                // what changed
+		"10",                                     // minutes
+		"Try it in the weekly review",            // next action
+		review,                                   // review date
+		"Marcus turned a tense escalation round", // win
+		"y",                                      // share it
+		"outcome marcus applied",
+		"send summary dana",
+		"skip 2 team offsite", // #2 was logged already: refused
+		"bogus-command",
+	}, "\n")
+	out, _, err := runCmd(t, script, "run", "-config", cfg)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"DM to Dana Whitfield (dana) · 5-minute check-in",
+		"✓ Check-in with Marcus Lee logged (10 min).",
+		"Your win will be shared with Operations Center.",
+		"posted in ops-center · Shout-out for Marcus Lee",
+		"Marcus turned a tense escalation round",
+		"That is their first application",
+		"posted in ops-center · Operations Center: our week in Feedback that lands",
+		"1 of 4 of us (25%) have put the new skills to work",
+		"Coaching time this week: 10 of 30 minutes (1 check-in logged).",
+		"nudge: already logged; nothing to skip",
+		`! unknown command "bogus-command"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("output:\n%s", out)
+	}
+
+	// The coaching log survived the bot's exit and exports.
+	exp, _, err := runCmd(t, "", "export", "-config", cfg, "-format", "jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, line := range strings.Split(strings.TrimSpace(exp), "\n") {
+		var row struct {
+			ID, Manager, Kind, Program, Learner string
+			CreatedAt                           string `json:"created_at"`
+			Minutes                             int
+			Answers                             map[string]string
+		}
+		if err := json.Unmarshal([]byte(line), &row); err != nil {
+			t.Fatalf("export line %q: %v", line, err)
+		}
+		if row.Kind == "skip" {
+			t.Errorf("a skip of an answered nudge was stored: %s", line)
+		}
+		if row.Kind == "checkin" && row.Minutes == 10 && row.Manager == "dana" && row.Answers["next_action"] == "Try it in the weekly review" {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("check-in missing from export:\n%s", exp)
+	}
+	csvOut, _, err := runCmd(t, "", "export", "-config", cfg, "-format", "csv")
+	if err != nil || !strings.HasPrefix(csvOut, "id,manager,kind,program,learner,nudge,created_at,minutes,answers\n") {
+		t.Fatalf("csv export: %v\n%s", err, csvOut)
+	}
+}
+
+func TestRun_WhileRunning(t *testing.T) {
+	cfg := exampleCopy(t)
+	stdinR, stdinW := io.Pipe()
+	stdoutR, stdoutW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(context.Background(), []string{"run", "-config", cfg}, stdinR, stdoutW, io.Discard)
+		stdoutW.Close()
+	}()
+	// The shell greets once the store and the control socket are up.
+	lines := bufio.NewScanner(stdoutR)
+	for lines.Scan() && !strings.HasPrefix(lines.Text(), "nudgebot shell") {
+	}
+	go io.Copy(io.Discard, stdoutR)
+
+	t.Run("SecondBotFailsFast", func(t *testing.T) {
+		_, _, err := runCmd(t, "", "run", "-config", cfg)
+		if !errors.Is(err, store.ErrLocked) {
+			t.Fatalf("second bot: %v, want ErrLocked", err)
+		}
+	})
+	t.Run("Status", func(t *testing.T) {
+		out, _, err := runCmd(t, "", "status", "-config", cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s struct {
+			Nudges map[string]int `json:"nudges"`
+			Source string         `json:"source"`
+		}
+		if err := json.Unmarshal([]byte(out), &s); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		if s.Source != "running bot" || s.Nudges["sent"] < 1 {
+			t.Fatalf("status %+v, want the running bot's counts with the first pledge sent", s)
+		}
+		for _, k := range []string{"pending", "sent", "failed", "skipped"} {
+			if _, ok := s.Nudges[k]; !ok {
+				t.Errorf("status lacks %q", k)
+			}
+		}
+	})
+	t.Run("Backup", func(t *testing.T) {
+		dst := filepath.Join(t.TempDir(), "copy.db")
+		if _, _, err := runCmd(t, "", "backup", "-config", cfg, "-out", dst); err != nil {
+			t.Fatal(err)
+		}
+		st, err := store.Open(dst, store.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		if c, _ := st.Counts(); c[store.Sent] < 1 {
+			t.Fatalf("backup lacks the sent nudge: %v", c)
+		}
+	})
+	stdinW.Close() // end of input: the bot drains and exits cleanly
+	if err := <-done; err != nil {
+		t.Fatalf("run after end of input: %v", err)
+	}
+	// Stopped: status reads the data file itself.
+	out, _, err := runCmd(t, "", "status", "-config", cfg)
+	if err != nil || !strings.Contains(out, `"source": "data file"`) {
+		t.Fatalf("status without a bot: %v\n%s", err, out)
+	}
+}
+
+func TestCheckConfig(t *testing.T) {
+	t.Run("Example", func(t *testing.T) {
+		out, _, err := runCmd(t, "", "check-config", "-config", "../../config.example.toml")
+		if err != nil || !strings.Contains(out, "ok (1 programs, 7 cadences, 3 managers, 2 teams)") {
+			t.Fatalf("%v: %s", err, out)
+		}
+	})
+	t.Run("Problems", func(t *testing.T) {
+		path := "../../config/testdata/bad_timezone.toml"
+		out, _, err := runCmd(t, "", "check-config", "-config", path)
+		if exitCode(err) != 2 {
+			t.Fatalf("exit %d (%v), want 2", exitCode(err), err)
+		}
+		want := path + `:17: managers[0].timezone: unknown time zone "Europe/Londn"`
+		if !strings.HasPrefix(out, want) {
+			t.Fatalf("got %q, want a line starting %q", out, want)
+		}
+	})
+	t.Run("MissingFile", func(t *testing.T) {
+		_, _, err := runCmd(t, "", "check-config", "-config", filepath.Join(t.TempDir(), "none.toml"))
+		if exitCode(err) != 2 {
+			t.Fatalf("exit %d, want 2", exitCode(err))
+		}
+	})
+	t.Run("Help", func(t *testing.T) {
+		_, errOut, err := runCmd(t, "", "check-config", "-h")
+		if exitCode(err) != 0 || !strings.Contains(errOut, "Usage: nudgebot check-config") {
+			t.Fatalf("exit %d, usage %q", exitCode(err), errOut)
+		}
+	})
+}
+
+func TestPlan(t *testing.T) {
+	cfg := exampleCopy(t)
+	out, _, err := runCmd(t, "", "plan", "-config", cfg, "-from", "2026-03-02", "-days", "14", "-manager", "amara")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type line struct{ Manager, Kind, Cadence, Local, UTC string }
+	var got []line
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var pl line
+		if err := json.Unmarshal([]byte(l), &pl); err != nil {
+			t.Fatalf("%q: %v", l, err)
+		}
+		got = append(got, pl)
+	}
+	// London moves to BST on 29 March; these two weeks are GMT, so local
+	// and UTC agree. Amara's first Monday pledge: 09:00 on 2 March.
+	if len(got) == 0 || got[0].Manager != "amara" || got[0].Local != "2026-03-02T09:00:00Z" && got[0].Local != "2026-03-02T09:00:00+00:00" {
+		t.Fatalf("first planned nudge %+v", got)
+	}
+	for _, l := range got {
+		if l.Manager != "amara" || l.UTC == "" || l.Kind == "" || l.Cadence == "" {
+			t.Fatalf("bad line %+v", l)
+		}
+	}
+	if _, _, err := runCmd(t, "", "plan", "-config", cfg, "-from", "2026-02-30"); exitCode(err) != 2 {
+		t.Fatalf("bad -from: exit %d", exitCode(err))
+	}
+}
