@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/nudgebot/nudgebot/bot"
+	"github.com/nudgebot/nudgebot/config"
 	"github.com/nudgebot/nudgebot/nudges"
 	"github.com/nudgebot/nudgebot/store"
 )
@@ -499,32 +502,59 @@ func TestRestart_SettlesInFlight(t *testing.T) {
 func TestDailyCap_DefersEventNudges(t *testing.T) {
 	cfg := strings.Replace(baseConfig, "max_nudges_per_day = 3", "max_nudges_per_day = 1", 1)
 	v := newEnv(t, cfg, "2026-06-05T08:00:00Z")
-	// The debrief for Saturday's completion is due Monday 09:00 BST, before
-	// the check-in at 09:30, so it takes Monday's only slot...
+	// The debrief for Saturday's completion falls due Monday 09:00 BST, but
+	// Monday's one slot belongs to the planned 09:30 check-in: the debrief
+	// waits for Tuesday rather than crowd out what the plan promised.
 	if _, err := v.e.HandleEvent(context.Background(), bot.LearningEvent{Learner: "tom", Verb: "completed", Module: "M1", At: time.Date(2026, 6, 6, 8, 0, 0, 0, time.UTC)}); err != nil {
 		t.Fatal(err)
 	}
 	v.clock.Set("2026-06-08T08:40:00Z")
 	v.flush()
-	c, _ := v.st.Counts()
-	if len(v.chat.Sent()) != 1 || c[store.Skipped] != 1 {
-		t.Fatalf("Monday: sent %d, skipped %d; want the debrief sent and the check-in skipped by the cap", len(v.chat.Sent()), c[store.Skipped])
+	msgs := v.chat.Sent()
+	if len(msgs) != 1 || strings.HasPrefix(msgs[0].msg.Title, "Debrief") {
+		t.Fatalf("Monday: %d messages (%v), want only the planned check-in", len(msgs), msgs)
 	}
-	for _, it := range v.items() {
-		if it.State == store.Skipped && it.Reason != "daily cap reached" {
-			t.Fatalf("skip reason %q", it.Reason)
-		}
+	v.clock.Set("2026-06-09T08:00:00Z") // Tuesday 09:00 BST
+	v.flush()
+	msgs = v.chat.Sent()
+	if len(msgs) != 2 || !strings.HasPrefix(msgs[1].msg.Title, "Debrief with Tom Berg") {
+		t.Fatalf("Tuesday: want the deferred debrief, got %d messages", len(msgs))
+	}
+	if c, _ := v.st.Counts(); c[store.Skipped] != 0 {
+		t.Fatalf("%d skipped: deferral must not drop anything", c[store.Skipped])
 	}
 }
 
 func TestReload_RecomputesChangedSchedule(t *testing.T) {
 	v := newEnv(t, baseConfig, "2026-06-01T07:00:00Z")
 	cfg2 := strings.Replace(baseConfig, `schedule = "30 9 * * mon"`, `schedule = "0 11 * * mon"`, 1)
-	v2 := newEnv(t, cfg2, "2026-06-01T07:00:00Z") // only to load the file
-	if err := v.e.Reload(context.Background(), v2.cfg); err != nil {
+	path := filepath.Join(v.dir, "nudgebot.toml")
+	if err := os.WriteFile(path, []byte(cfg2), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if got := dueAt(v.due()); len(got) != 1 || got[0] != "checkin@2026-06-01T10:00:00Z" {
-		t.Fatalf("due after reload: %v", got)
+	newCfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.e.Reload(context.Background(), newCfg); err != nil {
+		t.Fatal(err)
+	}
+	v.cfg = newCfg // restarts below read the new file
+	// The old 09:30 row is superseded: nothing goes out then…
+	v.clock.Set("2026-06-01T08:31:00Z")
+	v.flush()
+	if n := len(v.chat.Sent()); n != 0 {
+		t.Fatalf("the superseded 09:30 nudge went out (%d messages)", n)
+	}
+	// …and the new 11:00 one goes out once.
+	v.clock.Set("2026-06-01T10:00:00Z")
+	v.flush()
+	v.restart()
+	v.flush()
+	if n := len(v.chat.Sent()); n != 1 {
+		t.Fatalf("%d messages at the new time, want 1", n)
+	}
+	if got := dueAt(v.due()); len(got) != 2 || got[1] != "checkin@2026-06-08T10:00:00Z" {
+		t.Fatalf("due after the new time: %v (want a reminder and next Monday 11:00)", got)
 	}
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"hash/fnv"
@@ -34,9 +35,8 @@ type slotWant struct {
 func (e *Engine) reconcileSchedule(ctx context.Context, cfg *config.Config) error {
 	want := wantedSlots(cfg)
 	type change struct {
-		want   *slotWant
-		oldKey []byte
-		drop   *store.SchedEntry
+		want *slotWant
+		drop *store.SchedEntry
 	}
 	var changes []change
 	i := 0
@@ -47,7 +47,9 @@ func (e *Engine) reconcileSchedule(ctx context.Context, cfg *config.Config) erro
 			}
 			if i < len(want) && want[i].m.ID == se.Manager && want[i].slot() == se.Slot {
 				if want[i].fp != se.Fingerprint {
-					changes = append(changes, change{want: &want[i], oldKey: se.DueKey})
+					// The old row stays in the due table; its Gen no
+					// longer matches, so the sweep drops it when due.
+					changes = append(changes, change{want: &want[i]})
 				}
 				i++
 				return nil
@@ -73,15 +75,10 @@ func (e *Engine) reconcileSchedule(ctx context.Context, cfg *config.Config) erro
 		err := e.store.Write(ctx, func(tx *store.Tx) error {
 			for _, ch := range part {
 				if ch.drop != nil {
-					if err := dropSlot(tx, *ch.drop); err != nil {
+					if err := tx.DeleteSched(ch.drop.Manager, ch.drop.Slot); err != nil {
 						return err
 					}
 					continue
-				}
-				if len(ch.oldKey) > 0 {
-					if err := tx.DeleteDue(ch.oldKey); err != nil {
-						return err
-					}
 				}
 				if err := e.fillSlot(tx, cfg, planner, ch.want, now); err != nil {
 					return err
@@ -95,15 +92,6 @@ func (e *Engine) reconcileSchedule(ctx context.Context, cfg *config.Config) erro
 	}
 	e.log.Info().Int("changes", len(changes)).Msg("schedule reconciled with roster")
 	return nil
-}
-
-func dropSlot(tx *store.Tx, se store.SchedEntry) error {
-	if len(se.DueKey) > 0 {
-		if err := tx.DeleteDue(se.DueKey); err != nil {
-			return err
-		}
-	}
-	return tx.DeleteSched(se.Manager, se.Slot)
 }
 
 // fillSlot computes and stores the next occurrence for w (or raises the
@@ -121,20 +109,16 @@ func (e *Engine) fillSlot(tx *store.Tx, cfg *config.Config, planner *nudges.Plan
 		}
 		return tx.PutSched(se)
 	}
-	occ, ok := planner.Next(w.m, w.c, now)
-	if !ok {
-		return tx.PutSched(se) // nothing ahead (a closed week window); keep the fingerprint
+	if occ, ok := planner.Next(w.m, w.c, now); ok { // none: a closed week window
+		if _, err := tx.AddDue(dueFor(occ, w.fp)); err != nil {
+			return err
+		}
 	}
-	key, err := tx.AddDue(dueFor(occ))
-	if err != nil {
-		return err
-	}
-	se.DueKey = key
 	return tx.PutSched(se)
 }
 
-func dueFor(o nudges.Occurrence) store.Due {
-	return store.Due{At: o.At, ID: o.ID(), Manager: o.Manager.ID, Cadence: o.Cadence.ID, Kind: o.Cadence.Kind, Local: o.Local.String()}
+func dueFor(o nudges.Occurrence, gen uint64) store.Due {
+	return store.Due{At: o.At, ID: o.ID(), Manager: o.Manager.ID, Cadence: o.Cadence.ID, Kind: o.Cadence.Kind, Local: o.Local.String(), Gen: gen}
 }
 
 // addEventDue schedules an event-relative nudge for event id at t.
@@ -235,22 +219,23 @@ func (e *Engine) Sweep(ctx context.Context) (int, error) {
 		moved, more := 0, false
 		err := e.store.Write(ctx, func(tx *store.Tx) error {
 			moved = 0
-			keys, rows, err := tx.DueBy(now, 20000)
+			keys, rows, err := tx.DueBy(now, sweepBatch)
 			if err != nil {
 				return err
 			}
-			more = len(rows) == 20000
+			more = len(rows) == sweepBatch
+			sw := &sweep{tx: tx, cfg: cfg, planner: planner, now: now, days: map[dayKey]int{}}
 			for i, d := range rows {
 				if err := tx.DeleteDue(keys[i]); err != nil {
 					return err
 				}
-				n, err := e.sweepRow(tx, cfg, planner, d, now)
+				n, err := e.sweepRow(sw, d)
 				if err != nil {
 					return fmt.Errorf("sweep %s for %s: %w", d.ID, d.Manager, err)
 				}
 				moved += n
 			}
-			return nil
+			return sw.flush()
 		})
 		if err != nil {
 			return total, err
@@ -266,12 +251,71 @@ func (e *Engine) Sweep(ctx context.Context) (int, error) {
 	return total, nil
 }
 
+// sweepBatch bounds one sweep transaction.
+const sweepBatch = 20000
+
+// sweep is one sweep transaction's state. Successor rows and day counts
+// (of event nudges, reminders and snoozes)
+// are written at the end in key order: bbolt inserts into a sorted slice
+// per page, and ten thousand successors sharing one instant but with
+// random ids would each shift that slice, which is quadratic.
+type sweep struct {
+	tx      *store.Tx
+	cfg     *config.Config
+	planner *nudges.Planner
+	now     time.Time
+	next    []store.Due
+	days    map[dayKey]int
+}
+
+type dayKey struct{ manager, day string }
+
+func (sw *sweep) dayCount(k dayKey) int {
+	n, ok := sw.days[k]
+	if !ok {
+		n = sw.tx.DayCount(k.manager, k.day)
+		sw.days[k] = n
+	}
+	return n
+}
+
+func (sw *sweep) flush() error {
+	type keyed struct {
+		key []byte
+		d   *store.Due
+	}
+	rows := make([]keyed, len(sw.next))
+	for i := range sw.next {
+		rows[i] = keyed{store.DueKey(sw.next[i]), &sw.next[i]}
+	}
+	slices.SortFunc(rows, func(a, b keyed) int { return bytes.Compare(a.key, b.key) })
+	for _, r := range rows {
+		if _, err := sw.tx.AddDue(*r.d); err != nil {
+			return err
+		}
+	}
+	keys := make([]dayKey, 0, len(sw.days))
+	for k := range sw.days {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b dayKey) int {
+		return cmp.Or(strings.Compare(a.manager, b.manager), strings.Compare(a.day, b.day))
+	})
+	for _, k := range keys {
+		if err := sw.tx.SetDayCount(k.manager, k.day, sw.days[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // sweepFault lets tests fail the sweep part-way through its transaction.
 var sweepFault func(store.Due) error
 
 // sweepRow handles one due row inside the sweep transaction and reports how
 // many items it queued for delivery.
-func (e *Engine) sweepRow(tx *store.Tx, cfg *config.Config, planner *nudges.Planner, d store.Due, now time.Time) (int, error) {
+func (e *Engine) sweepRow(sw *sweep, d store.Due) (int, error) {
+	tx, cfg, now := sw.tx, sw.cfg, sw.now
 	if sweepFault != nil {
 		if err := sweepFault(d); err != nil {
 			return 0, err
@@ -281,10 +325,13 @@ func (e *Engine) sweepRow(tx *store.Tx, cfg *config.Config, planner *nudges.Plan
 	if m == nil {
 		return 0, nil // left the roster since; reconcile drops the rest
 	}
-	if d.Local != "" { // a recurring occurrence: schedule its successor first
-		if err := e.scheduleNext(tx, cfg, planner, m, d, now); err != nil {
-			return 0, err
+	if d.Local != "" { // a recurring occurrence
+		se, ok := tx.Sched(m.ID, d.Cadence)
+		c := cfg.Cadence(d.Cadence)
+		if !ok || se.Fingerprint != d.Gen || c == nil {
+			return 0, nil // superseded by a reload, which scheduled its own successor
 		}
+		sw.scheduleNext(m, c, d)
 	}
 	var root *store.Item
 	if d.Parent != "" {
@@ -300,20 +347,22 @@ func (e *Engine) sweepRow(tx *store.Tx, cfg *config.Config, planner *nudges.Plan
 	}
 	skip := ""
 	late := now.Sub(d.At)
-	local := nudges.DateOf(d.At.In(m.Calendar.Location)).String()
+	local := nudges.DateOf(d.At.In(m.Calendar.Location))
+	day := dayKey{m.ID, local.String()}
 	switch {
 	case late > cfg.CatchUp:
 		skip = fmt.Sprintf("missed by %s, more than the catch-up window of %s", late.Round(time.Minute), cfg.CatchUp)
 	case late > time.Minute && !m.Calendar.InHours(now):
 		skip = "missed, and it is now outside working hours"
-	case cfg.MaxPerDay > 0 && tx.DayCount(m.ID, local) >= cfg.MaxPerDay:
-		if d.Local == "" { // event nudges, reminders and snoozes wait for the next day
-			next, ok := m.Calendar.NextWorkingInstant(nextDayStart(m, d.At))
-			if ok {
-				d.At = next
-				_, err := tx.AddDue(d)
-				return 0, err
-			}
+	case d.Local == "" && cfg.MaxPerDay > 0 && sw.dayCount(day)+len(sw.planner.Day(m, local)) >= cfg.MaxPerDay:
+		// Planned nudges fit the cap by construction (the planner applies
+		// it), so only event nudges, reminders and snoozes are counted, and
+		// they take a day's slot only if the plan leaves one: what `plan`
+		// previews is never crowded out. Over the cap, they wait a day.
+		if next, ok := m.Calendar.NextWorkingInstant(nextDayStart(m, d.At)); ok {
+			d.At = next
+			sw.next = append(sw.next, d)
+			return 0, nil
 		}
 		skip = "daily cap reached"
 	}
@@ -328,43 +377,28 @@ func (e *Engine) sweepRow(tx *store.Tx, cfg *config.Config, planner *nudges.Plan
 		} else {
 			queued++
 		}
-		if err := tx.PutItem(it); err != nil {
+		if err := tx.AddItem(it); err != nil {
 			return 0, err
 		}
 	}
-	if queued > 0 {
-		if err := tx.IncDayCount(m.ID, local); err != nil {
-			return 0, err
-		}
+	if queued > 0 && d.Local == "" {
+		sw.days[day]++
 	}
 	return queued, nil
 }
 
-// scheduleNext inserts the occurrence after d. After a long outage it starts
+// scheduleNext queues the occurrence after d. After a long outage it starts
 // from the edge of the catch-up window, so days missed beyond it are not
 // each turned into a skipped item.
-func (e *Engine) scheduleNext(tx *store.Tx, cfg *config.Config, planner *nudges.Planner, m *nudges.Manager, d store.Due, now time.Time) error {
-	c := cfg.Cadence(d.Cadence)
-	se, ok := tx.Sched(m.ID, d.Cadence)
-	if c == nil || !ok || !bytes.Equal(se.DueKey, dueKeyOf(d)) {
-		return nil // the slot was recomputed or dropped by a reload; it owns the successor
-	}
+func (sw *sweep) scheduleNext(m *nudges.Manager, c *nudges.Cadence, d store.Due) {
 	after := d.At
-	if edge := now.Add(-cfg.CatchUp); after.Before(edge) {
+	if edge := sw.now.Add(-sw.cfg.CatchUp); after.Before(edge) {
 		after = edge
 	}
-	se.DueKey = nil
-	if occ, ok := planner.Next(m, c, after); ok {
-		key, err := tx.AddDue(dueFor(occ))
-		if err != nil {
-			return err
-		}
-		se.DueKey = key
+	if occ, ok := sw.planner.Next(m, c, after); ok {
+		sw.next = append(sw.next, dueFor(occ, d.Gen))
 	}
-	return tx.PutSched(se)
 }
-
-func dueKeyOf(d store.Due) []byte { return store.DueKey(d) }
 
 func nextDayStart(m *nudges.Manager, t time.Time) time.Time {
 	d := nudges.DateOf(t.In(m.Calendar.Location)).AddDays(1)

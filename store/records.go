@@ -37,6 +37,11 @@ type Due struct {
 	Learner  string      `json:"learner,omitempty"`  // event nudges: who the event was about
 	Module   string      `json:"module,omitempty"`   // event nudges: what they finished
 	Event    string      `json:"event,omitempty"`    // event nudges: the event id
+	// Gen is the fingerprint of the schedule inputs a recurring row was
+	// computed from. A row whose Gen no longer matches the schedule index
+	// was superseded by a reload and is dropped when it comes due, so
+	// neither a reload nor the sweep has to hunt for old rows.
+	Gen uint64 `json:"gen,omitempty"`
 }
 
 // Item is an outbox entry: one message to one recipient.

@@ -15,6 +15,10 @@ import (
 // copies: safe to keep after the transaction ends.
 type Tx struct {
 	tx *bolt.Tx
+	// counts holds state-counter changes until the commit: a sweep that
+	// queues ten thousand items then touches each counter once, not
+	// twenty thousand times.
+	counts map[State]int64
 }
 
 // ErrInvalidTransition is returned when an item would move between states
@@ -45,7 +49,7 @@ func putJSON(b *bolt.Bucket, key []byte, v any) error {
 // AddDue inserts a due row. A row with the same instant and id is replaced.
 func (t *Tx) AddDue(d Due) ([]byte, error) {
 	k := timeKey(d.At, d.ID)
-	return k, putJSON(t.tx.Bucket(bucketDue), k, d)
+	return k, t.tx.Bucket(bucketDue).Put(k, encodeDue(&d))
 }
 
 // DeleteDue removes the due row stored under key (no error when absent).
@@ -61,7 +65,7 @@ func (t *Tx) DueBy(now time.Time, limit int) (keys [][]byte, rows []Due, err err
 			break
 		}
 		var d Due
-		if err := json.Unmarshal(v, &d); err != nil {
+		if err := decodeDue(v, &d); err != nil {
 			return nil, nil, fmt.Errorf("decode due row %x: %w", k, err)
 		}
 		keys = append(keys, bytes.Clone(k))
@@ -83,28 +87,26 @@ func (t *Tx) NextDue() (time.Time, bool) {
 func (t *Tx) DueRows(fn func(Due) error) error {
 	return t.tx.Bucket(bucketDue).ForEach(func(_, v []byte) error {
 		var d Due
-		if err := json.Unmarshal(v, &d); err != nil {
+		if err := decodeDue(v, &d); err != nil {
 			return err
 		}
 		return fn(d)
 	})
 }
 
-// ---- schedule index: which due row holds each (manager, slot) ----
+// ---- schedule index: which (manager, slot) pairs are scheduled, and from what ----
 
-// SchedEntry records, for a manager and a schedule slot (a cadence, or an
-// enrolment marker), the due key currently holding its next occurrence and
-// a fingerprint of the inputs it was computed from.
+// SchedEntry records that a manager's schedule slot (a cadence, or an
+// enrolment marker) has its next occurrence in the due table, computed from
+// inputs with the given fingerprint.
 type SchedEntry struct {
 	Manager, Slot string
-	DueKey        []byte
 	Fingerprint   uint64
 }
 
 // PutSched stores e.
 func (t *Tx) PutSched(e SchedEntry) error {
-	v := append(be64(e.Fingerprint), e.DueKey...)
-	return t.tx.Bucket(bucketSched).Put(pair(e.Manager, e.Slot), v)
+	return t.tx.Bucket(bucketSched).Put(pair(e.Manager, e.Slot), be64(e.Fingerprint))
 }
 
 // Sched returns the entry for (manager, slot), or ok=false.
@@ -113,7 +115,7 @@ func (t *Tx) Sched(manager, slot string) (SchedEntry, bool) {
 	if len(v) < 8 {
 		return SchedEntry{}, false
 	}
-	return SchedEntry{Manager: manager, Slot: slot, Fingerprint: binary.BigEndian.Uint64(v), DueKey: bytes.Clone(v[8:])}, true
+	return SchedEntry{Manager: manager, Slot: slot, Fingerprint: binary.BigEndian.Uint64(v)}, true
 }
 
 // DeleteSched removes the entry for (manager, slot).
@@ -125,7 +127,7 @@ func (t *Tx) DeleteSched(manager, slot string) error {
 func (t *Tx) SchedEntries(fn func(SchedEntry) error) error {
 	return t.tx.Bucket(bucketSched).ForEach(func(k, v []byte) error {
 		m, s, _ := bytes.Cut(k, []byte{0})
-		return fn(SchedEntry{Manager: string(m), Slot: string(s), Fingerprint: binary.BigEndian.Uint64(v), DueKey: bytes.Clone(v[8:])})
+		return fn(SchedEntry{Manager: string(m), Slot: string(s), Fingerprint: binary.BigEndian.Uint64(v)})
 	})
 }
 
@@ -133,10 +135,13 @@ func (t *Tx) SchedEntries(fn func(SchedEntry) error) error {
 
 // Item returns the outbox item id, or nil.
 func (t *Tx) Item(id string) (*Item, error) {
+	raw := t.tx.Bucket(bucketOutbox).Get([]byte(id))
+	if raw == nil {
+		return nil, nil
+	}
 	var it Item
-	ok, err := getJSON(t.tx.Bucket(bucketOutbox), []byte(id), &it)
-	if !ok || err != nil {
-		return nil, err
+	if err := decodeItem(raw, &it); err != nil {
+		return nil, fmt.Errorf("decode outbox item %q: %w", id, err)
 	}
 	return &it, nil
 }
@@ -151,6 +156,14 @@ func (t *Tx) PutItem(it *Item) error {
 	if err != nil {
 		return err
 	}
+	return t.putItem(old, it)
+}
+
+// AddItem stores a new item; the caller knows no item with its id exists
+// (HasItem), which spares the lookup on the sweep's hot path.
+func (t *Tx) AddItem(it *Item) error { return t.putItem(nil, it) }
+
+func (t *Tx) putItem(old, it *Item) error {
 	ready, sending := t.tx.Bucket(bucketReady), t.tx.Bucket(bucketSending)
 	if old != nil {
 		if old.State == Pending {
@@ -187,19 +200,38 @@ func (t *Tx) PutItem(it *Item) error {
 			return err
 		}
 	}
-	return putJSON(t.tx.Bucket(bucketOutbox), []byte(it.ID), it)
+	return t.tx.Bucket(bucketOutbox).Put([]byte(it.ID), encodeItem(it))
 }
 
 // final states end delivery; an item never leaves them.
 func final(s State) bool { return s == Sent || s == Failed || s == Skipped || s == Cancelled }
 
 func (t *Tx) count(s State, delta int64) error {
-	b := t.tx.Bucket(bucketCounts)
-	var n int64
-	if raw := b.Get([]byte(s)); len(raw) == 8 {
-		n = int64(binary.BigEndian.Uint64(raw))
+	if t.counts == nil {
+		t.counts = make(map[State]int64, len(States))
 	}
-	return b.Put([]byte(s), be64(uint64(max(n+delta, 0))))
+	t.counts[s] += delta
+	return nil
+}
+
+// flush writes what the transaction kept in memory; the writer calls it
+// before committing.
+func (t *Tx) flush() error {
+	b := t.tx.Bucket(bucketCounts)
+	for s, delta := range t.counts {
+		if delta == 0 {
+			continue
+		}
+		var n int64
+		if raw := b.Get([]byte(s)); len(raw) == 8 {
+			n = int64(binary.BigEndian.Uint64(raw))
+		}
+		if err := b.Put([]byte(s), be64(uint64(max(n+delta, 0)))); err != nil {
+			return err
+		}
+	}
+	t.counts = nil
+	return nil
 }
 
 // Ready returns up to limit pending items whose next attempt is at or before
@@ -248,10 +280,10 @@ func (t *Tx) InFlight() ([]*Item, error) {
 
 // Items calls fn for every outbox item (status, tests, the shell's inbox).
 func (t *Tx) Items(fn func(*Item) error) error {
-	return t.tx.Bucket(bucketOutbox).ForEach(func(_, v []byte) error {
+	return t.tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
 		var it Item
-		if err := json.Unmarshal(v, &it); err != nil {
-			return err
+		if err := decodeItem(v, &it); err != nil {
+			return fmt.Errorf("decode outbox item %q: %w", k, err)
 		}
 		return fn(&it)
 	})
@@ -268,9 +300,9 @@ func (t *Tx) DayCount(manager, day string) int {
 	return int(binary.BigEndian.Uint64(raw))
 }
 
-// IncDayCount adds one to DayCount.
-func (t *Tx) IncDayCount(manager, day string) error {
-	return t.tx.Bucket(bucketDayCount).Put(pair(manager, day), be64(uint64(t.DayCount(manager, day)+1)))
+// SetDayCount stores DayCount.
+func (t *Tx) SetDayCount(manager, day string, n int) error {
+	return t.tx.Bucket(bucketDayCount).Put(pair(manager, day), be64(uint64(n)))
 }
 
 // ---- replies and coaching logs ----

@@ -84,7 +84,7 @@ func (s *Store) commit(batch []request) {
 				return err
 			}
 		}
-		return nil
+		return tx.flush()
 	})
 	if err == nil || len(batch) == 1 {
 		for _, r := range batch {
@@ -93,6 +93,12 @@ func (s *Store) commit(batch []request) {
 		return
 	}
 	for _, r := range batch {
-		r.done <- s.db.Update(func(btx *bolt.Tx) error { return r.fn(&Tx{tx: btx}) })
+		r.done <- s.db.Update(func(btx *bolt.Tx) error {
+			tx := &Tx{tx: btx}
+			if err := r.fn(tx); err != nil {
+				return err
+			}
+			return tx.flush()
+		})
 	}
 }

@@ -1,0 +1,131 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"time"
+
+	"github.com/nudgebot/nudgebot/nudges"
+)
+
+// Due rows and outbox items are read and written tens of thousands of times
+// per sweep, so they use this compact binary form (JSON cost more than the
+// B+tree itself). Logs and manager state stay JSON: they are read rarely
+// and exported. A leading version byte leaves room to evolve the layout.
+
+const codecV1 = 1
+
+var errCodec = errors.New("corrupt record")
+
+type enc struct{ b []byte }
+
+func (e *enc) str(s string) {
+	e.b = binary.AppendUvarint(e.b, uint64(len(s)))
+	e.b = append(e.b, s...)
+}
+func (e *enc) int(v int64) { e.b = binary.AppendVarint(e.b, v) }
+func (e *enc) time(t time.Time) {
+	if t.IsZero() {
+		e.int(0)
+		return
+	}
+	e.int(t.UnixNano())
+}
+
+type dec struct {
+	b   []byte
+	err error
+}
+
+func (d *dec) str() string {
+	n, k := binary.Uvarint(d.b)
+	if k <= 0 || uint64(len(d.b)-k) < n {
+		d.err = errCodec
+		d.b = nil
+		return ""
+	}
+	s := string(d.b[k : k+int(n)])
+	d.b = d.b[k+int(n):]
+	return s
+}
+
+func (d *dec) int() int64 {
+	v, k := binary.Varint(d.b)
+	if k <= 0 {
+		d.err = errCodec
+		d.b = nil
+		return 0
+	}
+	d.b = d.b[k:]
+	return v
+}
+
+func (d *dec) time() time.Time {
+	if v := d.int(); v != 0 {
+		return time.Unix(0, v).UTC()
+	}
+	return time.Time{}
+}
+
+func (d *dec) version() {
+	if len(d.b) == 0 || d.b[0] != codecV1 {
+		d.err = errCodec
+		d.b = nil
+		return
+	}
+	d.b = d.b[1:]
+}
+
+func encodeDue(x *Due) []byte {
+	e := enc{b: make([]byte, 0, 96)}
+	e.b = append(e.b, codecV1)
+	e.time(x.At)
+	for _, s := range []string{x.ID, x.Manager, x.Cadence, string(x.Kind), x.Local, x.Parent, x.Learner, x.Module, x.Event} {
+		e.str(s)
+	}
+	e.int(int64(x.Reminder))
+	e.b = binary.BigEndian.AppendUint64(e.b, x.Gen)
+	return e.b
+}
+
+func decodeDue(b []byte, x *Due) error {
+	d := dec{b: b}
+	d.version()
+	x.At = d.time()
+	x.ID, x.Manager, x.Cadence, x.Kind = d.str(), d.str(), d.str(), nudges.Kind(d.str())
+	x.Local, x.Parent, x.Learner, x.Module, x.Event = d.str(), d.str(), d.str(), d.str(), d.str()
+	x.Reminder = int(d.int())
+	if d.err == nil && len(d.b) >= 8 {
+		x.Gen = binary.BigEndian.Uint64(d.b)
+	} else {
+		d.err = errCodec
+	}
+	return d.err
+}
+
+func encodeItem(x *Item) []byte {
+	e := enc{b: make([]byte, 0, 160)}
+	e.b = append(e.b, codecV1)
+	for _, s := range []string{x.ID, x.Manager, string(x.Kind), x.Cadence, x.Program, x.Script, x.Channel, x.Team,
+		x.Local, x.Parent, x.Learner, x.Module, x.Log, string(x.State), x.Reason, x.Ref, x.Answered} {
+		e.str(s)
+	}
+	e.int(int64(x.Reminder))
+	e.int(int64(x.Attempts))
+	e.time(x.ScheduledAt)
+	e.time(x.NextAttempt)
+	e.time(x.SentAt)
+	return e.b
+}
+
+func decodeItem(b []byte, x *Item) error {
+	d := dec{b: b}
+	d.version()
+	x.ID, x.Manager, x.Kind, x.Cadence, x.Program = d.str(), d.str(), nudges.Kind(d.str()), d.str(), d.str()
+	x.Script, x.Channel, x.Team, x.Local, x.Parent = d.str(), d.str(), d.str(), d.str(), d.str()
+	x.Learner, x.Module, x.Log, x.State, x.Reason = d.str(), d.str(), d.str(), State(d.str()), d.str()
+	x.Ref, x.Answered = d.str(), d.str()
+	x.Reminder, x.Attempts = int(d.int()), int(d.int())
+	x.ScheduledAt, x.NextAttempt, x.SentAt = d.time(), d.time(), d.time()
+	return d.err
+}

@@ -1,0 +1,164 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/nudgebot/nudgebot/store"
+)
+
+func MustOpen(tb testing.TB, path string) *store.Store {
+	tb.Helper()
+	st, err := store.Open(path, store.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	return st
+}
+
+func TestOpen_SecondProcessFailsFast(t *testing.T) {
+	path := filepath.Join(t.TempDir(), store.FileName)
+	MustOpen(t, path)
+	_, err := store.Open(path, store.Options{Timeout: 100 * time.Millisecond})
+	if !errors.Is(err, store.ErrLocked) {
+		t.Fatalf("second open: %v, want ErrLocked", err)
+	}
+}
+
+func TestOpen_ReadOnlyNeedsAFile(t *testing.T) {
+	_, err := store.Open(filepath.Join(t.TempDir(), "none.db"), store.Options{ReadOnly: true})
+	if !errors.Is(err, store.ErrNoStore) {
+		t.Fatalf("got %v, want ErrNoStore", err)
+	}
+}
+
+func TestOpen_Migrations(t *testing.T) {
+	t.Run("FromEmptyFile", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "old.db")
+		db, err := bolt.Open(path, 0o600, nil) // a file with no schema at all
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		st := MustOpen(t, path)
+		if err := st.Write(context.Background(), func(tx *store.Tx) error {
+			return tx.AddLog(&store.Log{ID: "r1", Manager: "m", CreatedAt: time.Now()})
+		}); err != nil {
+			t.Fatalf("migrated file not writable: %v", err)
+		}
+	})
+	t.Run("RefusesNewer", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "new.db")
+		db, err := bolt.Open(path, 0o600, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Update(func(tx *bolt.Tx) error {
+			b, _ := tx.CreateBucketIfNotExists([]byte("meta"))
+			return b.Put([]byte("schema"), []byte{0, 0, 0, 0, 0, 0, 0, 99})
+		})
+		db.Close()
+		if _, err := store.Open(path, store.Options{}); !errors.Is(err, store.ErrTooNew) {
+			t.Fatalf("got %v, want ErrTooNew", err)
+		}
+	})
+}
+
+func TestWrite_OneBadWriteDoesNotFailOthers(t *testing.T) {
+	st := MustOpen(t, filepath.Join(t.TempDir(), store.FileName))
+	ctx := context.Background()
+	bad := errors.New("invalid reply")
+	var wg sync.WaitGroup
+	errs := make([]error, 64)
+	for i := range errs {
+		wg.Go(func() {
+			errs[i] = st.Write(ctx, func(tx *store.Tx) error {
+				if err := tx.AddLog(&store.Log{ID: string(rune('A' + i)), Manager: "m", CreatedAt: time.Unix(int64(i), 0)}); err != nil {
+					return err
+				}
+				if i%8 == 0 {
+					return bad // after a write: the whole function must roll back
+				}
+				return nil
+			})
+		})
+	}
+	wg.Wait()
+	n := 0
+	st.View(func(tx *store.Tx) error {
+		return tx.Logs(func(*store.Log) error { n++; return nil })
+	})
+	for i, err := range errs {
+		if (i%8 == 0) != errors.Is(err, bad) {
+			t.Fatalf("write %d: %v", i, err)
+		}
+	}
+	if n != 56 {
+		t.Fatalf("%d logs stored, want the 56 good ones", n)
+	}
+}
+
+func TestWrite_DuplicateLogRefused(t *testing.T) {
+	st := MustOpen(t, filepath.Join(t.TempDir(), store.FileName))
+	l := &store.Log{ID: "evt", Manager: "m", CreatedAt: time.Now()}
+	add := func(tx *store.Tx) error { return tx.AddLog(l) }
+	if err := st.Write(context.Background(), add); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Write(context.Background(), add); !errors.Is(err, store.ErrDuplicate) {
+		t.Fatalf("second add: %v, want ErrDuplicate", err)
+	}
+}
+
+func TestClose_Idempotent(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), store.FileName), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatalf("second close: %v", err)
+	}
+	if err := st.Write(context.Background(), func(*store.Tx) error { return nil }); !errors.Is(err, store.ErrClosed) {
+		t.Fatalf("write after close: %v", err)
+	}
+}
+
+func TestItems_StateCountsAndTransitions(t *testing.T) {
+	st := MustOpen(t, filepath.Join(t.TempDir(), store.FileName))
+	ctx := context.Background()
+	it := &store.Item{ID: "n1", Manager: "m", State: store.Pending, NextAttempt: time.Unix(100, 0)}
+	step := func(s store.State) error {
+		return st.Write(ctx, func(tx *store.Tx) error { it.State = s; return tx.PutItem(it) })
+	}
+	for _, s := range []store.State{store.Pending, store.Sending, store.Sent} {
+		if err := step(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := step(store.Pending); !errors.Is(err, store.ErrInvalidTransition) {
+		t.Fatalf("sent → pending: %v, want ErrInvalidTransition", err)
+	}
+	c, _ := st.Counts()
+	if c[store.Sent] != 1 || c[store.Pending] != 0 || c[store.Sending] != 0 {
+		t.Fatalf("counts %v", c)
+	}
+	st.View(func(tx *store.Tx) error {
+		if r, _ := tx.Ready(time.Unix(1000, 0), 10); len(r) != 0 {
+			t.Errorf("a sent item is still ready: %v", r)
+		}
+		if f, _ := tx.InFlight(); len(f) != 0 {
+			t.Errorf("a sent item is still in flight: %v", f)
+		}
+		return nil
+	})
+}
