@@ -26,8 +26,11 @@ type Adapter struct {
 	mu      sync.Mutex
 	out     io.Writer
 	in      *bufio.Scanner
+	lines   chan string // fed by the reader goroutine; closed at end of input
+	echo    bool
 	session string
 	line    int
+	ctx     context.Context
 
 	refs    []delivered // #1, #2, … in the order messages were shown
 	byNudge map[string]int
@@ -43,12 +46,20 @@ type delivered struct {
 
 var _ bot.Chat = (*Adapter)(nil)
 
+// Options tune the adapter.
+type Options struct {
+	// Echo repeats each form answer after its prompt, so a transcript of a
+	// piped session reads like a conversation. On a terminal the typed
+	// answer is already on screen: leave it off.
+	Echo bool
+}
+
 // New returns an adapter. session distinguishes reply ids of this run from
 // those of earlier runs (a start timestamp will do).
-func New(in io.Reader, out io.Writer, session string) *Adapter {
+func New(in io.Reader, out io.Writer, session string, opt Options) *Adapter {
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	return &Adapter{out: out, in: sc, session: session, byNudge: map[string]int{}}
+	return &Adapter{out: out, in: sc, echo: opt.Echo, session: session, byNudge: map[string]int{}}
 }
 
 // Send prints a message and gives it a short number to answer it by.
@@ -118,7 +129,17 @@ func (a *Adapter) printf(format string, args ...any) {
 // Run reads commands until input ends or ctx is cancelled. It delivers
 // what is due after each command, so a piped session prints in order.
 func (a *Adapter) Run(ctx context.Context, e *bot.Engine) error {
-	a.e = e
+	a.e, a.ctx = e, ctx
+	// Reading standard input blocks and cannot be cancelled, so it happens
+	// on its own goroutine: Ctrl-C (ctx) then stops the shell at once. The
+	// goroutine ends with the input, or with the process.
+	a.lines = make(chan string)
+	go func() {
+		defer close(a.lines)
+		for a.in.Scan() {
+			a.lines <- a.in.Text()
+		}
+	}()
 	if cfg := e.Config(); len(cfg.Managers) > 0 && a.as == "" {
 		a.as = cfg.Managers[0].ID
 	}
@@ -129,6 +150,9 @@ func (a *Adapter) Run(ctx context.Context, e *bot.Engine) error {
 	for {
 		line, ok := a.read()
 		if !ok {
+			if ctx.Err() != nil {
+				return nil // stopped (Ctrl-C, SIGTERM): the engine drains on its own
+			}
 			return e.Flush(ctx)
 		}
 		if err := a.exec(ctx, line); err != nil {
@@ -148,27 +172,44 @@ func (a *Adapter) Run(ctx context.Context, e *bot.Engine) error {
 
 var errQuit = errors.New("quit")
 
+// next returns the next input line; ok is false at end of input or when
+// the shell is being stopped.
+func (a *Adapter) next() (string, bool) {
+	select {
+	case l, ok := <-a.lines:
+		if ok {
+			a.line++
+		}
+		return l, ok
+	case <-a.ctx.Done():
+		return "", false
+	}
+}
+
 func (a *Adapter) read() (string, bool) {
-	for a.in.Scan() {
-		a.line++
-		line := strings.TrimSpace(a.in.Text())
-		if line != "" && !strings.HasPrefix(line, "#") {
+	for {
+		l, ok := a.next()
+		if !ok {
+			return "", false
+		}
+		if line := strings.TrimSpace(l); line != "" && !strings.HasPrefix(line, "#") {
 			return line, true
 		}
 	}
-	return "", false
 }
 
 // ask prompts for one field; ok is false when input ended.
 func (a *Adapter) ask(prompt string) (string, bool) {
 	a.printf("  %s: ", prompt)
-	if !a.in.Scan() {
+	l, ok := a.next()
+	if !ok {
 		a.printf("\n")
 		return "", false
 	}
-	a.line++
-	v := strings.TrimSpace(a.in.Text())
-	a.printf("%s\n", v)
+	v := strings.TrimSpace(l)
+	if a.echo {
+		a.printf("%s\n", v)
+	}
 	return v, true
 }
 

@@ -241,7 +241,7 @@ func writeAtomically(path string, r io.Reader) (int64, error) {
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return 0, fmt.Errorf("backup to %s: %w", path, err)
+		return 0, fmt.Errorf("write %s: %w", path, err)
 	}
 	return n, nil
 }
@@ -249,6 +249,7 @@ func writeAtomically(path string, r io.Reader) (int64, error) {
 func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, path := newFlags("export", "export -config FILE -format jsonl|csv [-out FILE]", stderr)
 	format := fs.String("format", "jsonl", "`jsonl` or csv")
+	outPath := fs.String("out", "", "write to this `file` instead of standard output")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -259,16 +260,32 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	rc, err := askBot(ctx, socketPath(cfg), "/export?format="+*format)
-	switch {
-	case err == nil:
-		defer rc.Close()
-		_, err = io.Copy(stdout, rc)
+	write := func(w io.Writer) error {
+		rc, err := askBot(ctx, socketPath(cfg), "/export?format="+*format)
+		switch {
+		case err == nil:
+			defer rc.Close()
+			_, err = io.Copy(w, rc)
+			return err
+		case errors.Is(err, errNoBot):
+			return withStore(cfg, func(st *store.Store) error { return writeExport(st, *format, w) })
+		}
 		return err
-	case errors.Is(err, errNoBot):
-		return withStore(cfg, func(st *store.Store) error { return writeExport(st, *format, stdout) })
 	}
-	return err
+	if *outPath == "" {
+		return write(stdout)
+	}
+	// Coaching logs are personal data: the file is readable by its owner
+	// only, and appears whole or not at all.
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(write(pw)) }()
+	n, err := writeAtomically(*outPath, pr)
+	pr.Close()
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	fmt.Fprintf(stderr, "export: %d bytes written to %s\n", n, *outPath)
+	return nil
 }
 
 // exportRow is a coaching log as exported.

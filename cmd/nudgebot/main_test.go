@@ -133,9 +133,17 @@ func TestRun_ShellFlowFromNudgeToShoutOut(t *testing.T) {
 	if !found {
 		t.Fatalf("check-in missing from export:\n%s", exp)
 	}
-	csvOut, _, err := runCmd(t, "", "export", "-config", cfg, "-format", "csv")
-	if err != nil || !strings.HasPrefix(csvOut, "id,manager,kind,program,learner,nudge,created_at,minutes,answers\n") {
-		t.Fatalf("csv export: %v\n%s", err, csvOut)
+	csvPath := filepath.Join(t.TempDir(), "logs.csv")
+	if _, _, err := runCmd(t, "", "export", "-config", cfg, "-format", "csv", "-out", csvPath); err != nil {
+		t.Fatal(err)
+	}
+	csvOut, _ := os.ReadFile(csvPath)
+	if !strings.HasPrefix(string(csvOut), "id,manager,kind,program,learner,nudge,created_at,minutes,answers\n") ||
+		!strings.Contains(string(csvOut), "Try it in the weekly review") {
+		t.Fatalf("csv export:\n%s", csvOut)
+	}
+	if fi, _ := os.Stat(csvPath); fi.Mode().Perm() != 0o600 {
+		t.Errorf("export file mode %v: coaching logs must not be world-readable", fi.Mode().Perm())
 	}
 }
 
@@ -265,5 +273,35 @@ func TestPlan(t *testing.T) {
 	}
 	if _, _, err := runCmd(t, "", "plan", "-config", cfg, "-from", "2026-02-30"); exitCode(err) != 2 {
 		t.Fatalf("bad -from: exit %d", exitCode(err))
+	}
+}
+
+func TestRun_StopsOnSignalWithInputOpen(t *testing.T) {
+	cfg := exampleCopy(t)
+	stdinR, stdinW := io.Pipe() // a terminal nobody types into
+	defer stdinW.Close()
+	stdoutR, stdoutW := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"run", "-config", cfg}, stdinR, stdoutW, io.Discard)
+		stdoutW.Close()
+	}()
+	lines := bufio.NewScanner(stdoutR)
+	for lines.Scan() && !strings.HasPrefix(lines.Text(), "nudgebot shell") {
+	}
+	go io.Copy(io.Discard, stdoutR)
+	cancel() // SIGINT / SIGTERM
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run after a stop signal: %v", err)
+		}
+	case <-time.After(time.Minute): // a hang guard, not a speed assertion
+		t.Fatal("the shell kept waiting for input after a stop signal")
+	}
+	// It closed the store cleanly: a new bot can open it.
+	if _, _, err := runCmd(t, "", "status", "-config", cfg); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -52,7 +52,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 	switch cfg.Platform {
 	case "shell":
-		chat = shell.New(stdin, stdout, strconv.FormatInt(time.Now().UnixNano(), 36))
+		chat = shell.New(stdin, stdout, strconv.FormatInt(time.Now().UnixNano(), 36), shell.Options{Echo: !isTerminal(stdin)})
 	default:
 		return &exitError{2, fmt.Errorf("%s: chat.platform %q is not available in this build yet; use \"shell\"", cfg.Path, cfg.Platform)}
 	}
@@ -149,4 +149,9 @@ func newLogger(cfg *config.Config, stderr io.Writer) (zerolog.Logger, func(), er
 		out = zerolog.ConsoleWriter{Out: out, TimeFormat: time.TimeOnly}
 	}
 	return zerolog.New(out).Level(level).With().Timestamp().Logger(), closeFn, nil
+}
+
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && isatty.IsTerminal(f.Fd())
 }
