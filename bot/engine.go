@@ -92,6 +92,9 @@ func (e *Engine) prepare(ctx context.Context, cfg *config.Config) error {
 		return fmt.Errorf("read first run: %w", err)
 	}
 	cfg.ResolveLaunch(first)
+	if err := e.applyPaused(cfg.Programs); err != nil {
+		return fmt.Errorf("read paused programs: %w", err)
+	}
 	return e.reconcileSchedule(ctx, cfg)
 }
 

@@ -21,11 +21,17 @@ var (
 	bucketManagers = []byte("managers") // manager → ManagerState
 	bucketFirstApp = []byte("firstapp") // program 0 learner → FirstApplication
 	bucketEvents   = []byte("events")   // event id → nil: learning events already handled
-	bucketDayCount = []byte("daycount") // manager 0 YYYY-MM-DD → be64: nudges queued that local day
+	bucketDayCount = []byte("daycount") // manager 0 YYYY-MM-DD → be64: unplanned nudges queued that local day
+	bucketIdents   = []byte("idents")   // namespace 0 key → value: platform identities (schema 2)
+	bucketOpen     = []byte("open")     // manager 0 id → nil: DM nudges awaiting an answer (schema 2)
 )
 
 var allBuckets = [][]byte{bucketMeta, bucketDue, bucketSched, bucketOutbox, bucketReady, bucketSending,
 	bucketCounts, bucketLogs, bucketReplies, bucketManagers, bucketFirstApp, bucketEvents, bucketDayCount}
+
+// metaPaused prefixes meta keys recording an admin's pause or resume of a
+// program, which overrides the configuration's paused flag.
+const metaPaused = "paused/"
 
 func be64(v uint64) []byte {
 	var b [8]byte

@@ -76,6 +76,12 @@ func (it *Item) Open() bool {
 	return it.Answered == "" && (it.State == Sent || it.State == Sending || it.State == Pending)
 }
 
+// awaitsAnswer reports whether the item belongs in its manager's list of
+// open nudges: a direct nudge (not a summary) not yet answered.
+func (it *Item) awaitsAnswer() bool {
+	return it.Channel == "" && it.Kind != nudges.KindSummary && it.Kind != nudges.KindShoutOut && it.Open()
+}
+
 // Log is a coaching log: one reply of a manager, stored once.
 type Log struct {
 	ID        string            `json:"id"` // the reply's own id, unique per platform event

@@ -25,7 +25,7 @@ import (
 
 // SchemaVersion is the layout this code reads and writes. Open migrates older
 // files forward and refuses newer ones.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Errors callers can test for.
 var (
@@ -110,6 +110,28 @@ var migrations = []func(*bolt.Tx) error{
 			}
 		}
 		return nil
+	},
+	// 2: platform identities (a roster email's Slack user id, a Teams
+	// conversation), cached so they are looked up once; an index of each
+	// manager's open nudges, filled from the outbox.
+	1: func(tx *bolt.Tx) error {
+		if _, err := tx.CreateBucketIfNotExists(bucketIdents); err != nil {
+			return err
+		}
+		open, err := tx.CreateBucketIfNotExists(bucketOpen)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
+			var it Item
+			if err := decodeItem(v, &it); err != nil {
+				return err
+			}
+			if it.awaitsAnswer() {
+				return open.Put(pair(it.Manager, it.ID), nil)
+			}
+			return nil
+		})
 	},
 }
 

@@ -162,3 +162,38 @@ func TestItems_StateCountsAndTransitions(t *testing.T) {
 		return nil
 	})
 }
+
+func TestOpen_MigratesSchema1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v1.db")
+	// A schema-1 file: the first buckets, one open nudge in the outbox.
+	st := MustOpen(t, path)
+	ctx := context.Background()
+	if err := st.Write(ctx, func(tx *store.Tx) error {
+		return tx.PutItem(&store.Item{ID: "n1", Manager: "ann", Kind: "checkin", State: store.Sent})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Update(func(tx *bolt.Tx) error {
+		tx.DeleteBucket([]byte("idents"))
+		tx.DeleteBucket([]byte("open"))
+		return tx.Bucket([]byte("meta")).Put([]byte("schema"), []byte{0, 0, 0, 0, 0, 0, 0, 1})
+	})
+	db.Close()
+
+	st = MustOpen(t, path)
+	if err := st.Write(ctx, func(tx *store.Tx) error { return tx.SetIdentity("slack-user", "ann@example.com", "U1") }); err != nil {
+		t.Fatalf("identity bucket missing after migration: %v", err)
+	}
+	st.View(func(tx *store.Tx) error {
+		open, err := tx.OpenItems("ann")
+		if err != nil || len(open) != 1 || open[0].ID != "n1" {
+			t.Errorf("open index not rebuilt from the outbox: %v %v", open, err)
+		}
+		return nil
+	})
+}

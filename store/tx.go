@@ -200,7 +200,34 @@ func (t *Tx) putItem(old, it *Item) error {
 			return err
 		}
 	}
+	open := t.tx.Bucket(bucketOpen)
+	if it.awaitsAnswer() {
+		if err := open.Put(pair(it.Manager, it.ID), nil); err != nil {
+			return err
+		}
+	} else if old != nil && old.awaitsAnswer() {
+		if err := open.Delete(pair(it.Manager, it.ID)); err != nil {
+			return err
+		}
+	}
 	return t.tx.Bucket(bucketOutbox).Put([]byte(it.ID), encodeItem(it))
+}
+
+// OpenItems returns manager's nudges still awaiting an answer.
+func (t *Tx) OpenItems(manager string) ([]*Item, error) {
+	var out []*Item
+	c := t.tx.Bucket(bucketOpen).Cursor()
+	prefix := pair(manager, "")
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		it, err := t.Item(string(k[len(prefix):]))
+		if err != nil {
+			return nil, err
+		}
+		if it != nil {
+			out = append(out, it)
+		}
+	}
+	return out, nil
 }
 
 // final states end delivery; an item never leaves them.
@@ -408,3 +435,35 @@ func (t *Tx) SeenEvent(id string) bool { return t.tx.Bucket(bucketEvents).Get([]
 
 // MarkEvent records that the event id was handled.
 func (t *Tx) MarkEvent(id string) error { return t.tx.Bucket(bucketEvents).Put([]byte(id), nil) }
+
+// ---- identities and program state ----
+
+// Identity returns the value stored for (namespace, key).
+func (t *Tx) Identity(ns, key string) (string, bool) {
+	v := t.tx.Bucket(bucketIdents).Get(pair(ns, key))
+	return string(v), v != nil
+}
+
+// SetIdentity stores value for (namespace, key); an empty value deletes it.
+func (t *Tx) SetIdentity(ns, key, value string) error {
+	if value == "" {
+		return t.tx.Bucket(bucketIdents).Delete(pair(ns, key))
+	}
+	return t.tx.Bucket(bucketIdents).Put(pair(ns, key), []byte(value))
+}
+
+// Paused returns an admin's pause (true) or resume (false) of program, or
+// ok=false when none was given.
+func (t *Tx) Paused(program string) (paused, ok bool) {
+	v := t.tx.Bucket(bucketMeta).Get([]byte(metaPaused + program))
+	return string(v) == "paused", v != nil
+}
+
+// SetPaused records an admin's pause or resume of program.
+func (t *Tx) SetPaused(program string, paused bool) error {
+	v := "resumed"
+	if paused {
+		v = "paused"
+	}
+	return t.tx.Bucket(bucketMeta).Put([]byte(metaPaused+program), []byte(v))
+}

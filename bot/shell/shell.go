@@ -435,13 +435,9 @@ func (a *Adapter) pledgeForm(manager string) *nudges.Form {
 
 func (a *Adapter) inbox() error {
 	var open []*store.Item
-	err := a.e.Store().View(func(tx *store.Tx) error {
-		return tx.Items(func(it *store.Item) error {
-			if it.Manager == a.as && it.Channel == "" && it.Open() && it.Kind != nudges.KindSummary {
-				open = append(open, it)
-			}
-			return nil
-		})
+	err := a.e.Store().View(func(tx *store.Tx) (err error) {
+		open, err = tx.OpenItems(a.as)
+		return err
 	})
 	if err != nil {
 		return err

@@ -1,0 +1,199 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/nudgebot/nudgebot/nudges"
+	"github.com/nudgebot/nudgebot/store"
+)
+
+// What adapters ask of the engine beyond delivering and replying: a
+// manager's week for a home screen, the form behind a nudge, admin actions,
+// and a small identity cache (adapters never touch the store themselves).
+
+// Overview is a manager's own week: open nudges, pledge and streak, each
+// team's progress, recent wins.
+func (e *Engine) Overview(managerID string) (nudges.Overview, error) {
+	cfg := e.Config()
+	m := cfg.Manager(managerID)
+	if m == nil {
+		return nudges.Overview{}, fmt.Errorf("overview: %w %q", ErrUnknownManager, managerID)
+	}
+	now := e.now()
+	o := nudges.Overview{Manager: m}
+	var prog *nudges.Program
+	if len(m.Programs) > 0 {
+		prog = cfg.Program(m.Programs[0])
+		o.Context = nudges.Where(prog, nudges.DateOf(now.In(m.Calendar.Location)))
+	}
+	err := e.store.View(func(tx *store.Tx) error {
+		st, err := tx.ManagerState(m.ID)
+		if err != nil {
+			return err
+		}
+		if st.Pledge != nil {
+			o.Pledge = st.Pledge.Text
+		}
+		o.Streak, o.Pledged = st.Streak, st.Pledged
+		if st.Pledged > 0 {
+			o.KeptRate = (float64(st.Kept) + float64(st.Partly)/2) / float64(st.Pledged)
+		}
+		open, err := tx.OpenItems(m.ID)
+		if err != nil {
+			return err
+		}
+		for _, it := range open {
+			if it.State == store.Sent { // not those still on their way
+				o.Open = append(o.Open, nudges.OpenNudge{Nudge: it.ID, Kind: it.Kind, Title: openTitle(it), Sent: it.SentAt})
+			}
+		}
+		if prog == nil {
+			return nil
+		}
+		for _, t := range cfg.TeamsOf(m.ID) {
+			p, err := e.progress(tx, cfg, m, prog, t, now)
+			if err != nil {
+				return err
+			}
+			o.Teams = append(o.Teams, p)
+			o.Wins = append(o.Wins, p.Wins...)
+		}
+		return nil
+	})
+	slices.SortFunc(o.Open, func(a, b nudges.OpenNudge) int { return b.Sent.Compare(a.Sent) })
+	slices.Reverse(o.Wins)
+	return o, err
+}
+
+func openTitle(it *store.Item) string {
+	switch it.Kind {
+	case nudges.KindCheckIn:
+		return "Check-in"
+	case nudges.KindPledge:
+		return "Weekly pledge"
+	case nudges.KindAssignment:
+		return "Micro-assignment"
+	}
+	return string(it.Kind)
+}
+
+// Nudge composes a manager's nudge as it reads now, for a form (its Form)
+// or to redraw the message once answered; it also returns the outbox item,
+// whose Ref names the platform message.
+func (e *Engine) Nudge(managerID, nudgeID string) (nudges.Message, store.Item, error) {
+	var msg nudges.Message
+	var item store.Item
+	err := e.store.View(func(tx *store.Tx) error {
+		it, err := tx.Item(nudgeID)
+		if err != nil {
+			return err
+		}
+		if it == nil || it.Manager != managerID {
+			return fmt.Errorf("nudge %q of %s: %w", nudgeID, managerID, ErrUnknownNudge)
+		}
+		item = *it
+		var skip string
+		msg, skip, err = e.compose(tx, e.Config(), it)
+		if err == nil && skip != "" {
+			err = fmt.Errorf("nudge %q: %s", nudgeID, skip)
+		}
+		return err
+	})
+	return msg, item, err
+}
+
+// NewForm is the form for a check-in or pledge a manager starts on their
+// own (a slash command, a button on the home screen).
+func (e *Engine) NewForm(managerID string, kind nudges.Kind) (*nudges.Form, error) {
+	cfg := e.Config()
+	m := cfg.Manager(managerID)
+	if m == nil {
+		return nil, fmt.Errorf("form: %w %q", ErrUnknownManager, managerID)
+	}
+	switch kind {
+	case nudges.KindCheckIn:
+		minutes := 15
+		if s := anyScript(cfg); s != nil {
+			minutes = s.Minutes
+		}
+		return nudges.CheckInForm(membersOf(cfg, m.ID), minutes, nil), nil
+	case nudges.KindPledge:
+		var st store.ManagerState
+		if err := e.store.View(func(tx *store.Tx) (err error) {
+			st, err = tx.ManagerState(m.ID)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		c := nudges.Context{Kind: nudges.KindPledge, Program: &nudges.Program{}, Streak: st.Streak}
+		if st.Pledge != nil && !st.Pledge.Reviewed {
+			c.Pledge = st.Pledge.Text
+		}
+		return nudges.Compose(c).Form, nil
+	}
+	return nil, fmt.Errorf("form: no form for %q nudges", kind)
+}
+
+// IsAdmin reports whether a manager may use L&D's admin commands.
+func (e *Engine) IsAdmin(managerID string) bool {
+	m := e.Config().Manager(managerID)
+	return m != nil && m.Admin
+}
+
+// SetPaused pauses or resumes a program's scheduled nudges. The choice is
+// stored, outlives restarts and reloads, and takes effect at once: the
+// schedule is recomputed (paused programs plan nothing).
+func (e *Engine) SetPaused(ctx context.Context, program string, paused bool) error {
+	cfg := e.Config()
+	if cfg.Program(program) == nil {
+		return fmt.Errorf("no program %q", program)
+	}
+	if err := e.store.Write(ctx, func(tx *store.Tx) error { return tx.SetPaused(program, paused) }); err != nil {
+		return err
+	}
+	e.sweepMu.Lock()
+	defer e.sweepMu.Unlock()
+	return e.prepare(ctx, cfg)
+}
+
+// applyPaused overlays admins' pause and resume choices on cfg's programs.
+func (e *Engine) applyPaused(programs []*nudges.Program) error {
+	return e.store.View(func(tx *store.Tx) error {
+		for _, p := range programs {
+			if paused, ok := tx.Paused(p.ID); ok {
+				p.Paused = paused
+			}
+		}
+		return nil
+	})
+}
+
+// Identity returns a cached platform identity, e.g. ("slack-user", email).
+func (e *Engine) Identity(ns, key string) (string, bool) {
+	var v string
+	var ok bool
+	_ = e.store.View(func(tx *store.Tx) error {
+		v, ok = tx.Identity(ns, key)
+		return nil
+	})
+	return v, ok
+}
+
+// SetIdentity caches a platform identity durably.
+func (e *Engine) SetIdentity(ctx context.Context, ns, key, value string) error {
+	return e.store.Write(ctx, func(tx *store.Tx) error { return tx.SetIdentity(ns, key, value) })
+}
+
+// Due reports when the next scheduled nudge falls (status pages, tests).
+func (e *Engine) NextDue() (time.Time, bool) {
+	var t time.Time
+	var ok bool
+	_ = e.store.View(func(tx *store.Tx) error {
+		t, ok = tx.NextDue()
+		return nil
+	})
+	return t, ok
+}
