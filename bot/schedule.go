@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/binary"
 	"fmt"
+	"hash"
 	"hash/fnv"
 	"slices"
 	"strings"
@@ -29,58 +31,76 @@ type slotWant struct {
 
 // reconcileSchedule brings the due table in line with cfg: a next occurrence
 // for every (manager, recurring cadence) pair, recomputed where its inputs
-// changed, removed where the pair no longer exists, and an enrolment event
-// for each new (manager, program). It reads the index in one pass and writes
-// only what differs, so an unchanged restart writes nothing.
+// changed, and an enrolment event for each new (manager, program); entries
+// of pairs that no longer exist are removed. It walks the roster in id order
+// beside the index, in one read pass that allocates only for what differs,
+// and writes only that: an unchanged restart writes nothing.
 func (e *Engine) reconcileSchedule(ctx context.Context, cfg *config.Config) error {
-	want := wantedSlots(cfg)
-	type change struct {
-		want *slotWant
-		drop *store.SchedEntry
+	// First the cheap question: is the roster's schedule exactly the one
+	// reconciled last time? Then the index need not be read at all, which
+	// on a large data file keeps a restart from paging it in.
+	total := rosterFingerprint(cfg)
+	var last uint64
+	if err := e.store.View(func(tx *store.Tx) error { last = tx.ScheduleFingerprint(); return nil }); err != nil {
+		return fmt.Errorf("read schedule: %w", err)
 	}
-	var changes []change
-	i := 0
+	if last == total {
+		return nil
+	}
+	want := newSlotWalker(cfg)
+	var changes []slotWant // to (re)compute
+	var drops [][2]string  // (manager, slot) entries to remove
 	err := e.store.View(func(tx *store.Tx) error {
-		return tx.SchedEntries(func(se store.SchedEntry) error {
-			for ; i < len(want) && slotLess(want[i], se); i++ {
-				changes = append(changes, change{want: &want[i]})
-			}
-			if i < len(want) && want[i].m.ID == se.Manager && want[i].slot() == se.Slot {
-				if want[i].fp != se.Fingerprint {
+		return tx.SchedEntries(func(manager, slot []byte, fp uint64) error {
+			for {
+				w, ok := want.peek()
+				if !ok {
+					break
+				}
+				c := w.compare(manager, slot)
+				if c > 0 {
+					break
+				}
+				want.advance()
+				if c < 0 {
+					changes = append(changes, w) // not scheduled yet
+					continue
+				}
+				if w.fp != fp {
 					// The old row stays in the due table; its Gen no
 					// longer matches, so the sweep drops it when due.
-					changes = append(changes, change{want: &want[i]})
+					changes = append(changes, w)
 				}
-				i++
 				return nil
 			}
-			changes = append(changes, change{drop: &se})
+			drops = append(drops, [2]string{string(manager), string(slot)})
 			return nil
 		})
 	})
 	if err != nil {
 		return fmt.Errorf("read schedule: %w", err)
 	}
-	for ; i < len(want); i++ {
-		changes = append(changes, change{want: &want[i]})
+	for w, ok := want.peek(); ok; w, ok = want.peek() {
+		changes = append(changes, w)
+		want.advance()
 	}
-	if len(changes) == 0 {
-		return nil
+	if len(changes) == 0 && len(drops) == 0 {
+		return e.store.Write(ctx, func(tx *store.Tx) error { return tx.SetScheduleFingerprint(total) })
 	}
 	now := e.now()
 	planner := cfg.Planner()
 	const chunk = 5000 // keep each commit (and each caller's wait behind it) bounded
-	for start := 0; start < len(changes); start += chunk {
-		part := changes[start:min(start+chunk, len(changes))]
+	for start := 0; start < max(len(changes), len(drops)); start += chunk {
+		part := changes[min(start, len(changes)):min(start+chunk, len(changes))]
+		gone := drops[min(start, len(drops)):min(start+chunk, len(drops))]
 		err := e.store.Write(ctx, func(tx *store.Tx) error {
-			for _, ch := range part {
-				if ch.drop != nil {
-					if err := tx.DeleteSched(ch.drop.Manager, ch.drop.Slot); err != nil {
-						return err
-					}
-					continue
+			for _, d := range gone {
+				if err := tx.DeleteSched(d[0], d[1]); err != nil {
+					return err
 				}
-				if err := e.fillSlot(tx, cfg, planner, ch.want, now); err != nil {
+			}
+			for i := range part {
+				if err := e.fillSlot(tx, cfg, planner, &part[i], now); err != nil {
 					return err
 				}
 			}
@@ -90,8 +110,25 @@ func (e *Engine) reconcileSchedule(ctx context.Context, cfg *config.Config) erro
 			return fmt.Errorf("update schedule: %w", err)
 		}
 	}
-	e.log.Info().Int("changes", len(changes)).Msg("schedule reconciled with roster")
+	// Recorded last: a crash before this point reconciles again next time.
+	if err := e.store.Write(ctx, func(tx *store.Tx) error { return tx.SetScheduleFingerprint(total) }); err != nil {
+		return err
+	}
+	e.log.Info().Int("scheduled", len(changes)).Int("removed", len(drops)).Msg("schedule reconciled with roster")
 	return nil
+}
+
+// rosterFingerprint combines every slot's fingerprint, in index order.
+func rosterFingerprint(cfg *config.Config) uint64 {
+	h := hasher{fnv.New64a()}
+	w := newSlotWalker(cfg)
+	for s, ok := w.peek(); ok; s, ok = w.peek() {
+		h.str(s.m.ID)
+		h.str(s.slot())
+		h.int(int64(s.fp))
+		w.advance()
+	}
+	return h.Sum64()
 }
 
 // fillSlot computes and stores the next occurrence for w (or raises the
@@ -139,68 +176,134 @@ func (w *slotWant) slot() string {
 	return w.c.ID
 }
 
-func slotLess(w slotWant, se store.SchedEntry) bool {
-	if w.m.ID != se.Manager {
-		return w.m.ID < se.Manager
+// compare orders w against an index entry, as the index orders its keys
+// (manager, then slot).
+func (w *slotWant) compare(manager, slot []byte) int {
+	if c := strings.Compare(w.m.ID, string(manager)); c != 0 {
+		return c
 	}
-	return w.slot() < se.Slot
+	return strings.Compare(w.slot(), string(slot))
 }
 
-// wantedSlots lists every slot the roster calls for, in index order.
-func wantedSlots(cfg *config.Config) []slotWant {
-	ms := slices.Clone(cfg.Managers)
-	slices.SortFunc(ms, func(a, b *nudges.Manager) int { return strings.Compare(a.ID, b.ID) })
-	cadenceFP := make(map[*nudges.Cadence]uint64, len(cfg.Cadences))
+// slotWalker yields the slots the roster calls for, in index order, one
+// manager at a time, so a restart never holds all of them at once.
+type slotWalker struct {
+	cfg       *config.Config
+	order     []int // manager indexes sorted by id
+	next      int
+	buf       []slotWant
+	recurring []*nudges.Cadence
+	cadenceFP map[*nudges.Cadence]uint64
+}
+
+func newSlotWalker(cfg *config.Config) *slotWalker {
+	w := &slotWalker{cfg: cfg, order: make([]int, len(cfg.Managers)), cadenceFP: map[*nudges.Cadence]uint64{}}
+	for i := range w.order {
+		w.order[i] = i
+	}
+	slices.SortFunc(w.order, func(a, b int) int { return strings.Compare(cfg.Managers[a].ID, cfg.Managers[b].ID) })
 	for _, c := range cfg.Cadences {
 		if c.Recurring() {
-			cadenceFP[c] = fingerprintCadence(cfg, c)
+			w.recurring = append(w.recurring, c)
+			w.cadenceFP[c] = fingerprintCadence(cfg, c)
 		}
 	}
-	var want []slotWant
-	for _, m := range ms {
-		mfp := fingerprintManager(cfg, m)
-		start := len(want)
-		for _, c := range cfg.Cadences {
-			if c.Recurring() && m.Enrolled(c.Program) {
-				want = append(want, slotWant{m: m, c: c, fp: mfp ^ cadenceFP[c]})
-			}
-		}
-		for _, p := range cfg.Programs {
-			if m.Enrolled(p.ID) {
-				want = append(want, slotWant{m: m, p: p.ID})
-			}
-		}
-		slices.SortFunc(want[start:], func(a, b slotWant) int { return strings.Compare(a.slot(), b.slot()) })
-	}
-	return want
+	return w
 }
+
+func (w *slotWalker) peek() (slotWant, bool) {
+	for len(w.buf) == 0 {
+		if w.next >= len(w.order) {
+			return slotWant{}, false
+		}
+		m := w.cfg.Managers[w.order[w.next]]
+		w.next++
+		mfp := w.fingerprintManager(m)
+		for _, c := range w.recurring {
+			if m.Enrolled(c.Program) {
+				w.buf = append(w.buf, slotWant{m: m, c: c, fp: mfp ^ w.cadenceFP[c]})
+			}
+		}
+		for _, p := range w.cfg.Programs {
+			if m.Enrolled(p.ID) {
+				w.buf = append(w.buf, slotWant{m: m, p: p.ID})
+			}
+		}
+		slices.SortFunc(w.buf, func(a, b slotWant) int { return strings.Compare(a.slot(), b.slot()) })
+	}
+	return w.buf[0], true
+}
+
+func (w *slotWalker) advance() { w.buf = w.buf[1:] }
 
 // fingerprintManager hashes what a manager's occurrences depend on: the
 // calendar, the enrolment, the daily cap and the set of cadences competing
 // for it. Any change recomputes that manager's next occurrences.
-func fingerprintManager(cfg *config.Config, m *nudges.Manager) uint64 {
-	h := fnv.New64a()
+func (w *slotWalker) fingerprintManager(m *nudges.Manager) uint64 {
+	h := hasher{fnv.New64a()}
 	cal := &m.Calendar
-	fmt.Fprint(h, cal.Location.String(), cal.Days, cal.Start, cal.End, cal.OutOfOffice, m.Programs, cfg.MaxPerDay)
-	hol := make([]string, 0, len(cal.Holidays))
-	for d := range cal.Holidays {
-		hol = append(hol, d.String())
+	h.str(cal.Location.String())
+	for _, d := range cal.Days {
+		h.bool(d)
 	}
-	slices.Sort(hol)
-	fmt.Fprint(h, hol)
-	for _, c := range cfg.Cadences {
-		if c.Recurring() && m.Enrolled(c.Program) {
-			fmt.Fprint(h, c.ID, fingerprintCadence(cfg, c))
+	h.int(int64(cal.Start))
+	h.int(int64(cal.End))
+	for _, r := range cal.OutOfOffice {
+		h.str(r.From.String())
+		h.str(r.To.String())
+	}
+	for _, p := range m.Programs {
+		h.str(p)
+	}
+	h.int(int64(w.cfg.MaxPerDay))
+	hol := make([]nudges.Date, 0, len(cal.Holidays))
+	for d := range cal.Holidays {
+		hol = append(hol, d)
+	}
+	slices.SortFunc(hol, nudges.Date.Compare)
+	for _, d := range hol {
+		h.str(d.String())
+	}
+	for _, c := range w.recurring {
+		if m.Enrolled(c.Program) {
+			h.int(int64(w.cadenceFP[c]))
 		}
 	}
 	return h.Sum64()
 }
 
 func fingerprintCadence(cfg *config.Config, c *nudges.Cadence) uint64 {
-	h := fnv.New64a()
+	h := hasher{fnv.New64a()}
 	p := cfg.Program(c.Program)
-	fmt.Fprint(h, c.ID, c.Kind, c.Recurrence.String(), c.FromWeek, c.ToWeek, c.Phases, p.Launch, p.Paused)
+	h.str(c.ID)
+	h.str(string(c.Kind))
+	h.str(c.Recurrence.String())
+	h.int(int64(c.FromWeek))
+	h.int(int64(c.ToWeek))
+	for _, ph := range c.Phases {
+		h.str(string(ph))
+	}
+	h.str(p.Launch.String())
+	h.bool(p.Paused)
 	return h.Sum64()
+}
+
+// hasher feeds typed values to a hash with separators, so ("ab","c") and
+// ("a","bc") differ.
+type hasher struct{ hash.Hash64 }
+
+func (h hasher) str(s string) { h.Write([]byte(s)); h.Write([]byte{0}) }
+func (h hasher) int(v int64) {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(v))
+	h.Write(b[:])
+}
+func (h hasher) bool(v bool) {
+	if v {
+		h.Write([]byte{1})
+	} else {
+		h.Write([]byte{0})
+	}
 }
 
 // Sweep moves every due row whose time has come to the outbox, in one

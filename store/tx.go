@@ -123,11 +123,13 @@ func (t *Tx) DeleteSched(manager, slot string) error {
 	return t.tx.Bucket(bucketSched).Delete(pair(manager, slot))
 }
 
-// SchedEntries calls fn for every entry in (manager, slot) order.
-func (t *Tx) SchedEntries(fn func(SchedEntry) error) error {
+// SchedEntries calls fn for every entry in (manager, slot) order. The byte
+// slices are only valid during the call: a restart walks hundreds of
+// thousands of entries and should not allocate for each.
+func (t *Tx) SchedEntries(fn func(manager, slot []byte, fingerprint uint64) error) error {
 	return t.tx.Bucket(bucketSched).ForEach(func(k, v []byte) error {
 		m, s, _ := bytes.Cut(k, []byte{0})
-		return fn(SchedEntry{Manager: string(m), Slot: string(s), Fingerprint: binary.BigEndian.Uint64(v)})
+		return fn(m, s, binary.BigEndian.Uint64(v))
 	})
 }
 
@@ -466,4 +468,19 @@ func (t *Tx) SetPaused(program string, paused bool) error {
 		v = "paused"
 	}
 	return t.tx.Bucket(bucketMeta).Put([]byte(metaPaused+program), []byte(v))
+}
+
+// ScheduleFingerprint is the fingerprint of the whole schedule index as last
+// reconciled (0 if never).
+func (t *Tx) ScheduleFingerprint() uint64 {
+	v := t.tx.Bucket(bucketMeta).Get([]byte("schedule_fp"))
+	if len(v) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(v)
+}
+
+// SetScheduleFingerprint records the fingerprint of the reconciled index.
+func (t *Tx) SetScheduleFingerprint(fp uint64) error {
+	return t.tx.Bucket(bucketMeta).Put([]byte("schedule_fp"), be64(fp))
 }
