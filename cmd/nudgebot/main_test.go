@@ -8,8 +8,10 @@ import (
 	"errors"
 	"io"
 	"os"
+	"fmt"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -303,5 +305,65 @@ func TestRun_StopsOnSignalWithInputOpen(t *testing.T) {
 	// It closed the store cleanly: a new bot can open it.
 	if _, _, err := runCmd(t, "", "status", "-config", cfg); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestRun_ReloadOnHUPKeepsOldConfigWhenInvalid(t *testing.T) {
+	cfg := exampleCopy(t)
+	stdinR, stdinW := io.Pipe()
+	stdoutR, stdoutW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(context.Background(), []string{"run", "-config", cfg}, stdinR, stdoutW, io.Discard)
+		stdoutW.Close()
+	}()
+	lines := bufio.NewScanner(stdoutR)
+	for lines.Scan() && !strings.HasPrefix(lines.Text(), "nudgebot shell") {
+	}
+	good, _ := os.ReadFile(cfg)
+	logPath := filepath.Join(filepath.Dir(cfg), "data", "nudgebot.log")
+	hupAndWait := func(want string) {
+		t.Helper()
+		before, _ := os.ReadFile(logPath)
+		if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		// The bot logs the outcome of every reload; wait for that line.
+		for {
+			now, _ := os.ReadFile(logPath)
+			if strings.Contains(string(now[len(before):]), want) {
+				return
+			}
+			time.Sleep(5 * time.Millisecond) // poll interval; the loop waits for the line itself
+		}
+	}
+	// A broken file: the old configuration keeps running.
+	if err := os.WriteFile(cfg, []byte(strings.Replace(string(good), `timezone = "Asia/Kolkata"`, `timezone = "Asia/Kolkatta"`, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hupAndWait("reload failed; keeping the running configuration")
+	// A good file with a new manager: applied.
+	extra := string(good) + "\n[[managers]]\nid = \"zoe\"\nname = \"Zoe Park\"\ntimezone = \"Europe/Paris\"\n"
+	if err := os.WriteFile(cfg, []byte(extra), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hupAndWait("configuration reloaded")
+	go func() {
+		fmt.Fprintln(stdinW, "as zoe") // the new manager exists in the running bot
+		stdinW.Close()
+	}()
+	switched := false
+	for lines.Scan() {
+		switched = switched || strings.Contains(lines.Text(), "acting as Zoe Park (zoe)")
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !switched {
+		t.Error("the reloaded roster's new manager is unknown to the running bot")
+	}
+	logged, _ := os.ReadFile(logPath)
+	if !strings.Contains(string(logged), `unknown time zone \"Asia/Kolkatta\"`) {
+		t.Errorf("the failed reload's reason is not in the log")
 	}
 }
