@@ -76,7 +76,12 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			logger.Error().Err(err).Msg("engine stopped")
 		}
 	})
-	wg.Go(func() { reloadOnHUP(runCtx, *path, engine, logger) })
+	// Registered here, not in the goroutine: a HUP arriving before that
+	// goroutine runs would otherwise kill the bot (the default action).
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	wg.Go(func() { reloadOnHUP(runCtx, hup, *path, engine, logger) })
 
 	chatErr := chat.Run(runCtx, engine)
 	cancel()
@@ -97,10 +102,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 
 // reloadOnHUP reloads the configuration on SIGHUP. A configuration that
 // fails to load or apply is logged and the running one is kept.
-func reloadOnHUP(ctx context.Context, path string, e *bot.Engine, log zerolog.Logger) {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
+func reloadOnHUP(ctx context.Context, hup <-chan os.Signal, path string, e *bot.Engine, log zerolog.Logger) {
 	for {
 		select {
 		case <-ctx.Done():
