@@ -56,13 +56,12 @@ func Measure(team *Team, applied func(learner string) bool, week []Entry) Progre
 		}
 	}
 	for _, e := range week {
-		if e.Kind == string(KindCheckIn) {
-			if _, ours := names[e.Learner]; !ours && e.Learner != "" {
-				continue // a check-in with a learner of another of the manager's teams
-			}
+		// Coaching minutes are the manager's, whichever team the learner
+		// is on; check-ins and wins are counted for this team only.
+		p.Minutes += e.Minutes
+		if _, ours := names[e.Learner]; e.Kind == string(KindCheckIn) && (ours || e.Learner == "") {
 			p.CheckIns++
 		}
-		p.Minutes += e.Minutes
 		if e.Win != "" {
 			if name, ok := names[e.Learner]; ok {
 				p.Wins = append(p.Wins, Win{Member: name, Text: e.Win, Shared: e.Shared})

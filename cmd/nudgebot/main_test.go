@@ -219,7 +219,7 @@ func TestRun_WhileRunning(t *testing.T) {
 func TestCheckConfig(t *testing.T) {
 	t.Run("Example", func(t *testing.T) {
 		out, _, err := runCmd(t, "", "check-config", "-config", "../../config.example.toml")
-		if err != nil || !strings.Contains(out, "ok (1 programs, 7 cadences, 3 managers, 2 teams)") {
+		if err != nil || !strings.Contains(out, "ok (1 programs, 8 cadences, 3 managers, 2 teams)") {
 			t.Fatalf("%v: %s", err, out)
 		}
 	})
