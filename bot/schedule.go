@@ -327,7 +327,7 @@ func (e *Engine) Sweep(ctx context.Context) (int, error) {
 				return err
 			}
 			more = len(rows) == sweepBatch
-			sw := &sweep{tx: tx, cfg: cfg, planner: planner, now: now, days: map[dayKey]int{}}
+			sw := &sweep{tx: tx, cfg: cfg, planner: planner, now: now, days: map[dayKey]int{}, created: map[string]bool{}}
 			for i, d := range rows {
 				if err := tx.DeleteDue(keys[i]); err != nil {
 					return err
@@ -357,8 +357,8 @@ func (e *Engine) Sweep(ctx context.Context) (int, error) {
 // sweepBatch bounds one sweep transaction.
 const sweepBatch = 20000
 
-// sweep is one sweep transaction's state. Successor rows and day counts
-// (of event nudges, reminders and snoozes)
+// sweep is one sweep transaction's state. New outbox items, successor
+// rows and day counts (of event nudges, reminders and snoozes)
 // are written at the end in key order: bbolt inserts into a sorted slice
 // per page, and ten thousand successors sharing one instant but with
 // random ids would each shift that slice, which is quadratic.
@@ -368,6 +368,8 @@ type sweep struct {
 	planner *nudges.Planner
 	now     time.Time
 	next    []store.Due
+	items   []*store.Item
+	created map[string]bool // ids of items, so a sweep never queues one twice
 	days    map[dayKey]int
 }
 
@@ -383,6 +385,12 @@ func (sw *sweep) dayCount(k dayKey) int {
 }
 
 func (sw *sweep) flush() error {
+	slices.SortFunc(sw.items, func(a, b *store.Item) int { return strings.Compare(a.ID, b.ID) })
+	for _, it := range sw.items {
+		if err := sw.tx.AddItem(it); err != nil {
+			return err
+		}
+	}
 	type keyed struct {
 		key []byte
 		d   *store.Due
@@ -472,7 +480,7 @@ func (e *Engine) sweepRow(sw *sweep, d store.Due) (int, error) {
 	items := e.itemsFor(cfg, m, d, root)
 	queued := 0
 	for _, it := range items {
-		if tx.HasItem(it.ID) {
+		if sw.created[it.ID] || tx.HasItem(it.ID) {
 			continue
 		}
 		if skip != "" {
@@ -480,9 +488,8 @@ func (e *Engine) sweepRow(sw *sweep, d store.Due) (int, error) {
 		} else {
 			queued++
 		}
-		if err := tx.AddItem(it); err != nil {
-			return 0, err
-		}
+		sw.created[it.ID] = true
+		sw.items = append(sw.items, it)
 	}
 	if queued > 0 && d.Local == "" {
 		sw.days[day]++

@@ -77,9 +77,12 @@ func (it *Item) Open() bool {
 }
 
 // awaitsAnswer reports whether the item belongs in its manager's list of
-// open nudges: a direct nudge (not a summary) not yet answered.
+// open nudges: a direct nudge (not a summary) delivered and not yet
+// answered. Items still queued are left out: the sweep creates thousands at
+// a time, and nobody can answer a nudge they have not seen.
 func (it *Item) awaitsAnswer() bool {
-	return it.Channel == "" && it.Kind != nudges.KindSummary && it.Kind != nudges.KindShoutOut && it.Open()
+	return it.Channel == "" && it.Kind != nudges.KindSummary && it.Kind != nudges.KindShoutOut &&
+		it.Answered == "" && (it.State == Sent || it.State == Sending)
 }
 
 // Log is a coaching log: one reply of a manager, stored once.
