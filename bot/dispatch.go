@@ -30,13 +30,56 @@ type outcome struct {
 	skip       string
 }
 
-// Dispatch delivers one batch of ready outbox items and returns how many it
-// attempted. The batch is marked sending in one commit before any platform
-// call and settled in one commit after, so a crash in between leaves items
-// in sending, which Start reconciles.
+// Dispatch delivers every outbox item ready now and returns how many it
+// attempted. Items are claimed (marked sending) in batches, one commit per
+// batch, before any platform call; workers compose and send them while the
+// next batch is claimed; a settler records outcomes in group commits as they
+// arrive. A crash at any point leaves claimed items in sending, which Start
+// reconciles: nothing is lost, and on platforms that can look up their
+// history nothing is sent twice.
 func (e *Engine) Dispatch(ctx context.Context) (int, error) {
 	e.dispatch.Lock()
 	defer e.dispatch.Unlock()
+	cfg := e.Config()
+	work := make(chan *store.Item, batchSize)
+	results := make(chan outcome, batchSize)
+	var claimErr error
+	claimed := 0
+	go func() { // the claimer
+		defer close(work)
+		for ctx.Err() == nil {
+			batch, err := e.claim(ctx)
+			if err != nil {
+				claimErr = err
+				return
+			}
+			claimed += len(batch)
+			for _, it := range batch {
+				work <- it
+			}
+			if len(batch) < batchSize {
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for it := range work {
+				results <- e.deliverOne(ctx, cfg, it)
+			}
+		})
+	}
+	go func() { wg.Wait(); close(results) }()
+	settleErr := e.settleAll(ctx, cfg, results)
+	if claimErr != nil {
+		return claimed, fmt.Errorf("claim ready items: %w", claimErr)
+	}
+	return claimed, settleErr
+}
+
+// claim marks up to batchSize ready items as sending, in one commit.
+func (e *Engine) claim(ctx context.Context) ([]*store.Item, error) {
 	now := e.now()
 	var batch []*store.Item
 	err := e.store.Write(ctx, func(tx *store.Tx) error {
@@ -55,49 +98,57 @@ func (e *Engine) Dispatch(ctx context.Context) (int, error) {
 		}
 		return nil
 	})
-	if err != nil || len(batch) == 0 {
-		return 0, err
-	}
-	cfg := e.Config()
-	results := make([]outcome, len(batch))
-	msgs := make([]nudges.Message, len(batch))
+	return batch, err
+}
+
+// deliverOne composes an item's message from what the store knows now and
+// hands it to the platform. Pacing within the platform's limits is the
+// adapter's job.
+func (e *Engine) deliverOne(ctx context.Context, cfg *config.Config, it *store.Item) outcome {
+	r := outcome{item: it}
+	var msg nudges.Message
 	if err := e.store.View(func(tx *store.Tx) error {
-		for i, it := range batch {
-			results[i].item = it
-			msgs[i], results[i].skip, results[i].composeErr = e.compose(tx, cfg, it)
-		}
+		msg, r.skip, r.composeErr = e.compose(tx, cfg, it)
 		return nil
 	}); err != nil {
-		return 0, fmt.Errorf("compose: %w", err)
+		r.err = err
+		return r
 	}
-	e.send(ctx, batch, msgs, results)
-	if err := e.settle(ctx, cfg, results); err != nil {
-		return 0, err
+	if r.composeErr != nil || r.skip != "" {
+		return r
 	}
-	return len(batch), nil
+	r.ref, r.err = e.chat.Send(ctx, Recipient{Manager: it.Manager, Channel: it.Channel}, msg)
+	return r
 }
 
-// send calls the platform for each composed item with bounded concurrency.
-// Pacing within the platform's limits is the adapter's job.
-func (e *Engine) send(ctx context.Context, batch []*store.Item, msgs []nudges.Message, results []outcome) {
-	sem := make(chan struct{}, workers)
-	var wg sync.WaitGroup
-	for i, it := range batch {
-		if results[i].composeErr != nil || results[i].skip != "" {
-			continue
+// settleAll records outcomes as they arrive, each commit taking all that
+// arrived while the previous one was written.
+func (e *Engine) settleAll(ctx context.Context, cfg *config.Config, results <-chan outcome) error {
+	var firstErr error
+	for r := range results {
+		batch := []outcome{r}
+	more:
+		for len(batch) < batchSize {
+			select {
+			case r, ok := <-results:
+				if !ok {
+					break more
+				}
+				batch = append(batch, r)
+			default:
+				break more
+			}
 		}
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			to := Recipient{Manager: it.Manager, Channel: it.Channel}
-			results[i].ref, results[i].err = e.chat.Send(ctx, to, msgs[i])
-		}()
+		// Settle even when ctx has ended: the platform call happened, and
+		// recording it is what keeps a restart from sending it again.
+		if err := e.settle(context.WithoutCancel(ctx), cfg, batch); err != nil && firstErr == nil {
+			firstErr = err
+		}
 	}
-	wg.Wait()
+	return firstErr
 }
 
-// settle records every outcome of a batch in one commit.
+// settle records a group of outcomes in one commit.
 func (e *Engine) settle(ctx context.Context, cfg *config.Config, results []outcome) error {
 	now := e.now()
 	var done []store.Item

@@ -32,7 +32,8 @@ type Engine struct {
 	wake     chan struct{}
 	dispatch sync.Mutex // one dispatch pass at a time
 	sweepMu  sync.Mutex // one sweep at a time
-	// Sent is called after each delivery attempt is recorded (metrics, tests).
+	// OnDelivered is called after each delivery attempt is recorded
+	// (metrics, tests).
 	OnDelivered func(it store.Item)
 }
 
@@ -172,12 +173,8 @@ func (e *Engine) Flush(ctx context.Context) error {
 	if _, err := e.Sweep(ctx); err != nil {
 		return err
 	}
-	for {
-		n, err := e.Dispatch(ctx)
-		if err != nil || n == 0 {
-			return err
-		}
-	}
+	_, err := e.Dispatch(ctx)
+	return err
 }
 
 type cronLogger struct{ l zerolog.Logger }
