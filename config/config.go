@@ -47,29 +47,69 @@ type Config struct {
 }
 
 // lookups are the indexes behind the accessors, built by Load so a lookup
-// per inbound message or per due nudge is one map read even with 100,000
-// managers.
+// per inbound message or per due nudge is one hash probe even with 100,000
+// managers. They hold no loader bookkeeping (where an id was written, the
+// cells later rows were checked against): that is dropped when Load ends.
 type lookups struct {
-	people      map[string]*person
+	// people finds every manager's and learner's id. Both share one index
+	// because ids must tell people apart. Refs are encoded as below.
+	people idIndex
+	// managers and teams are Managers and Teams as loaded: refs index
+	// them, and a caller reslicing the exported fields cannot break that.
+	managers []*nudges.Manager
+	teams    []*nudges.Team
+	learners []learnerAt // by learner index
+	// strays are the ids of learners whose row named a team that could not
+	// be built; there are some only when Load reports problems.
+	strays []string
+	// Manager i leads byManager[teamStart[i]:teamStart[i+1]], in file
+	// order. When every manager's teams are consecutive in Teams, as a
+	// roster sorted by manager has them, byManager is Teams itself; when
+	// moreover every manager leads exactly one team (a roster of one row
+	// per manager), teamStart would be 0, 1, 2…, and is left out.
+	teamStart   []int32
+	byManager   []*nudges.Team
+	oneTeamEach bool
+
 	programByID map[string]*nudges.Program
 	cadenceByID map[string]*nudges.Cadence
 }
 
-// person is a manager or a learner. Both share one index because ids must
-// tell people apart.
-type person struct {
-	manager *nudges.Manager // nil for a learner
-	teams   []*nudges.Team  // a manager's teams, in file order
-	team    *nudges.Team    // a learner's team
-	note    int32           // the loader's record of where the id was defined
+// A person ref is a manager's index in Managers or a learner's in
+// learners, shifted left, with the low bit telling which.
+const learnerBit = 1
+
+func managerRef(i int) uint32 { return uint32(i) << 1 }
+func learnerRef(i int) uint32 { return uint32(i)<<1 | learnerBit }
+
+// learnerAt is where a learner is: Teams[team].Members[member]. Indexes
+// rather than pointers, because members move as a team's slice grows.
+// team is -1 for a stray, and member then indexes strays.
+type learnerAt struct{ team, member int32 }
+
+// personID is the id of the person ref points at: the key function of
+// people.
+func (x *lookups) personID(ref uint32) string {
+	i := ref >> 1
+	if ref&learnerBit == 0 {
+		return x.managers[i].ID
+	}
+	lr := x.learners[i]
+	if lr.team < 0 {
+		return x.strays[lr.member]
+	}
+	return x.teams[lr.team].Members[lr.member].ID
 }
 
-func (c *Config) index(people map[string]*person) {
-	c.lookups = lookups{
-		people:      people,
-		programByID: make(map[string]*nudges.Program, len(c.Programs)),
-		cadenceByID: make(map[string]*nudges.Cadence, len(c.Cadences)),
-	}
+// person looks id up: the manager's or the learner's index, and which.
+func (x *lookups) person(id string) (i int, learner, ok bool) {
+	ref, ok := x.people.lookup(id, x.personID)
+	return int(ref >> 1), ref&learnerBit != 0, ok
+}
+
+func (c *Config) index() {
+	c.programByID = make(map[string]*nudges.Program, len(c.Programs))
+	c.cadenceByID = make(map[string]*nudges.Cadence, len(c.Cadences))
 	for _, p := range c.Programs {
 		c.programByID[p.ID] = p
 	}
@@ -97,8 +137,8 @@ func (c *Config) Planner() *nudges.Planner {
 
 // Manager returns the manager with id, or nil.
 func (c *Config) Manager(id string) *nudges.Manager {
-	if p := c.people[id]; p != nil {
-		return p.manager
+	if i, learner, ok := c.person(id); ok && !learner {
+		return c.managers[i]
 	}
 	return nil
 }
@@ -112,16 +152,31 @@ func (c *Config) Cadence(id string) *nudges.Cadence { return c.cadenceByID[id] }
 // TeamsOf returns the teams a manager leads, in file order. The slice is
 // shared: do not modify it.
 func (c *Config) TeamsOf(managerID string) []*nudges.Team {
-	if p := c.people[managerID]; p != nil {
-		return p.teams
+	i, learner, ok := c.person(managerID)
+	if !ok || learner {
+		return nil
 	}
-	return nil
+	from, to := int32(i), int32(i+1)
+	if !c.oneTeamEach {
+		if i+1 >= len(c.teamStart) {
+			return nil
+		}
+		from, to = c.teamStart[i], c.teamStart[i+1]
+	}
+	if from == to {
+		return nil
+	}
+	// Capped, so an append by the caller copies instead of writing over
+	// the next manager's teams.
+	return c.byManager[from:to:to]
 }
 
 // TeamOfMember returns the team a learner belongs to, or nil.
 func (c *Config) TeamOfMember(memberID string) *nudges.Team {
-	if p := c.people[memberID]; p != nil {
-		return p.team
+	if i, learner, ok := c.person(memberID); ok && learner {
+		if t := c.learners[i].team; t >= 0 {
+			return c.teams[t]
+		}
 	}
 	return nil
 }

@@ -46,7 +46,7 @@ func Load(path string) (*Config, error) {
 	if err := l.c.result(); err != nil {
 		return nil, err
 	}
-	l.cfg.index(l.people)
+	l.cfg.index()
 	return l.cfg, nil
 }
 
@@ -125,14 +125,16 @@ type loader struct {
 	programByID map[string]*nudges.Program
 	allPrograms []string // shared by every manager enrolled in everything
 
-	// people holds every manager and learner; it becomes the Config's
-	// index. Ids must tell people apart across the file and the roster,
-	// and one map checks duplicates and manager/learner clashes with a
-	// single lookup per row.
-	people map[string]*person
-	notes  []entry  // per person (person.note): where its id was defined
-	pool   []person // people are allocated in blocks
-	teams  map[string]*entry
+	// Ids must tell people apart across the file and the roster; the
+	// Config's people index checks duplicates and manager/learner clashes
+	// with a single lookup per id. teamIDs does the same for team ids while
+	// loading. What follows is only for messages, and dies with the loader.
+	teamIDs     idIndex
+	rosterFile  string  // the roster as shown in problems
+	fileSites   []site  // sites in the config file, see where
+	managerSite []int32 // by manager index: where its id was claimed
+	teamSite    []int32 // by team index
+	learnerSite []int32 // by learner index
 }
 
 // cached is a parse result, kept with its error so a bad value on 10,000
@@ -153,8 +155,6 @@ func newLoader(c *collector, dir string) *loader {
 		progs: map[string]cached[[]string]{},
 
 		programByID: map[string]*nudges.Program{},
-		people:      map[string]*person{},
-		teams:       map[string]*entry{},
 	}
 }
 
@@ -348,8 +348,12 @@ func (l *loader) location(name string) (*time.Location, error) {
 	if strings.EqualFold(name, "local") {
 		// "Local" is whatever zone the server happens to run in.
 		c.err = fmt.Errorf("time zone %q depends on the server; name the zone, e.g. \"Europe/London\"", name)
-	} else if c.v, c.err = time.LoadLocation(name); c.err != nil {
-		c.err = fmt.Errorf("unknown time zone %q (want an IANA name such as \"Europe/London\")", name)
+	} else {
+		// Cloned: the Location keeps the name it was loaded by, and a
+		// roster cell is a slice of its whole row.
+		if c.v, c.err = time.LoadLocation(strings.Clone(name)); c.err != nil {
+			c.err = fmt.Errorf("unknown time zone %q (want an IANA name such as \"Europe/London\")", name)
+		}
 	}
 	l.locs[name] = c
 	return c.v, c.err

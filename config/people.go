@@ -5,21 +5,11 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/nudgebot/nudgebot/nudges"
 )
-
-// entry is what loading needs to know about a person or team id: where it
-// was first defined.
-type entry struct {
-	at      site
-	learner bool
-	// cells are, for a roster entry, the cells every later row naming the
-	// same manager or team must repeat; nil for entries from the file.
-	cells []string
-	team  *nudges.Team // for teams
-}
 
 // site is where an id is written: a key in the config file or a cell of the
 // roster.
@@ -64,10 +54,11 @@ func (l *loader) report(s site, format string, args ...any) {
 func (l *loader) manager(i int, mf *managerFile) {
 	key := fmt.Sprintf("managers[%d]", i)
 	m := &nudges.Manager{ID: mf.ID, Name: mf.Name, Email: mf.Email, Admin: mf.Admin}
+	mi := l.addManager(m)
 	if mf.ID == "" {
 		l.c.add(key+".id", "missing manager id (their chat user id)")
-	} else if p := l.claim(mf.ID, l.here(key+".id"), false); p != nil {
-		p.manager = m
+	} else {
+		l.claim(mf.ID, managerRef(mi), l.here(key+".id"))
 	}
 	if strings.TrimSpace(mf.Name) == "" {
 		l.c.add(key+".name", "missing manager name")
@@ -119,18 +110,19 @@ func (l *loader) manager(i int, mf *managerFile) {
 			}
 		}
 	}
-	l.cfg.Managers = append(l.cfg.Managers, m)
 }
 
 func (l *loader) team(i int, tf *teamFile) {
 	key := fmt.Sprintf("teams[%d]", i)
 	t := &nudges.Team{ID: tf.ID, Name: tf.Name, Channel: tf.Channel, Manager: tf.Manager}
+	ti := l.addTeam(t)
 	if tf.ID == "" {
 		l.c.add(key+".id", "missing team id")
-	} else if prev, dup := l.teams[tf.ID]; dup {
-		l.c.add(key+".id", "duplicate team id %q (also %s)", tf.ID, prev.at)
+	} else if slot, prev, dup := l.teamIDs.find(tf.ID, l.teamID); dup {
+		l.c.add(key+".id", "duplicate team id %q (also %s)", tf.ID, l.siteOf(l.teamSite[prev], colTeamID))
 	} else {
-		l.teams[tf.ID] = &entry{at: l.here(key + ".id"), team: t}
+		l.teamIDs.insert(slot, uint32(ti), l.teamID)
+		l.teamSite[ti] = l.where(l.here(key + ".id"))
 	}
 	if strings.TrimSpace(tf.Name) == "" {
 		l.c.add(key+".name", "missing team name")
@@ -145,12 +137,14 @@ func (l *loader) team(i int, tf *teamFile) {
 	}
 	for j, mf := range tf.Members {
 		mk := fmt.Sprintf("%s.members[%d]", key, j)
+		// Added before it is claimed: the index reads the id back from
+		// the team.
+		mi := len(t.Members)
+		t.Members = append(t.Members, nudges.Member{ID: mf.ID, Name: mf.Name, Email: mf.Email})
 		if mf.ID == "" {
 			l.c.add(mk+".id", "missing member id")
 		} else {
-			if p := l.claim(mf.ID, l.here(mk+".id"), true); p != nil {
-				p.team = t
-			}
+			l.claimLearner(mf.ID, ti, mi, l.here(mk+".id"))
 		}
 		if strings.TrimSpace(mf.Name) == "" {
 			l.c.add(mk+".name", "missing member name")
@@ -158,54 +152,162 @@ func (l *loader) team(i int, tf *teamFile) {
 		if mf.Email != "" && !validEmail(mf.Email) {
 			l.c.add(mk+".email", "%q does not look like an email address", mf.Email)
 		}
-		t.Members = append(t.Members, nudges.Member{ID: mf.ID, Name: mf.Name, Email: mf.Email})
 	}
-	l.cfg.Teams = append(l.cfg.Teams, t)
 }
 
-// claim records a manager's or learner's id and returns their person, or
-// nil when the id is taken. A learner belongs to one team (their
-// applications and coaching log have one manager), and a learner's id must
-// not be a manager's.
-func (l *loader) claim(id string, at site, learner bool) *person {
-	prev, taken := l.people[id]
-	if !taken {
-		if len(l.pool) == 0 {
-			l.pool = make([]person, 1024)
+// Where a person's or team's id was first written is kept while loading as
+// one int32 per manager, team and learner (managerSite, teamSite,
+// learnerSite): a line of the roster (> 0), or -(i+1) for fileSites[i], a
+// key in the config file. Sites themselves are three words each; most ids
+// are in the roster and need only the line.
+
+// where encodes at for the *Site slices.
+func (l *loader) where(at site) int32 {
+	if at.file == l.rosterFile && at.file != l.c.file {
+		return int32(at.line)
+	}
+	l.fileSites = append(l.fileSites, at)
+	return -int32(len(l.fileSites))
+}
+
+// siteOf decodes where; col is the roster column the id is in.
+func (l *loader) siteOf(where int32, col int) site {
+	if where < 0 {
+		return l.fileSites[-where-1]
+	}
+	return site{file: l.rosterFile, line: int(where), key: columnNames[col]}
+}
+
+// addManager appends m to the config's managers and returns its index.
+func (l *loader) addManager(m *nudges.Manager) int {
+	l.cfg.Managers = append(l.cfg.Managers, m)
+	l.cfg.managers = l.cfg.Managers
+	l.managerSite = append(l.managerSite, 0)
+	return len(l.cfg.Managers) - 1
+}
+
+// addTeam appends t to the config's teams and returns its index.
+func (l *loader) addTeam(t *nudges.Team) int {
+	l.cfg.Teams = append(l.cfg.Teams, t)
+	l.cfg.teams = l.cfg.Teams
+	l.teamSite = append(l.teamSite, 0)
+	return len(l.cfg.Teams) - 1
+}
+
+// teamID is the key function of teamIDs.
+func (l *loader) teamID(i uint32) string { return l.cfg.Teams[i].ID }
+
+// claim records id as the person ref stands for, first written at at, or
+// reports the clash and returns false when the id is taken. A learner
+// belongs to one team (their applications and coaching log have one
+// manager), and a learner's id must not be a manager's. The person must
+// already be in place: the index reads ids back through ref.
+func (l *loader) claim(id string, ref uint32, at site) bool {
+	slot, prev, taken := l.cfg.people.find(id, l.cfg.personID)
+	if taken {
+		l.clash(id, prev, at, ref&learnerBit != 0)
+		return false
+	}
+	l.cfg.people.insert(slot, ref, l.cfg.personID)
+	if i := ref >> 1; ref&learnerBit != 0 {
+		l.learnerSite[i] = l.where(at)
+	} else {
+		l.managerSite[i] = l.where(at)
+	}
+	return true
+}
+
+// claimLearner claims id for the learner at Teams[team].Members[member];
+// team is -1 when the row's team could not be built.
+func (l *loader) claimLearner(id string, team, member int, at site) {
+	li := len(l.cfg.learners)
+	if team < 0 {
+		member = len(l.cfg.strays)
+		l.cfg.strays = append(l.cfg.strays, id)
+	}
+	l.cfg.learners = append(l.cfg.learners, learnerAt{team: int32(team), member: int32(member)})
+	l.learnerSite = append(l.learnerSite, 0)
+	if !l.claim(id, learnerRef(li), at) {
+		l.cfg.learners = l.cfg.learners[:li]
+		l.learnerSite = l.learnerSite[:li]
+		if team < 0 {
+			l.cfg.strays = l.cfg.strays[:member]
 		}
-		p := &l.pool[0]
-		l.pool = l.pool[1:]
-		p.note = int32(len(l.notes))
-		l.notes = append(l.notes, entry{at: at, learner: learner})
-		l.people[id] = p
-		return p
 	}
-	was := l.notes[prev.note]
+}
+
+// clash reports id, claimed at at, as taken by the person prev.
+func (l *loader) clash(id string, prev uint32, at site, learner bool) {
+	was := l.personSite(prev)
+	wasLearner := prev&learnerBit != 0
 	switch {
-	case !was.learner && !learner:
-		l.report(at, "duplicate manager id %q (also %s)", id, was.at.from(at))
-	case was.learner && learner:
-		l.report(at, "duplicate member id %q (also %s)", id, was.at.from(at))
+	case !wasLearner && !learner:
+		l.report(at, "duplicate manager id %q (also %s)", id, was.from(at))
+	case wasLearner && learner:
+		l.report(at, "duplicate member id %q (also %s)", id, was.from(at))
 	case learner:
-		l.report(at, "member id %q is also a manager's id (%s); ids must tell people apart", id, was.at.from(at))
+		l.report(at, "member id %q is also a manager's id (%s); ids must tell people apart", id, was.from(at))
 	default:
-		l.report(at, "manager id %q is also a member's id (%s); ids must tell people apart", id, was.at.from(at))
+		l.report(at, "manager id %q is also a member's id (%s); ids must tell people apart", id, was.from(at))
 	}
-	return nil
+}
+
+// personSite is where the person ref stands for was first written.
+func (l *loader) personSite(ref uint32) site {
+	i := ref >> 1
+	if ref&learnerBit != 0 {
+		return l.siteOf(l.learnerSite[i], colMemberID)
+	}
+	return l.siteOf(l.managerSite[i], colManagerID)
 }
 
 // teamsOfManagers gives each manager their teams, in file order, and
 // reports teams in the file whose manager is nowhere (the first inFile
 // teams are the file's; the roster's own rows define their managers).
 func (l *loader) teamsOfManagers(inFile int) {
-	for i, t := range l.cfg.Teams {
-		p := l.people[t.Manager]
-		if p == nil || p.manager == nil {
+	teams := l.cfg.Teams
+	owner := make([]int32, len(teams)) // manager index, or -1
+	start := make([]int32, len(l.cfg.Managers)+1)
+	inOrder := true // every team has a manager, and managers come in order
+	last := -1
+	for i, t := range teams {
+		owner[i] = -1
+		m, learner, ok := l.cfg.person(t.Manager)
+		if !ok || learner {
 			if i < inFile && t.Manager != "" {
 				l.c.add(fmt.Sprintf("teams[%d].manager", i), "no manager has id %q", t.Manager)
 			}
+			inOrder = false
 			continue
 		}
-		p.teams = append(p.teams, t)
+		owner[i] = int32(m)
+		start[m+1]++
+		inOrder = inOrder && m >= last
+		last = m
 	}
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	if inOrder {
+		// Sorting by manager would change nothing: share Teams.
+		l.cfg.byManager = teams
+		l.cfg.oneTeamEach = len(teams) == len(l.cfg.Managers)
+		for i := 0; l.cfg.oneTeamEach && i < len(teams); i++ {
+			l.cfg.oneTeamEach = start[i+1] == int32(i+1)
+		}
+		if !l.cfg.oneTeamEach {
+			l.cfg.teamStart = start
+		}
+		return
+	}
+	l.cfg.teamStart = start
+	byManager := make([]*nudges.Team, start[len(start)-1])
+	next := slices.Clone(start)
+	for i, t := range teams {
+		if m := owner[i]; m >= 0 {
+			byManager[next[m]] = t
+			next[m]++
+		}
+	}
+	l.cfg.byManager = byManager
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -52,14 +53,33 @@ type rosterReader struct {
 	r    *csv.Reader
 	col  [numColumns]int // column index in the file, -1 when absent
 	rec  []string
+	rows int // lines in the file: at most one manager, team and learner each
 
-	// arena backs the cells kept per manager and team: one allocation per
-	// few thousand rows rather than one per row.
-	arena []string
+	// Managers and teams from index firstManager and firstTeam on come
+	// from the roster, and every later row naming one must repeat its
+	// cells. Ids, names, emails and channels are compared with the Manager
+	// or Team the first row built. The other manager cells (time zone,
+	// working days and hours, programs) are not kept verbatim in a
+	// Manager, but few combinations of them recur across a roster: each
+	// is kept once in cellSets, and cellSet[i] numbers manager
+	// firstManager+i's.
+	firstManager, firstTeam int
+	cellSet                 []uint32
+	cellSets                [][4]string
+	cellSetIDs              map[[4]string]uint32
+
+	strs     strArena
+	managers slab[nudges.Manager]
+	teams    slab[nudges.Team]
+	members  slab[nudges.Member]
 }
 
+// cellSetColumns are the managerColumns kept only in cellSets.
+var cellSetColumns = managerColumns[2:]
+
 // roster appends the CSV roster at rel (relative to the config file) to the
-// managers and teams from the file.
+// managers and teams from the file. The file is streamed, not read whole:
+// for 100,000 rows it is larger than everything kept from it.
 func (l *loader) roster(rel string) {
 	file := rel
 	if !filepath.IsAbs(rel) {
@@ -67,39 +87,50 @@ func (l *loader) roster(rel string) {
 		// location in a problem opens from the admin's shell.
 		file = filepath.Join(filepath.Dir(l.c.file), rel)
 	}
+	l.rosterFile = file
 	l.cfg.RosterPath = l.resolvePath(rel)
-	data, err := os.ReadFile(l.cfg.RosterPath)
+	f, err := os.Open(l.cfg.RosterPath)
 	if err != nil {
 		l.c.add("roster.csv", "cannot read the roster: %v", err)
 		return
 	}
-	// Size the id maps for the whole roster up front: growing maps of
-	// 100,000 entries step by step costs more than reading the file.
-	rows := bytes.Count(data, []byte{'\n'}) + 1
-	l.people = grow(l.people, 2*rows)
-	l.teams = grow(l.teams, rows)
-	l.notes = slices.Grow(l.notes, 2*rows)
-	l.cfg.Managers = slices.Grow(l.cfg.Managers, rows)
-	l.cfg.Teams = slices.Grow(l.cfg.Teams, rows)
+	defer f.Close()
+	// Counting the lines first costs a read of the file from the page
+	// cache, and lets every slice and index be allocated once, at its
+	// size: growing them step by step costs more, in time and in the
+	// copies alive while they grow.
+	rows, err := countLines(f)
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		l.c.add("roster.csv", "cannot read the roster: %v", err)
+		return
+	}
 	rr := &rosterReader{
-		l:    l,
-		file: file,
-		r:    csv.NewReader(bytes.NewReader(data)),
+		l:            l,
+		file:         file,
+		r:            csv.NewReader(bufio.NewReaderSize(f, 64<<10)),
+		rows:         rows,
+		firstManager: len(l.cfg.Managers),
+		firstTeam:    len(l.cfg.Teams),
+		cellSetIDs:   map[[4]string]uint32{},
 	}
 	rr.r.ReuseRecord = true
 	if !rr.header() {
 		return
 	}
+	rr.reserve()
 	for {
 		rec, err := rr.r.Read()
 		if err == io.EOF {
-			return
+			break
 		}
 		if err != nil {
 			var pe *csv.ParseError
 			if !errors.As(err, &pe) {
 				l.c.at(file, 0, "", "cannot read the roster: %v", err)
-				return
+				break
 			}
 			if errors.Is(pe.Err, csv.ErrFieldCount) {
 				l.c.at(file, pe.StartLine, "", "row has %d cells but the header names %d columns", len(rec), rr.r.FieldsPerRecord)
@@ -111,6 +142,60 @@ func (l *loader) roster(rel string) {
 		rr.rec = rec
 		rr.row()
 	}
+	// Trim what the line count over-reserved (rows that repeat a manager
+	// or team) from what the Config keeps.
+	l.cfg.Managers = trim(l.cfg.Managers)
+	l.cfg.managers = l.cfg.Managers
+	l.cfg.Teams = trim(l.cfg.Teams)
+	l.cfg.teams = l.cfg.Teams
+	l.cfg.learners = trim(l.cfg.learners)
+}
+
+// countLines counts the newlines in f.
+func countLines(f *os.File) (int, error) {
+	buf := make([]byte, 64<<10)
+	n := 0
+	for {
+		k, err := f.Read(buf)
+		n += bytes.Count(buf[:k], []byte{'\n'})
+		if err == io.EOF {
+			return n + 1, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+}
+
+// reserve sizes the config's slices and indexes for the roster's rows,
+// once the header has said which columns there are.
+func (rr *rosterReader) reserve() {
+	l, n := rr.l, rr.rows
+	people := n
+	l.cfg.Managers = slices.Grow(l.cfg.Managers, n)
+	l.cfg.managers = l.cfg.Managers
+	l.managerSite = slices.Grow(l.managerSite, n)
+	rr.cellSet = make([]uint32, 0, n)
+	if rr.col[colTeamID] >= 0 {
+		l.cfg.Teams = slices.Grow(l.cfg.Teams, n)
+		l.cfg.teams = l.cfg.Teams
+		l.teamSite = slices.Grow(l.teamSite, n)
+		l.teamIDs.reserve(n, l.teamID)
+		if rr.col[colMemberID] >= 0 {
+			l.cfg.learners = slices.Grow(l.cfg.learners, n)
+			l.learnerSite = slices.Grow(l.learnerSite, n)
+			people += n
+		}
+	}
+	l.cfg.people.reserve(people, l.cfg.personID)
+}
+
+// trim returns s without spare capacity when that is worth a copy.
+func trim[T any](s []T) []T {
+	if cap(s)-len(s) <= len(s)/8 {
+		return s
+	}
+	return append([]T(nil), s...)
 }
 
 // header reads the column names; the roster is not read further when they
@@ -183,16 +268,16 @@ func (rr *rosterReader) problem(c int, format string, args ...any) {
 }
 
 func (rr *rosterReader) row() {
+	l := rr.l
 	var cells [numColumns]string
 	for c := range cells {
 		cells[c] = rr.cell(c)
 	}
-	managerID := cells[colManagerID]
-	if managerID == "" {
+	if cells[colManagerID] == "" {
 		rr.problem(colManagerID, "missing manager id (their chat user id)")
 		return
 	}
-	rr.manager(managerID, &cells)
+	managerID := rr.manager(&cells)
 
 	teamID := cells[colTeamID]
 	if teamID == "" {
@@ -204,7 +289,7 @@ func (rr *rosterReader) row() {
 		}
 		return
 	}
-	t := rr.team(teamID, &cells)
+	ti := rr.team(managerID, &cells)
 
 	memberID := cells[colMemberID]
 	if memberID == "" {
@@ -219,36 +304,60 @@ func (rr *rosterReader) row() {
 	if e := cells[colMemberEmail]; e != "" && !validEmail(e) {
 		rr.problem(colMemberEmail, "%q does not look like an email address", e)
 	}
-	if p := rr.l.claim(memberID, rr.site(colMemberID), true); p != nil {
-		p.team = t
+	if ti < 0 {
+		l.claimLearner(memberID, -1, 0, rr.site(colMemberID))
+		return
 	}
-	if t != nil {
-		t.Members = append(t.Members, nudges.Member{ID: memberID, Name: cells[colMemberName], Email: cells[colMemberEmail]})
+	// Added before it is claimed: the index reads the id back from the
+	// team.
+	t := l.cfg.Teams[ti]
+	mi := len(t.Members)
+	if mi == 0 {
+		// The first learner comes from a slab, capped so that a
+		// second moves the team's learners to a slice of their own.
+		t.Members = rr.members.take(1, rr.rows)[:0]
 	}
+	t.Members = append(t.Members, nudges.Member{
+		ID:    rr.strs.add(memberID),
+		Name:  rr.strs.add(cells[colMemberName]),
+		Email: rr.strs.add(cells[colMemberEmail]),
+	})
+	l.claimLearner(t.Members[mi].ID, ti, mi, rr.site(colMemberID))
 }
 
 // manager adds the row's manager the first time the id appears and checks
-// later rows repeat the same details.
-func (rr *rosterReader) manager(id string, cells *[numColumns]string) {
+// later rows repeat the same details. It returns the manager's id, as kept.
+func (rr *rosterReader) manager(cells *[numColumns]string) string {
 	l := rr.l
-	if prev := l.people[id]; prev != nil {
-		switch note := &l.notes[prev.note]; {
-		case note.cells != nil:
-			rr.same("manager", id, note, cells, managerColumns)
-			return
-		case !note.learner && rr.idOnly(cells):
+	id := cells[colManagerID]
+	slot, prev, taken := l.cfg.people.find(id, l.cfg.personID)
+	if taken && prev&learnerBit == 0 {
+		i := int(prev >> 1)
+		m := l.cfg.Managers[i]
+		switch {
+		case i >= rr.firstManager:
+			set := &rr.cellSets[rr.cellSet[i-rr.firstManager]]
+			was := [...]string{m.Name, m.Email, set[0], set[1], set[2], set[3]}
+			rr.same("manager", id, was[:], l.managerSite[i], cells, managerColumns)
+			return m.ID
+		case rr.idOnly(cells):
 			// A row may name a manager from the config file by id
 			// alone, to give them a team from the roster.
-			return
+			return m.ID
 		}
 	}
-	p := l.claim(id, rr.site(colManagerID), false)
-	if p == nil {
-		return
+	if taken {
+		l.clash(id, prev, rr.site(colManagerID), false)
+		return rr.strs.add(id)
 	}
-	l.notes[p.note].cells = rr.keep(cells, managerColumns)
 
-	m := &nudges.Manager{ID: id, Name: cells[colManagerName], Email: cells[colManagerEmail], Programs: l.allPrograms}
+	m := &rr.managers.take(1, rr.rows)[0]
+	*m = nudges.Manager{
+		ID:       rr.strs.add(id),
+		Name:     rr.strs.add(cells[colManagerName]),
+		Email:    rr.strs.add(cells[colManagerEmail]),
+		Programs: l.allPrograms,
+	}
 	if m.Name == "" {
 		rr.problem(colManagerName, "missing name for manager %q", id)
 	}
@@ -284,56 +393,77 @@ func (rr *rosterReader) manager(id string, cells *[numColumns]string) {
 			m.Programs = ps
 		}
 	}
-	p.manager = m
-	l.cfg.Managers = append(l.cfg.Managers, m)
+	i := l.addManager(m)
+	l.cfg.people.insert(slot, managerRef(i), l.cfg.personID)
+	l.managerSite[i] = l.where(rr.site(colManagerID))
+	rr.cellSet = append(rr.cellSet, rr.cellSetOf(cells))
+	return m.ID
 }
 
-// team adds the row's team the first time the id appears; nil when the id
-// belongs to a team from the config file.
-func (rr *rosterReader) team(id string, cells *[numColumns]string) *nudges.Team {
-	prev := rr.l.teams[id]
-	switch {
-	case prev != nil && prev.cells != nil:
-		rr.same("team", id, prev, cells, teamColumns)
-		return prev.team
-	case prev != nil:
-		rr.problem(colTeamID, "duplicate team id %q (also %s)", id, prev.at)
-		return nil
+// cellSetOf numbers the row's cellSetColumns.
+func (rr *rosterReader) cellSetOf(cells *[numColumns]string) uint32 {
+	var set [4]string
+	for i, c := range cellSetColumns {
+		set[i] = cells[c]
 	}
-	t := &nudges.Team{ID: id, Name: cells[colTeamName], Channel: cells[colTeamChannel], Manager: cells[colManagerID]}
-	e := &entry{at: rr.site(colTeamID), cells: rr.keep(cells, teamColumns), team: t}
-	rr.l.teams[id] = e
+	if n, ok := rr.cellSetIDs[set]; ok {
+		return n
+	}
+	for i := range set {
+		set[i] = strings.Clone(set[i]) // not the whole row
+	}
+	n := uint32(len(rr.cellSets))
+	rr.cellSets = append(rr.cellSets, set)
+	rr.cellSetIDs[set] = n
+	return n
+}
+
+// team adds the row's team the first time the id appears and returns its
+// index in Teams; -1 when the id belongs to a team from the config file.
+func (rr *rosterReader) team(managerID string, cells *[numColumns]string) int {
+	l := rr.l
+	id := cells[colTeamID]
+	slot, prev, found := l.teamIDs.find(id, l.teamID)
+	if found {
+		i := int(prev)
+		if i >= rr.firstTeam {
+			t := l.cfg.Teams[i]
+			was := [...]string{t.Name, t.Channel, t.Manager}
+			rr.same("team", id, was[:], l.teamSite[i], cells, teamColumns)
+			return i
+		}
+		rr.problem(colTeamID, "duplicate team id %q (also %s)", id, l.siteOf(l.teamSite[i], colTeamID))
+		return -1
+	}
+	t := &rr.teams.take(1, rr.rows)[0]
+	*t = nudges.Team{
+		ID:      rr.strs.add(id),
+		Name:    rr.strs.add(cells[colTeamName]),
+		Channel: rr.strs.add(cells[colTeamChannel]),
+		Manager: managerID, // the manager's own copy
+	}
+	i := l.addTeam(t)
+	l.teamIDs.insert(slot, uint32(i), l.teamID)
+	l.teamSite[i] = l.where(rr.site(colTeamID))
 	if t.Name == "" {
 		rr.problem(colTeamName, "missing name for team %q", id)
 	}
 	if t.Channel == "" {
 		rr.problem(colTeamChannel, "missing channel for team %q (the chat channel its summaries go to)", id)
 	}
-	rr.l.cfg.Teams = append(rr.l.cfg.Teams, t)
-	return t
+	return i
 }
 
 // same reports cells that differ from the row that introduced the manager
-// or team: which row is right is for the admin to say, not for us to guess.
-func (rr *rosterReader) same(what, id string, prev *entry, cells *[numColumns]string, cols []int) {
+// or team (was holds that row's cells in cols, first written at where):
+// which row is right is for the admin to say, not for us to guess.
+func (rr *rosterReader) same(what, id string, was []string, where int32, cells *[numColumns]string, cols []int) {
 	for i, c := range cols {
-		if cells[c] != prev.cells[i] {
+		if cells[c] != was[i] {
 			rr.problem(c, "%s %q has %s %q here but %q on line %d; every row for the same %s must agree",
-				what, id, columnNames[c], cells[c], prev.cells[i], prev.at.line, what)
+				what, id, columnNames[c], cells[c], was[i], rr.l.siteOf(where, c).line, what)
 		}
 	}
-}
-
-// keep copies the cells in cols for later rows to compare against.
-func (rr *rosterReader) keep(cells *[numColumns]string, cols []int) []string {
-	if cap(rr.arena)-len(rr.arena) < len(cols) {
-		rr.arena = make([]string, 0, 4096)
-	}
-	n := len(rr.arena)
-	for _, c := range cols {
-		rr.arena = append(rr.arena, cells[c])
-	}
-	return rr.arena[n:len(rr.arena):len(rr.arena)]
 }
 
 // idOnly reports whether the row names its manager by id alone.
@@ -344,18 +474,6 @@ func (rr *rosterReader) idOnly(cells *[numColumns]string) bool {
 		}
 	}
 	return true
-}
-
-// grow returns m with room for n entries.
-func grow[V any](m map[string]V, n int) map[string]V {
-	if len(m) >= n {
-		return m
-	}
-	out := make(map[string]V, n)
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 // dayString reads a roster working_days cell such as "mon;tue;wed".
@@ -394,11 +512,12 @@ func (l *loader) programString(s string) ([]string, error) {
 		if part = strings.TrimSpace(part); part == "" {
 			continue
 		}
-		if l.programByID[part] == nil {
+		p := l.programByID[part]
+		if p == nil {
 			c.err = fmt.Errorf("no program has id %q", part)
 			break
 		}
-		c.v = append(c.v, part)
+		c.v = append(c.v, p.ID) // the program's own string, not the row's
 	}
 	if c.err == nil && len(c.v) == 0 {
 		c.v = l.allPrograms
