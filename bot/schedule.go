@@ -188,27 +188,48 @@ func (w *slotWant) compare(manager, slot []byte) int {
 // slotWalker yields the slots the roster calls for, in index order, one
 // manager at a time, so a restart never holds all of them at once.
 type slotWalker struct {
-	cfg       *config.Config
-	order     []int // manager indexes sorted by id
-	next      int
-	buf       []slotWant
-	recurring []*nudges.Cadence
-	cadenceFP map[*nudges.Cadence]uint64
+	*fingerprinter
+	order []int // manager indexes sorted by id
+	next  int
+	buf   []slotWant
 }
 
 func newSlotWalker(cfg *config.Config) *slotWalker {
-	w := &slotWalker{cfg: cfg, order: make([]int, len(cfg.Managers)), cadenceFP: map[*nudges.Cadence]uint64{}}
+	w := &slotWalker{fingerprinter: newFingerprinter(cfg), order: make([]int, len(cfg.Managers))}
 	for i := range w.order {
 		w.order[i] = i
 	}
 	slices.SortFunc(w.order, func(a, b int) int { return strings.Compare(cfg.Managers[a].ID, cfg.Managers[b].ID) })
+	return w
+}
+
+// fingerprinter computes what a slot's occurrences were derived from, so a
+// due row can be told current or superseded from the configuration alone.
+type fingerprinter struct {
+	cfg       *config.Config
+	recurring []*nudges.Cadence
+	cadenceFP map[*nudges.Cadence]uint64
+}
+
+func newFingerprinter(cfg *config.Config) *fingerprinter {
+	f := &fingerprinter{cfg: cfg, cadenceFP: map[*nudges.Cadence]uint64{}}
 	for _, c := range cfg.Cadences {
 		if c.Recurring() {
-			w.recurring = append(w.recurring, c)
-			w.cadenceFP[c] = fingerprintCadence(cfg, c)
+			f.recurring = append(f.recurring, c)
+			f.cadenceFP[c] = fingerprintCadence(cfg, c)
 		}
 	}
-	return w
+	return f
+}
+
+// slot is the fingerprint the schedule index holds for (m, c) under this
+// configuration; ok is false when the pair has no slot at all.
+func (f *fingerprinter) slot(m *nudges.Manager, c *nudges.Cadence) (uint64, bool) {
+	cfp, ok := f.cadenceFP[c]
+	if !ok || !m.Enrolled(c.Program) {
+		return 0, false
+	}
+	return f.fingerprintManager(m) ^ cfp, true
 }
 
 func (w *slotWalker) peek() (slotWant, bool) {
@@ -239,7 +260,7 @@ func (w *slotWalker) advance() { w.buf = w.buf[1:] }
 // fingerprintManager hashes what a manager's occurrences depend on: the
 // calendar, the enrolment, the daily cap and the set of cadences competing
 // for it. Any change recomputes that manager's next occurrences.
-func (w *slotWalker) fingerprintManager(m *nudges.Manager) uint64 {
+func (w *fingerprinter) fingerprintManager(m *nudges.Manager) uint64 {
 	h := hasher{fnv.New64a()}
 	cal := &m.Calendar
 	h.str(cal.Location.String())
@@ -316,6 +337,7 @@ func (e *Engine) Sweep(ctx context.Context) (int, error) {
 	defer e.sweepMu.Unlock()
 	cfg := e.Config()
 	planner := cfg.Planner()
+	fp := newFingerprinter(cfg)
 	total := 0
 	for {
 		now := e.now()
@@ -327,7 +349,7 @@ func (e *Engine) Sweep(ctx context.Context) (int, error) {
 				return err
 			}
 			more = len(rows) == sweepBatch
-			sw := &sweep{tx: tx, cfg: cfg, planner: planner, now: now, days: map[dayKey]int{}, created: map[string]bool{}}
+			sw := &sweep{tx: tx, cfg: cfg, planner: planner, fp: fp, now: now, days: map[dayKey]int{}, created: map[string]bool{}}
 			for i, d := range rows {
 				if err := tx.DeleteDue(keys[i]); err != nil {
 					return err
@@ -367,6 +389,7 @@ type sweep struct {
 	cfg     *config.Config
 	planner *nudges.Planner
 	now     time.Time
+	fp      *fingerprinter
 	next    []store.Due
 	items   []*store.Item
 	created map[string]bool // ids of items, so a sweep never queues one twice
@@ -437,9 +460,14 @@ func (e *Engine) sweepRow(sw *sweep, d store.Due) (int, error) {
 		return 0, nil // left the roster since; reconcile drops the rest
 	}
 	if d.Local != "" { // a recurring occurrence
-		se, ok := tx.Sched(m.ID, d.Cadence)
+		// Every configuration is reconciled with the schedule index before
+		// it is installed, so the index's fingerprint for this slot is the
+		// one the configuration gives: no read needed.
 		c := cfg.Cadence(d.Cadence)
-		if !ok || se.Fingerprint != d.Gen || c == nil {
+		if c == nil {
+			return 0, nil
+		}
+		if fp, ok := sw.fp.slot(m, c); !ok || fp != d.Gen {
 			return 0, nil // superseded by a reload, which scheduled its own successor
 		}
 		sw.scheduleNext(m, c, d)

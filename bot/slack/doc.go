@@ -1,15 +1,24 @@
-// Package slack is nudgebot's Slack adapter. This part of it renders the
-// platform-neutral message model of package nudges as Block Kit: nudges as
-// direct messages with buttons, their forms as modals, the manager's week as
-// the App Home tab, and channel posts (summaries, shout-outs) without any
-// interactive element.
+// Package slack is nudgebot's Slack adapter.
 //
-// Everything here is a pure function of its input: no network, no clock, no
-// state. The Socket Mode or HTTP transport calls these functions and sends
-// the result, then feeds what Slack hands back (action ids and values, view
-// submissions) through ParseAction and ParseSubmission, which are the exact
-// inverses of the rendering. Keeping the two halves in one package means the
-// wire format of a button or a form can change in one place.
+// Adapter (adapter.go) is the platform the engine talks to. It delivers
+// nudges as direct messages and summaries and shout-outs as team channel
+// posts (deliver.go), paced within Slack's limits and honouring its
+// Retry-After (pace.go); every post carries the nudge id in Slack's message
+// metadata, so after a crash Delivered finds what was already posted and
+// nothing is sent twice. It turns what managers do in Slack — buttons,
+// modal submissions, direct messages, the Home tab, /nudge — into engine
+// calls (inbound.go, command.go), arriving over Socket Mode (socket.go) or
+// Slack's signed HTTP requests (http.go). Roster managers are matched to
+// Slack users by the roster's ids or emails, cached in the engine's store
+// (identity.go).
+//
+// The rest of the package renders the platform-neutral message model of
+// package nudges as Block Kit: nudges as direct messages with buttons,
+// their forms as modals, the manager's week as the App Home tab, and
+// channel posts without any interactive element. The renderers are pure
+// functions of their input: no network, no clock, no state. ParseAction
+// and ParseSubmission are the exact inverses of the rendering, so the wire
+// format of a button or a form can change in one place.
 //
 // Slack rejects a whole payload when one limit is exceeded (50 blocks per
 // message, 3,000 characters per section, 75 per button label, 24 per modal

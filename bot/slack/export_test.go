@@ -1,0 +1,11 @@
+package slack
+
+import "time"
+
+// Drain waits until the work that followed the acknowledgements seen so
+// far is done, so a test can look at its effects without sleeping.
+func Drain(a *Adapter) { a.work.Wait() }
+
+// SetPingInterval changes how long Socket Mode waits for Slack's pings
+// before reconnecting; the fake server never pings.
+func SetPingInterval(a *Adapter, d time.Duration) { a.pingInterval = d }

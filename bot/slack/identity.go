@@ -1,0 +1,160 @@
+package slack
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/nudgebot/nudgebot/bot"
+)
+
+// Namespaces of the engine's identity cache. Slack ids never change for a
+// user, so what is learned once (by email, by opening a DM) is kept; the
+// cache lives in the engine's store, so a restart does not repeat the
+// lookups for the whole roster.
+const (
+	nsUser    = "slack-user"    // manager id → Slack user id
+	nsDM      = "slack-dm"      // Slack user id → DM channel id
+	nsManager = "slack-manager" // Slack user id → manager id
+)
+
+// destination is the channel a message for to goes to.
+func (a *Adapter) destination(ctx context.Context, e *bot.Engine, to bot.Recipient) (string, error) {
+	if to.Channel != "" {
+		return to.Channel, nil
+	}
+	uid, err := a.slackUser(ctx, e, to.Manager)
+	if err != nil {
+		return "", err
+	}
+	return a.dm(ctx, e, uid)
+}
+
+// slackUser finds a roster manager's Slack user: given in the options, or
+// cached, or looked up by their roster email (and then cached).
+func (a *Adapter) slackUser(ctx context.Context, e *bot.Engine, managerID string) (string, error) {
+	if id := a.opt.UserIDs[managerID]; id != "" {
+		return id, nil
+	}
+	if id, ok := e.Identity(nsUser, managerID); ok && id != "" {
+		return id, nil
+	}
+	m := e.Config().Manager(managerID)
+	if m == nil {
+		return "", bot.Permanent("not_on_roster", fmt.Errorf("manager %q is not on the roster", managerID))
+	}
+	if strings.TrimSpace(m.Email) == "" {
+		return "", bot.Permanent("no_slack_user", fmt.Errorf("manager %s has neither a Slack user id nor an email to find one by", managerID))
+	}
+	var u *slack.User
+	err := a.call(ctx, "users.lookupByEmail", func(ctx context.Context) (err error) {
+		u, err = a.api.GetUserByEmailContext(ctx, m.Email)
+		return err
+	})
+	if err != nil {
+		// The email is personal data: the manager id says enough.
+		return "", fmt.Errorf("find the Slack account of manager %s by email: %w", managerID, err)
+	}
+	a.remember(ctx, e, managerID, u.ID)
+	return u.ID, nil
+}
+
+// dm is the direct-message channel between the bot and a user.
+func (a *Adapter) dm(ctx context.Context, e *bot.Engine, uid string) (string, error) {
+	if ch, ok := e.Identity(nsDM, uid); ok && ch != "" {
+		return ch, nil
+	}
+	var ch *slack.Channel
+	err := a.call(ctx, "conversations.open", func(ctx context.Context) (err error) {
+		ch, _, _, err = a.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{uid}})
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("open a direct message with %s: %w", uid, err)
+	}
+	if ch == nil || ch.ID == "" {
+		return "", fmt.Errorf("open a direct message with %s: Slack returned no channel", uid)
+	}
+	if err := e.SetIdentity(ctx, nsDM, uid, ch.ID); err != nil {
+		a.log.Warn().Err(err).Str("slack_user", uid).Msg("could not cache a DM channel")
+	}
+	return ch.ID, nil
+}
+
+// remember caches a manager ↔ Slack user pair both ways. A failure only
+// costs a lookup next time, so it is logged, not returned.
+func (a *Adapter) remember(ctx context.Context, e *bot.Engine, managerID, uid string) {
+	for _, kv := range [][3]string{{nsUser, managerID, uid}, {nsManager, uid, managerID}} {
+		if err := e.SetIdentity(ctx, kv[0], kv[1], kv[2]); err != nil {
+			a.log.Warn().Err(err).Str("manager", managerID).Msg("could not cache a Slack identity")
+		}
+	}
+}
+
+// managerOf finds the roster manager behind a Slack user: from the
+// options, the cache, or the user's Slack email matched against the
+// roster. "" with a nil error means the user is not on the roster.
+func (a *Adapter) managerOf(ctx context.Context, e *bot.Engine, uid string) (string, error) {
+	cfg := e.Config()
+	if id := a.byUser[uid]; id != "" && cfg.Manager(id) != nil {
+		return id, nil
+	}
+	if id, ok := e.Identity(nsManager, uid); ok && cfg.Manager(id) != nil {
+		return id, nil
+	}
+	email, err := a.emailOf(ctx, uid)
+	if err != nil || email == "" {
+		return "", err
+	}
+	for _, m := range cfg.Managers {
+		if m.Email != "" && strings.EqualFold(strings.TrimSpace(m.Email), email) {
+			a.remember(ctx, e, m.ID, uid)
+			return m.ID, nil
+		}
+	}
+	return "", nil
+}
+
+// emailOf is a Slack user's email (needs the users:read.email scope).
+func (a *Adapter) emailOf(ctx context.Context, uid string) (string, error) {
+	if uid == "" {
+		return "", nil
+	}
+	var u *slack.User
+	err := a.call(ctx, "users.info", func(ctx context.Context) (err error) {
+		u, err = a.api.GetUserInfoContext(ctx, uid)
+		return err
+	})
+	if code := slackCode(err); code == "user_not_found" || code == "users_not_found" {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("users.info %s: %w", uid, err)
+	}
+	if u.IsBot {
+		return "", nil
+	}
+	return strings.TrimSpace(u.Profile.Email), nil
+}
+
+// isAdmin reports whether a Slack user may use L&D's admin commands: a
+// roster manager marked admin, or someone named in Options.Admins.
+func (a *Adapter) isAdmin(ctx context.Context, e *bot.Engine, uid, managerID string) bool {
+	if managerID != "" && e.IsAdmin(managerID) {
+		return true
+	}
+	if a.admins[uid] {
+		return true
+	}
+	if !a.byEmail {
+		return false
+	}
+	email, err := a.emailOf(ctx, uid)
+	if err != nil {
+		a.log.Warn().Err(err).Str("slack_user", uid).Msg("could not read a user's email to check admin rights")
+		return false
+	}
+	return email != "" && a.admins[strings.ToLower(email)]
+}

@@ -1,0 +1,511 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/nudgebot/nudgebot/bot"
+	"github.com/nudgebot/nudgebot/nudges"
+)
+
+// This file turns what Slack hands the bot (button clicks, modal
+// submissions, direct messages, the Home tab opening) into engine calls,
+// whichever transport brought it: socket.go and http.go parse the payloads
+// and call these functions.
+//
+// Slack wants every payload acknowledged within 3 seconds, and retries
+// (redelivers) when the acknowledgement is late. So each handler returns
+// an ack: the body of the acknowledgement, which only a modal submission
+// needs (its validation errors ride in it), and the work that can wait
+// until Slack has the acknowledgement. Every write to the engine carries
+// an id derived from the payload, so a redelivered payload is stored once.
+
+// ack is how the adapter answers one inbound payload.
+type ack struct {
+	body any                       // the acknowledgement's payload; nil for an empty one
+	then func(ctx context.Context) // work to do once Slack has the acknowledgement
+}
+
+// submitBudget bounds the work done before a modal submission is
+// acknowledged, safely inside Slack's 3 seconds.
+const submitBudget = 2500 * time.Millisecond
+
+// What the bot says when things go wrong. A person reads these: they say
+// what happened and what to do, never an internal error.
+const (
+	textUnknown = "Hi! I don't know you yet: your Slack account isn't on nudgebot's roster, so there is nothing for me to record. " +
+		"If you lead a team in a learning rollout, ask the people running it to add you with the email address you use in Slack."
+	textTryAgain = "Sorry, I couldn't save that just now. Nothing was recorded; please try again in a minute."
+	textGone     = "I can't find that nudge any more, so nothing was recorded."
+	textAnswered = "You have already answered this nudge. Thanks!"
+	textNoForm   = "This nudge has nothing to fill in."
+	textFormLate = "Sorry, Slack didn't let me open the form in time. Please click the button again."
+	textCantRead = "Sorry, I couldn't read this form. Nothing was recorded: please close it and start again."
+)
+
+const (
+	// How the engine records a closed nudge (store.Item.Answered). A
+	// snoozed nudge is not closed: it comes back.
+	answeredLog  = "logged"
+	answeredSkip = "skipped"
+
+	channelTypeIM = "im"
+)
+
+// interaction handles a block_actions or view_submission payload.
+func (a *Adapter) interaction(ctx context.Context, e *bot.Engine, cb slack.InteractionCallback) ack {
+	switch cb.Type {
+	case slack.InteractionTypeBlockActions:
+		return ack{then: func(ctx context.Context) { a.blockActions(ctx, e, cb) }}
+	case slack.InteractionTypeViewSubmission:
+		return a.submission(ctx, e, cb)
+	}
+	return ack{}
+}
+
+// blockActions handles button clicks in a nudge or on the Home tab.
+func (a *Adapter) blockActions(ctx context.Context, e *bot.Engine, cb slack.InteractionCallback) {
+	for _, act := range cb.ActionCallback.BlockActions {
+		nudge, what, arg, ok := ParseAction(act.ActionID, act.Value)
+		if !ok {
+			continue // not a button this adapter rendered
+		}
+		a.action(ctx, e, cb, act, nudge, what, arg)
+	}
+}
+
+func (a *Adapter) action(ctx context.Context, e *bot.Engine, cb slack.InteractionCallback, act *slack.BlockAction, nudge, what, arg string) {
+	uid, channel := cb.User.ID, cb.Container.ChannelID
+	mgr, err := a.managerOf(ctx, e, uid)
+	if err != nil {
+		a.log.Error().Err(err).Str("slack_user", uid).Msg("cannot tell who clicked")
+		a.tell(ctx, e, channel, uid, textTryAgain)
+		return
+	}
+	if mgr == "" {
+		a.tell(ctx, e, channel, uid, textUnknown)
+		return
+	}
+	switch what {
+	case nudges.ActLog, nudges.ActSkip:
+		a.openForm(ctx, e, cb, mgr, nudge, what == nudges.ActSkip)
+		return
+	case nudges.ActSnooze, nudges.ActUseful, nudges.ActNotUseful, nudges.ActOutcome:
+	default:
+		a.log.Warn().Str("act", what).Msg("button with an unknown act ignored")
+		return
+	}
+	r := bot.Reply{ID: actionReplyID(cb, act), Manager: mgr, Nudge: nudge, Action: what}
+	if what == nudges.ActOutcome {
+		learner, outcome, _ := strings.Cut(arg, "|")
+		r.Fields = map[string]string{nudges.FieldLearner: learner, nudges.FieldOutcome: outcome}
+	}
+	res, err := e.HandleReply(ctx, r)
+	if err != nil {
+		a.replyFailed(ctx, e, channel, uid, err)
+		return
+	}
+	if res.Duplicate {
+		return // a double click or a redelivery: the first one already answered
+	}
+	ref := ""
+	if channel != "" && cb.Container.MessageTs != "" {
+		ref = channel + "/" + cb.Container.MessageTs
+	}
+	a.redraw(ctx, e, mgr, nudge, what, ref, res.Text, headerText(cb.Message))
+}
+
+// actionReplyID names a click for the engine's idempotency. A double click
+// sends two payloads with different action_ts but the same message and
+// button, so keying on those makes the second click a duplicate; a
+// redelivered payload is the same click anyway.
+func actionReplyID(cb slack.InteractionCallback, act *slack.BlockAction) string {
+	if cb.Container.MessageTs != "" {
+		return "action:" + cb.Container.ChannelID + ":" + cb.Container.MessageTs + ":" + act.ActionID
+	}
+	return "action:" + cb.View.ID + ":" + act.ActionID + ":" + act.ActionTs
+}
+
+// openForm opens the form of a nudge (or, for skip, the reason modal). The
+// trigger_id it uses expires 3 seconds after the click: this runs right
+// after the acknowledgement, before anything slow.
+func (a *Adapter) openForm(ctx context.Context, e *bot.Engine, cb slack.InteractionCallback, mgr, nudge string, skip bool) {
+	uid, channel := cb.User.ID, cb.Container.ChannelID
+	msg, item, err := e.Nudge(mgr, nudge)
+	if err != nil {
+		a.log.Warn().Err(err).Str("manager", mgr).Str("nudge_id", nudge).Msg("form for a nudge that no longer composes")
+		a.tell(ctx, e, channel, uid, textGone)
+		return
+	}
+	if item.Answered == answeredLog || item.Answered == answeredSkip {
+		a.tell(ctx, e, channel, uid, textAnswered)
+		return
+	}
+	var view slack.ModalViewRequest
+	switch {
+	case skip:
+		view = SkipModal(nudge, item.Kind)
+	case msg.Form != nil:
+		view = FormModal(nudge, item.Kind, msg.Form)
+	default:
+		a.tell(ctx, e, channel, uid, textNoForm)
+		return
+	}
+	if err := a.openView(ctx, cb.TriggerID, view); err != nil {
+		a.log.Warn().Err(err).Str("manager", mgr).Str("nudge_id", nudge).Msg("could not open a form")
+		a.tell(ctx, e, channel, uid, textFormLate)
+	}
+}
+
+func (a *Adapter) openView(ctx context.Context, trigger string, view slack.ModalViewRequest) error {
+	return a.call(ctx, "views.open", func(ctx context.Context) error {
+		_, err := a.api.OpenViewContext(ctx, trigger, view)
+		return err
+	})
+}
+
+// submission records a submitted form or skip modal. It runs before the
+// acknowledgement, because validation errors must ride in it to show
+// under the fields; the engine's write takes a few milliseconds.
+func (a *Adapter) submission(ctx context.Context, e *bot.Engine, cb slack.InteractionCallback) ack {
+	ctx, cancel := context.WithTimeout(ctx, submitBudget)
+	defer cancel()
+	v := cb.View
+	action := nudges.ActLog
+	var (
+		nudge  string
+		kind   nudges.Kind
+		fields map[string]string
+		err    error
+	)
+	switch v.CallbackID {
+	case FormCallbackID:
+		nudge, kind, fields, err = ParseSubmission(v)
+	case SkipCallbackID:
+		nudge, kind, fields, err = ParseSkip(v)
+		action = nudges.ActSkip
+	default:
+		return ack{} // not a modal of ours
+	}
+	uid := cb.User.ID
+	if err != nil {
+		a.log.Warn().Err(err).Str("slack_user", uid).Msg("unreadable form submission")
+		return a.formError(e, v, uid, textCantRead)
+	}
+	mgr, err := a.managerOf(ctx, e, uid)
+	if err != nil {
+		a.log.Error().Err(err).Str("slack_user", uid).Msg("cannot tell who submitted a form")
+		return a.formError(e, v, uid, textTryAgain)
+	}
+	if mgr == "" {
+		return a.formError(e, v, uid, textUnknown)
+	}
+	res, err := e.HandleReply(ctx, bot.Reply{ID: "view:" + v.ID + ":" + v.Hash, Manager: mgr, Nudge: nudge, Kind: kind, Action: action, Fields: fields})
+	var fe bot.FieldErrors
+	switch {
+	case errors.As(err, &fe):
+		if body := fieldErrors(v, fe); body != nil {
+			return ack{body: body}
+		}
+		return a.formError(e, v, uid, sentences(fe))
+	case errors.Is(err, bot.ErrUnknownNudge):
+		return a.formError(e, v, uid, textGone)
+	case err != nil:
+		a.log.Error().Err(err).Str("manager", mgr).Str("nudge_id", nudge).Msg("could not record a form")
+		return a.formError(e, v, uid, textTryAgain)
+	case res.Duplicate:
+		return ack{} // the first delivery was recorded; closing the modal is all that is left
+	}
+	// An empty acknowledgement closes the modal; the message it answered
+	// then loses its buttons.
+	return ack{then: func(ctx context.Context) {
+		if nudge != "" {
+			a.redraw(ctx, e, mgr, nudge, action, "", res.Text, "")
+			return
+		}
+		a.tellDM(ctx, e, uid, escape(res.Text)) // a form opened with /nudge: no message to update
+	}}
+}
+
+// formError keeps a modal open with msg under its first input; a modal
+// without inputs is closed and the user told in a direct message instead.
+func (a *Adapter) formError(e *bot.Engine, v slack.View, uid, msg string) ack {
+	if ids := inputIDs(v); len(ids) > 0 {
+		return ack{body: ErrorsResponse(map[string]string{ids[0]: msg})}
+	}
+	return ack{then: func(ctx context.Context) { a.tellDM(ctx, e, uid, msg) }}
+}
+
+// fieldErrors shows the engine's validation errors under their fields. An
+// error about something that is not a field of this modal (the nudge was
+// answered meanwhile) shows under the first input, because Slack rejects
+// errors keyed by a block the view does not have.
+func fieldErrors(v slack.View, fe bot.FieldErrors) *slack.ViewSubmissionResponse {
+	ids := inputIDs(v)
+	if len(ids) == 0 {
+		return nil
+	}
+	out := map[string]string{}
+	for _, f := range fe {
+		id, msg := f.Field, sentence(f.Msg)
+		if !slices.Contains(ids, clampID(id)) {
+			id = ids[0]
+		}
+		if out[id] != "" {
+			msg = out[id] + " " + msg
+		}
+		out[id] = msg
+	}
+	return ErrorsResponse(out)
+}
+
+// inputIDs lists the block ids of a view's input blocks, in order.
+func inputIDs(v slack.View) []string {
+	var ids []string
+	for _, b := range v.Blocks.BlockSet {
+		if in, ok := b.(*slack.InputBlock); ok && in.BlockID != "" {
+			ids = append(ids, in.BlockID)
+		}
+	}
+	return ids
+}
+
+// redraw updates a nudge's message after an answer. A closed nudge loses
+// its buttons, which is what stops a second answer; an open one (rated,
+// or a micro-assignment with learners still to observe) is redrawn as it
+// reads now, with a line saying what was recorded. ref names the message
+// (the item's own ref when empty); title stands in for the header when
+// the nudge no longer composes (every learner has now applied).
+func (a *Adapter) redraw(ctx context.Context, e *bot.Engine, mgr, nudge, act, ref, note, title string) {
+	msg, item, err := e.Nudge(mgr, nudge)
+	if ref == "" {
+		ref = item.Ref
+	}
+	ch, ts, ok := splitRef(ref)
+	if !ok {
+		return // not posted through Slack (yet): nothing to redraw
+	}
+	var text string
+	var blocks []slack.Block
+	switch {
+	case err != nil:
+		if blank(title) {
+			title = "nudgebot"
+		}
+		text, blocks = DoneBlocks(nudges.Message{Title: title}, note)
+	case item.Answered != "" && act != nudges.ActOutcome:
+		text, blocks = DoneBlocks(msg, note)
+	default:
+		msg.Lines = append([]string{"✅ " + note}, msg.Lines...)
+		text, blocks = MessageBlocks(msg)
+	}
+	meta := slack.SlackMetadata{EventType: metadataType, EventPayload: map[string]any{metadataKey: nudge}}
+	err = a.call(ctx, "chat.update", func(ctx context.Context) error {
+		_, _, _, err := a.api.UpdateMessageContext(ctx, ch, ts, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...), slack.MsgOptionMetadata(meta))
+		return err
+	})
+	if err != nil {
+		// The answer is recorded; only the message still shows its buttons.
+		a.log.Warn().Err(err).Str("manager", mgr).Str("nudge_id", nudge).Msg("could not update the nudge's message")
+	}
+}
+
+// headerText is the title of a message as posted, from its header block.
+func headerText(m slack.Message) string {
+	for _, b := range m.Blocks.BlockSet {
+		if h, ok := b.(*slack.HeaderBlock); ok && h.Text != nil {
+			return h.Text.Text
+		}
+	}
+	return ""
+}
+
+// replyFailed tells the manager why a click recorded nothing.
+func (a *Adapter) replyFailed(ctx context.Context, e *bot.Engine, channel, uid string, err error) {
+	var fe bot.FieldErrors
+	switch {
+	case errors.As(err, &fe):
+		a.tell(ctx, e, channel, uid, escape(sentences(fe)))
+	case errors.Is(err, bot.ErrUnknownNudge):
+		a.tell(ctx, e, channel, uid, textGone)
+	default:
+		a.log.Error().Err(err).Str("slack_user", uid).Msg("could not record an answer")
+		a.tell(ctx, e, channel, uid, textTryAgain)
+	}
+}
+
+// tell answers one user privately: an ephemeral message where they clicked,
+// or a direct message when there is no channel (the Home tab).
+func (a *Adapter) tell(ctx context.Context, e *bot.Engine, channel, uid, text string) {
+	if channel == "" {
+		a.tellDM(ctx, e, uid, text)
+		return
+	}
+	err := a.call(ctx, "chat.postEphemeral", func(ctx context.Context) error {
+		_, err := a.api.PostEphemeralContext(ctx, channel, uid, slack.MsgOptionText(text, false))
+		return err
+	})
+	if err != nil {
+		a.log.Warn().Err(err).Str("slack_user", uid).Msg("could not answer a user")
+	}
+}
+
+// tellDM writes to a user in their direct messages with the bot.
+func (a *Adapter) tellDM(ctx context.Context, e *bot.Engine, uid, text string) {
+	ch, err := a.dm(ctx, e, uid)
+	if err == nil {
+		_, _, err = a.post(ctx, ch, slack.MsgOptionText(text, false))
+	}
+	if err != nil {
+		a.log.Warn().Err(err).Str("slack_user", uid).Msg("could not write to a user")
+	}
+}
+
+// event handles an Events API event: direct messages and the Home tab.
+func (a *Adapter) event(e *bot.Engine, ev slackevents.EventsAPIEvent) ack {
+	eventID := ""
+	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok {
+		eventID = cb.EventID
+	}
+	switch in := ev.InnerEvent.Data.(type) {
+	case *slackevents.MessageEvent:
+		if !isNote(in) {
+			return ack{}
+		}
+		return ack{then: func(ctx context.Context) { a.note(ctx, e, eventID, in) }}
+	case *slackevents.AppHomeOpenedEvent:
+		if in.Tab != "home" {
+			return ack{}
+		}
+		return ack{then: func(ctx context.Context) { a.home(ctx, e, in.User) }}
+	}
+	return ack{}
+}
+
+// isNote reports whether a message event is a person writing to the bot
+// in their direct messages. Bot messages (the bot's own included), edits,
+// deletions and other subtypes are not notes.
+func isNote(m *slackevents.MessageEvent) bool {
+	return m.ChannelType == channelTypeIM && m.SubType == "" && m.BotID == "" && m.User != "" && !blank(m.Text)
+}
+
+// note stores what a manager wrote to the bot as a note on their latest
+// nudge, once per event however often Slack delivers it.
+func (a *Adapter) note(ctx context.Context, e *bot.Engine, eventID string, m *slackevents.MessageEvent) {
+	say := func(text string) {
+		if _, _, err := a.post(ctx, m.Channel, slack.MsgOptionText(text, false)); err != nil {
+			a.log.Warn().Err(err).Str("slack_user", m.User).Msg("could not answer a direct message")
+		}
+	}
+	mgr, err := a.managerOf(ctx, e, m.User)
+	if err != nil {
+		a.log.Error().Err(err).Str("slack_user", m.User).Msg("cannot tell who wrote")
+		say(textTryAgain)
+		return
+	}
+	if mgr == "" {
+		say(textUnknown)
+		return
+	}
+	text := strings.TrimSpace(m.Text)
+	if strings.EqualFold(text, "help") {
+		say(helpText(false))
+		return
+	}
+	id := "event:" + eventID
+	if eventID == "" {
+		id = "message:" + m.Channel + ":" + m.TimeStamp
+	}
+	res, err := e.HandleReply(ctx, bot.Reply{ID: id, Manager: mgr, Action: bot.ActNote, Fields: map[string]string{nudges.FieldNote: text}})
+	var fe bot.FieldErrors
+	switch {
+	case errors.As(err, &fe):
+		say(escape(sentences(fe)))
+	case err != nil:
+		a.log.Error().Err(err).Str("manager", mgr).Msg("could not record a note")
+		say(textTryAgain)
+	case !res.Duplicate:
+		say(escape(res.Text))
+	}
+}
+
+// home publishes the manager's week on the App Home tab.
+func (a *Adapter) home(ctx context.Context, e *bot.Engine, uid string) {
+	mgr, err := a.managerOf(ctx, e, uid)
+	if err != nil {
+		a.log.Error().Err(err).Str("slack_user", uid).Msg("cannot tell whose Home tab opened")
+		return
+	}
+	view := strangerHome()
+	if mgr != "" {
+		o, err := e.Overview(mgr)
+		if err != nil {
+			a.log.Error().Err(err).Str("manager", mgr).Msg("could not read a manager's week")
+			return
+		}
+		view = HomeView(o)
+	}
+	err = a.call(ctx, "views.publish", func(ctx context.Context) error {
+		_, err := a.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: uid, View: view})
+		return err
+	})
+	if err != nil {
+		a.log.Warn().Err(err).Str("slack_user", uid).Msg("could not publish the Home tab")
+	}
+}
+
+// strangerHome is the Home tab of someone not on the roster.
+func strangerHome() slack.HomeTabViewRequest {
+	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, CallbackID: HomeCallbackID, Blocks: slack.Blocks{BlockSet: []slack.Block{
+		header(blockTitle, "nudgebot"),
+		section("stranger", escape(textUnknown)),
+	}}}
+}
+
+// sentences joins field errors into text for a person.
+func sentences(fe bot.FieldErrors) string {
+	parts := make([]string, len(fe))
+	for i, f := range fe {
+		parts[i] = sentence(f.Msg)
+	}
+	return strings.Join(parts, " ")
+}
+
+// sentence capitalises msg and ends it with a full stop.
+func sentence(msg string) string {
+	msg = strings.TrimSpace(msg)
+	if msg == "" {
+		return ""
+	}
+	r, n := utf8.DecodeRuneInString(msg)
+	msg = string(unicode.ToUpper(r)) + msg[n:]
+	if !strings.HasSuffix(msg, ".") && !strings.HasSuffix(msg, "?") && !strings.HasSuffix(msg, "!") {
+		msg += "."
+	}
+	return msg
+}
+
+// mrkdwnf is fmt.Sprintf with its text arguments escaped for mrkdwn, so
+// a name or an error message cannot turn into a link or a mention.
+func mrkdwnf(format string, args ...any) string {
+	for i, v := range args {
+		switch v := v.(type) {
+		case string:
+			args[i] = escape(v)
+		case error:
+			args[i] = escape(v.Error())
+		case fmt.Stringer:
+			args[i] = escape(v.String())
+		}
+	}
+	return fmt.Sprintf(format, args...)
+}
