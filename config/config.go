@@ -43,6 +43,9 @@ type Config struct {
 	LogLevel  string // debug, info, warn, error
 	LogFormat string // auto, json, console
 
+	HTTPListen string // address of the HTTP server (health, metrics, Slack HTTP mode); empty: none
+	Slack      Slack
+
 	lookups
 }
 

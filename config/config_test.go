@@ -47,6 +47,8 @@ func date(s string) nudges.Date {
 }
 
 func TestLoad(t *testing.T) {
+	t.Setenv("SLACK_BOT_TOKEN", "xoxb-test")
+	t.Setenv("SLACK_APP_TOKEN", "xapp-test")
 	cfg := MustLoad(t, "testdata/valid.toml")
 
 	dir, _ := filepath.Abs("testdata")

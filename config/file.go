@@ -14,6 +14,8 @@ type file struct {
 	Engine   engineFile    `toml:"engine"`
 	Targets  targetsFile   `toml:"targets"`
 	Log      logFile       `toml:"log"`
+	HTTP     httpFile      `toml:"http"`
+	Slack    slackFile     `toml:"slack"`
 	Roster   rosterFile    `toml:"roster"`
 	Programs []programFile `toml:"programs"`
 	Scripts  []scriptFile  `toml:"scripts"`
@@ -103,6 +105,7 @@ type managerFile struct {
 	OutOfOffice  []rangeFile `toml:"out_of_office"`
 	Programs     []string    `toml:"programs"`
 	Admin        bool        `toml:"admin"`
+	SlackID      string      `toml:"slack_id"`
 }
 
 type rangeFile struct {
@@ -122,4 +125,18 @@ type memberFile struct {
 	ID    string `toml:"id"`
 	Name  string `toml:"name"`
 	Email string `toml:"email"`
+}
+
+type httpFile struct {
+	Listen string `toml:"listen"`
+}
+
+type slackFile struct {
+	Mode              string   `toml:"mode"`
+	APIURL            string   `toml:"api_url"`
+	BotTokenFile      string   `toml:"bot_token_file"`
+	AppTokenFile      string   `toml:"app_token_file"`
+	SigningSecretFile string   `toml:"signing_secret_file"`
+	Admins            []string `toml:"admins"`
+	WorkspaceRate     *float64 `toml:"workspace_rate"`
 }

@@ -181,6 +181,7 @@ func (l *loader) load(f *file) {
 		l.roster(f.Roster.CSV)
 	}
 	l.teamsOfManagers(len(f.Teams))
+	l.slack(f)
 }
 
 func (l *loader) general(f *file) {

@@ -66,6 +66,16 @@ func (l *loader) manager(i int, mf *managerFile) {
 	if mf.Email != "" && !validEmail(mf.Email) {
 		l.c.add(key+".email", "%q does not look like an email address", mf.Email)
 	}
+	if mf.SlackID != "" {
+		if !slackUserID.MatchString(mf.SlackID) {
+			l.c.add(key+".slack_id", "%q is not a Slack user id (U… or W…, from the member's profile)", mf.SlackID)
+		} else {
+			if l.cfg.Slack.UserIDs == nil {
+				l.cfg.Slack.UserIDs = map[string]string{}
+			}
+			l.cfg.Slack.UserIDs[mf.ID] = mf.SlackID
+		}
+	}
 
 	cal := nudges.Calendar{Location: l.defLoc, Days: l.defDays, Start: l.defStart, End: l.defEnd}
 	if mf.Timezone != "" {

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -366,4 +368,48 @@ func TestRun_ReloadOnHUPKeepsOldConfigWhenInvalid(t *testing.T) {
 	if !strings.Contains(string(logged), `unknown time zone \"Asia/Kolkatta\"`) {
 		t.Errorf("the failed reload's reason is not in the log")
 	}
+}
+
+func TestRun_SlackFailsFastOnBadToken(t *testing.T) {
+	// A fake Slack that rejects every token, as auth.test does for a
+	// revoked one.
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"ok":false,"error":"invalid_auth"}`)
+	}))
+	defer fake.Close()
+	raw, err := os.ReadFile("../../config.example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(raw), `platform = "shell"`, `platform = "slack"`, 1)
+	text = strings.Replace(text, "[chat]", fmt.Sprintf("[slack]\napi_url = %q\n\n[chat]", fake.URL+"/api/"), 1)
+	cfg := filepath.Join(t.TempDir(), "nudgebot.toml")
+	if err := os.WriteFile(cfg, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("Missing", func(t *testing.T) {
+		t.Setenv("SLACK_BOT_TOKEN", "")
+		t.Setenv("SLACK_APP_TOKEN", "")
+		_, _, err := runCmd(t, "", "run", "-config", cfg)
+		if exitCode(err) != 2 || !strings.Contains(err.Error(), "SLACK_BOT_TOKEN") || !strings.Contains(err.Error(), "SLACK_APP_TOKEN") {
+			t.Fatalf("exit %d: %v", exitCode(err), err)
+		}
+	})
+	t.Run("Rejected", func(t *testing.T) {
+		t.Setenv("SLACK_BOT_TOKEN", "xoxb-revoked-123")
+		t.Setenv("SLACK_APP_TOKEN", "xapp-1-abc")
+		_, _, err := runCmd(t, "", "run", "-config", cfg)
+		if err == nil || !strings.Contains(err.Error(), "invalid_auth") {
+			t.Fatalf("run with a rejected token: %v", err)
+		}
+		if strings.Contains(err.Error(), "xoxb-revoked-123") {
+			t.Fatalf("the token leaked into the error: %v", err)
+		}
+		// Nothing ran: no data file was created.
+		if _, err := os.Stat(filepath.Join(filepath.Dir(cfg), "data", "nudgebot.db")); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("the bot opened its store before checking the token (%v)", err)
+		}
+	})
 }

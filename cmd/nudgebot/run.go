@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -14,12 +15,15 @@ import (
 	"time"
 
 	"github.com/mattn/go-isatty"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
 	"github.com/nudgebot/nudgebot/bot"
 	"github.com/nudgebot/nudgebot/bot/shell"
+	"github.com/nudgebot/nudgebot/bot/slack"
 	"github.com/nudgebot/nudgebot/config"
 	"github.com/nudgebot/nudgebot/store"
+	"github.com/nudgebot/nudgebot/web"
 )
 
 // shutdownGrace bounds how long a stopping bot waits for deliveries in flight.
@@ -40,23 +44,54 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 	defer closeLog()
 
+	reg := prometheus.NewRegistry()
+	var engine *bot.Engine
+	var metrics *web.Metrics
+	var chat interface {
+		bot.Chat
+		Run(context.Context, *bot.Engine) error
+	}
+	var slackApp *slack.Adapter
+	switch cfg.Platform {
+	case "shell":
+		chat = shell.New(stdin, stdout, strconv.FormatInt(time.Now().UnixNano(), 36), shell.Options{Echo: !isTerminal(stdin)})
+	case "slack":
+		s := cfg.Slack
+		slackApp, err = slack.New(slack.Options{
+			BotToken: s.BotToken.Value(), AppToken: s.AppToken.Value(), SigningSecret: s.SigningSecret.Value(),
+			Mode: s.Mode, APIURL: s.APIURL, Admins: s.Admins, UserIDs: s.UserIDs, WorkspaceRate: s.WorkspaceRate,
+			Logger: logger.With().Str("platform", "slack").Logger(),
+			Reload: func(ctx context.Context) error { return reload(ctx, *path, engine, metrics) },
+			OnAck: func(kind string, d time.Duration) {
+				metrics.AckLatency.WithLabelValues("slack", kind).Observe(d.Seconds())
+			},
+		})
+		if err != nil {
+			return &exitError{2, err}
+		}
+		defer slackApp.Close()
+		// Fail fast on a missing or revoked token, before anything runs.
+		if err := slackApp.Check(ctx); err != nil {
+			return err
+		}
+		chat = slackApp
+	default:
+		return &exitError{2, fmt.Errorf("%s: chat.platform %q is not available in this build yet; use \"shell\" or \"slack\"", cfg.Path, cfg.Platform)}
+	}
+	// Opened after the platform check, so a bad token changes nothing.
 	st, err := store.Open(dataFile(cfg), store.Options{Timeout: time.Second})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-
-	var chat interface {
-		bot.Chat
-		Run(context.Context, *bot.Engine) error
+	engine = bot.New(cfg, st, chat, bot.Options{Logger: logger})
+	metrics = web.NewMetrics(reg, engine)
+	engine.OnDelivered = metrics.Delivered
+	if slackApp != nil {
+		// Before Start: settling deliveries a crash left in flight asks
+		// Slack's history, which needs the roster.
+		slackApp.Bind(engine)
 	}
-	switch cfg.Platform {
-	case "shell":
-		chat = shell.New(stdin, stdout, strconv.FormatInt(time.Now().UnixNano(), 36), shell.Options{Echo: !isTerminal(stdin)})
-	default:
-		return &exitError{2, fmt.Errorf("%s: chat.platform %q is not available in this build yet; use \"shell\"", cfg.Path, cfg.Platform)}
-	}
-	engine := bot.New(cfg, st, chat, bot.Options{Logger: logger})
 	if err := engine.Start(ctx); err != nil {
 		return fmt.Errorf("start: %w", err)
 	}
@@ -76,12 +111,30 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			logger.Error().Err(err).Msg("engine stopped")
 		}
 	})
+	if cfg.HTTPListen != "" {
+		srv := web.New(reg, func() error { return nil })
+		if slackApp != nil && cfg.Slack.Mode == "http" {
+			srv.Handle("/slack/", slackApp.Handler())
+		}
+		l, err := net.Listen("tcp", cfg.HTTPListen)
+		if err != nil {
+			cancel()
+			wg.Wait()
+			return fmt.Errorf("http.listen: %w", err)
+		}
+		logger.Info().Str("addr", l.Addr().String()).Msg("HTTP server listening")
+		wg.Go(func() {
+			if err := srv.Serve(runCtx, l, shutdownGrace); err != nil {
+				logger.Error().Err(err).Msg("HTTP server stopped")
+			}
+		})
+	}
 	// Registered here, not in the goroutine: a HUP arriving before that
 	// goroutine runs would otherwise kill the bot (the default action).
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	wg.Go(func() { reloadOnHUP(runCtx, hup, *path, engine, logger) })
+	wg.Go(func() { reloadOnHUP(runCtx, hup, *path, engine, metrics, logger) })
 
 	chatErr := chat.Run(runCtx, engine)
 	cancel()
@@ -93,6 +146,10 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	case <-time.After(shutdownGrace):
 		logger.Warn().Msg("shutdown grace period over; closing with work in flight (it resumes on the next start)")
 	}
+	if slackApp != nil {
+		// Before the store closes (deferred): its last inbound jobs write.
+		slackApp.Close()
+	}
 	logger.Info().Msg("nudgebot stopped")
 	if chatErr != nil && !errors.Is(chatErr, context.Canceled) {
 		return chatErr
@@ -102,20 +159,27 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 
 // reloadOnHUP reloads the configuration on SIGHUP. A configuration that
 // fails to load or apply is logged and the running one is kept.
-func reloadOnHUP(ctx context.Context, hup <-chan os.Signal, path string, e *bot.Engine, log zerolog.Logger) {
+func reloadOnHUP(ctx context.Context, hup <-chan os.Signal, path string, e *bot.Engine, m *web.Metrics, log zerolog.Logger) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-hup:
-			if err := reload(ctx, path, e); err != nil {
+			if err := reload(ctx, path, e, m); err != nil {
 				log.Error().Err(err).Msg("reload failed; keeping the running configuration")
 			}
 		}
 	}
 }
 
-func reload(ctx context.Context, path string, e *bot.Engine) error {
+func reload(ctx context.Context, path string, e *bot.Engine, m *web.Metrics) (err error) {
+	defer func() {
+		result := "ok"
+		if err != nil {
+			result = "error"
+		}
+		m.Reloads.WithLabelValues(result).Inc()
+	}()
 	cfg, err := config.Load(path)
 	if err != nil {
 		return err
