@@ -13,12 +13,6 @@ import (
 	"github.com/nudgebot/nudgebot/store"
 )
 
-// Answers recorded on an outbox item.
-const (
-	answeredLogged  = "logged"
-	answeredSnoozed = "snoozed"
-	answeredSkipped = "skipped"
-)
 
 // outcome is what one delivery attempt came to.
 type outcome struct {
@@ -168,9 +162,12 @@ func (e *Engine) settle(ctx context.Context, cfg *config.Config, results []outco
 				}
 			default:
 				permanent, wait, reason := classify(r.err)
-				if permanent || it.Attempts >= maxAttempts {
-					it.State, it.Reason = store.Failed, reason+": "+r.err.Error()
-				} else {
+				switch {
+				case permanent: // the platform's own code says it all
+					it.State, it.Reason = store.Failed, reason
+				case it.Attempts >= maxAttempts:
+					it.State, it.Reason = store.Failed, fmt.Sprintf("gave up after %d attempts: %v", it.Attempts, r.err)
+				default:
 					it.State, it.Reason = store.Pending, reason
 					it.NextAttempt = now.Add(max(wait, backoff(it.Attempts)))
 				}
@@ -241,10 +238,17 @@ func backoff(attempt int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-// reconcileInFlight settles items a crash left in sending: a platform that
-// can look up its own history tells us which were posted; the rest are sent
-// again (at-least-once, limited to the batch that was in flight).
+// reconcileInFlight settles items left in sending by a crash: a platform
+// that can look up its own history tells us which were posted; the rest are
+// sent again (at-least-once, limited to the batch that was in flight). When
+// the platform cannot be asked right now, the item stays in sending and a
+// later pass (Run retries every few minutes) settles it: starting the bot
+// must not depend on the platform's history being reachable.
 func (e *Engine) reconcileInFlight(ctx context.Context) error {
+	// Holding the dispatch lock, no item is genuinely in flight: every
+	// sending item is a leftover.
+	e.dispatch.Lock()
+	defer e.dispatch.Unlock()
 	var items []*store.Item
 	if err := e.store.View(func(tx *store.Tx) (err error) {
 		items, err = tx.InFlight()
@@ -260,10 +264,10 @@ func (e *Engine) reconcileInFlight(ctx context.Context) error {
 			var err error
 			ref, found, err = rec.Delivered(ctx, Recipient{Manager: it.Manager, Channel: it.Channel}, it.ID, it.ScheduledAt.Add(-time.Hour))
 			if err != nil {
-				return fmt.Errorf("look up nudge %s: %w", it.ID, err)
+				e.log.Warn().Err(err).Str("nudge_id", it.ID).Msg("cannot tell yet whether an interrupted delivery was posted; will ask again")
+				continue
 			}
 		}
-		it := it
 		err := e.store.Write(ctx, func(tx *store.Tx) error {
 			cp := *it
 			if found {

@@ -128,6 +128,16 @@ func (e *Engine) Run(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("schedule sweep: %w", err)
 	}
+	// Deliveries a restart could not settle (the platform was unreachable)
+	// are asked about again.
+	if _, err := c.AddFunc("@every 5m", func() {
+		if err := e.reconcileInFlight(ctx); err != nil && ctx.Err() == nil {
+			e.log.Error().Err(err).Msg("settling interrupted deliveries failed")
+		}
+		e.kick()
+	}); err != nil {
+		return fmt.Errorf("schedule reconciliation: %w", err)
+	}
 	c.Start()
 	defer func() { <-c.Stop().Done() }()
 	timer := time.NewTimer(0)

@@ -558,3 +558,75 @@ func TestReload_RecomputesChangedSchedule(t *testing.T) {
 		t.Fatalf("due after the new time: %v (want a reminder and next Monday 11:00)", got)
 	}
 }
+
+func TestAssignment_StaysOpenUntilEveryLearnerApplied(t *testing.T) {
+	v := newEnv(t, baseConfig, "2026-06-02T09:00:00Z")
+	id := sendNow(t, v, nudges.KindAssignment)
+	outcome := func(rid, learner, result string) {
+		t.Helper()
+		if _, err := v.reply(bot.Reply{ID: rid, Nudge: id, Action: nudges.ActOutcome,
+			Fields: map[string]string{nudges.FieldLearner: learner, nudges.FieldOutcome: result}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	outcome("1", "priya", "applied")
+	outcome("2", "tom", "not-yet")
+	if it := v.items()[id]; it.Answered != "" {
+		t.Fatalf("closed while Tom has not applied yet: %+v", it)
+	}
+	outcome("3", "tom", "applied")
+	if it := v.items()[id]; it.Answered != store.AnsweredLogged {
+		t.Fatalf("not closed once everyone applied: %+v", it)
+	}
+}
+
+// flakyHistory cannot answer history lookups until told to.
+type flakyHistory struct {
+	*fakeChat
+	up bool
+}
+
+func (f *flakyHistory) Delivered(context.Context, bot.Recipient, string, time.Time) (string, bool, error) {
+	if !f.up {
+		return "", false, errors.New("slack unreachable")
+	}
+	return "", false, nil
+}
+
+func TestRestart_HistoryUnreachableDoesNotBlockStart(t *testing.T) {
+	v := newEnv(t, baseConfig, "2026-06-02T09:00:00Z")
+	ids, err := v.e.SendNow(context.Background(), "ann", nudges.KindCheckIn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.st.Write(context.Background(), func(tx *store.Tx) error {
+		it, _ := tx.Item(ids[0])
+		it.State = store.Sending
+		return tx.PutItem(it)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	v.st.Close()
+	fh := &flakyHistory{fakeChat: v.chat}
+	st, err := store.Open(v.st.Path(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.st = st
+	v.e = bot.New(v.cfg, st, fh, bot.Options{Now: v.clock.Now})
+	if err := v.e.Start(context.Background()); err != nil {
+		t.Fatalf("start with Slack's history unreachable: %v", err)
+	}
+	v.flush()
+	if it := v.items()[ids[0]]; it.State != store.Sending || len(v.chat.Sent()) != 0 {
+		t.Fatalf("an unsettled delivery was resent blindly: %+v", it)
+	}
+	fh.up = true
+	if err := v.e.SettleInFlight(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	v.flush()
+	if it := v.items()[ids[0]]; it.State != store.Sent || len(v.chat.Sent()) != 1 {
+		t.Fatalf("after Slack came back: %+v, %d messages", it, len(v.chat.Sent()))
+	}
+}

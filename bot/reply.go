@@ -146,36 +146,42 @@ func (e *Engine) applyReply(tx *store.Tx, cfg *config.Config, m *nudges.Manager,
 		default:
 			return FieldErrors{{"kind", fmt.Sprintf("nothing to log for a %q nudge", r.Kind)}}
 		}
-		answered = answeredLogged
+		answered = store.AnsweredLogged
 	case nudges.ActOutcome:
 		if err := e.logOutcome(tx, cfg, m, r, l, today, res); err != nil {
 			return err
 		}
-		answered = answeredLogged
+		// The nudge stays open (and its reminders due) while a learner on
+		// the team has not been seen applying the program yet.
+		if done, err := allApplied(tx, cfg, m, l.Program); err != nil {
+			return err
+		} else if done {
+			answered = store.AnsweredLogged
+		}
 	case nudges.ActSnooze:
 		if root == nil {
 			return FieldErrors{{"nudge", "name the nudge to snooze"}}
 		}
-		if root.Answered == answeredLogged || root.Answered == answeredSkipped {
+		if root.Closed() {
 			return FieldErrors{{"nudge", "already " + root.Answered + "; nothing to snooze"}}
 		}
 		if err := e.snooze(tx, cfg, m, root, r.At, l, res); err != nil {
 			return err
 		}
-		answered = answeredSnoozed
+		answered = store.AnsweredSnoozed
 	case nudges.ActSkip:
 		reason := strings.TrimSpace(r.Fields[nudges.FieldReason])
 		if root == nil {
 			return FieldErrors{{"nudge", "name the nudge to skip"}}
 		}
-		if root.Answered == answeredLogged || root.Answered == answeredSkipped {
+		if root.Closed() {
 			return FieldErrors{{"nudge", "already " + root.Answered + "; nothing to skip"}}
 		}
 		if reason == "" {
 			return FieldErrors{{nudges.FieldReason, "say why you skip this week (it helps L&D plan)"}}
 		}
 		l.Kind, l.Answers[nudges.FieldReason] = "skip", reason
-		answered, res.Text = answeredSkipped, "Skipped for this week. Thanks for saying why."
+		answered, res.Text = store.AnsweredSkipped, "Skipped for this week. Thanks for saying why."
 	case nudges.ActUseful, nudges.ActNotUseful:
 		if item == nil {
 			return FieldErrors{{"nudge", "name the nudge to rate"}}
@@ -199,7 +205,7 @@ func (e *Engine) applyReply(tx *store.Tx, cfg *config.Config, m *nudges.Manager,
 		return err
 	}
 	res.Nudge = r.Nudge
-	if answered != "" && root != nil && (root.Answered == "" || root.Answered == answeredSnoozed) {
+	if answered != "" && root != nil && (root.Answered == "" || root.Answered == store.AnsweredSnoozed) {
 		root.Answered = answered
 		if root.State == store.Pending { // answered before it went out: no need to send it
 			root.State, root.Reason = store.Cancelled, "answered before delivery"
@@ -361,6 +367,18 @@ func (e *Engine) logOutcome(tx *store.Tx, cfg *config.Config, m *nudges.Manager,
 		}
 	}
 	return nil
+}
+
+// allApplied reports whether every learner on the manager's teams has a
+// first application in program.
+func allApplied(tx *store.Tx, cfg *config.Config, m *nudges.Manager, program string) (bool, error) {
+	for _, mb := range membersOf(cfg, m.ID) {
+		fa, err := tx.FirstApplication(program, mb.ID)
+		if err != nil || fa == nil {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 // snooze postpones the nudge to the manager's working time after the

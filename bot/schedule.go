@@ -480,7 +480,7 @@ func (e *Engine) sweepRow(sw *sweep, d store.Due) (int, error) {
 		}
 		// A reminder is moot once the nudge was answered; a snoozed nudge
 		// comes back only if nothing else closed it meanwhile.
-		if root == nil || (d.Reminder > 0 && root.Answered != "") || (d.Reminder == 0 && root.Answered != answeredSnoozed) {
+		if root == nil || (d.Reminder > 0 && root.Answered != "") || (d.Reminder == 0 && root.Answered != store.AnsweredSnoozed) {
 			return 0, nil
 		}
 	}

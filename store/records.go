@@ -70,6 +70,19 @@ type Item struct {
 	Answered    string      `json:"answered,omitempty"` // how the manager closed it: logged, skipped, snoozed
 }
 
+// How a manager closed a nudge (Item.Answered).
+const (
+	AnsweredLogged  = "logged"
+	AnsweredSnoozed = "snoozed" // comes back after the snooze
+	AnsweredSkipped = "skipped" // skipped this week, with a reason
+)
+
+// Closed reports whether the manager logged or skipped the nudge: nothing
+// more to ask about it.
+func (it *Item) Closed() bool {
+	return it.Answered == AnsweredLogged || it.Answered == AnsweredSkipped
+}
+
 // Open reports whether the nudge still waits for the manager: delivered (or
 // on its way) and not yet answered, snoozed or skipped.
 func (it *Item) Open() bool {
