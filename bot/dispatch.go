@@ -13,7 +13,6 @@ import (
 	"github.com/nudgebot/nudgebot/store"
 )
 
-
 // outcome is what one delivery attempt came to.
 type outcome struct {
 	item *store.Item
