@@ -43,6 +43,11 @@ type Config struct {
 	LogLevel  string // debug, info, warn, error
 	LogFormat string // auto, json, console
 
+	// ZoneFromChat lists managers whose roster entry gives no time zone:
+	// they have the default until a chat platform that knows their zone
+	// (Slack's profile) fills it in, before the engine starts.
+	ZoneFromChat []string
+
 	HTTPListen string // address of the HTTP server (health, metrics, Slack HTTP mode); empty: none
 	Slack      Slack
 

@@ -84,6 +84,8 @@ func (l *loader) manager(i int, mf *managerFile) {
 		} else {
 			cal.Location = loc
 		}
+	} else {
+		l.cfg.ZoneFromChat = append(l.cfg.ZoneFromChat, mf.ID)
 	}
 	if mf.WorkingDays != nil {
 		if days, ok := l.dayList(key+".working_days", mf.WorkingDays); ok {

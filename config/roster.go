@@ -371,6 +371,8 @@ func (rr *rosterReader) manager(cells *[numColumns]string) string {
 		} else {
 			m.Calendar.Location = loc
 		}
+	} else {
+		l.cfg.ZoneFromChat = append(l.cfg.ZoneFromChat, m.ID)
 	}
 	if s := cells[colWorkingDays]; s != "" {
 		if days, err := l.dayString(s); err != nil {

@@ -59,6 +59,7 @@ type fakeSlack struct {
 	messages map[string][]*posted
 	seq      int
 	users    map[string]string // user id → email
+	zones    map[string]string // user id → IANA time zone (users.info tz)
 	fails    map[string][]failure
 	pageSize int // conversations.history answers at most this many a page
 	now      func() time.Time
@@ -68,7 +69,7 @@ type fakeSlack struct {
 func newFake(t *testing.T, now func() time.Time) *fakeSlack {
 	t.Helper()
 	f := &fakeSlack{t: t, changed: make(chan struct{}), messages: map[string][]*posted{},
-		users: map[string]string{}, fails: map[string][]failure{}, pageSize: 2, now: now}
+		users: map[string]string{}, zones: map[string]string{}, fails: map[string][]failure{}, pageSize: 2, now: now}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		for method, h := range map[string]func(w http.ResponseWriter, c call) any{
 			"auth.test":             f.authTest,
@@ -449,7 +450,7 @@ func (f *fakeSlack) userInfo(_ http.ResponseWriter, c call) any {
 	if !ok {
 		return notOK("user_not_found")
 	}
-	return okWith("user", map[string]any{"id": id, "profile": map[string]any{"email": email}})
+	return okWith("user", map[string]any{"id": id, "tz": f.zones[id], "tz_offset": -25200, "profile": map[string]any{"email": email}})
 }
 
 func (f *fakeSlack) view(_ http.ResponseWriter, c call) any {

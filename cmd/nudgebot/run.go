@@ -29,6 +29,10 @@ import (
 // shutdownGrace bounds how long a stopping bot waits for deliveries in flight.
 const shutdownGrace = 10 * time.Second
 
+// zoneBudget bounds how long start-up spends asking Slack for time zones the
+// roster leaves out; the rest are asked at the next start or reload.
+const zoneBudget = 20 * time.Second
+
 func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs, path := newFlags("run", "run -config FILE", stderr)
 	if err := parse(fs, args); err != nil {
@@ -45,6 +49,9 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	defer closeLog()
 
 	reg := prometheus.NewRegistry()
+	// prep completes a freshly loaded configuration from the platform (time
+	// zones the roster leaves out) before the engine sees it.
+	prep := func(context.Context, *config.Config) {}
 	var engine *bot.Engine
 	var metrics *web.Metrics
 	var chat interface {
@@ -61,7 +68,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			BotToken: s.BotToken.Value(), AppToken: s.AppToken.Value(), SigningSecret: s.SigningSecret.Value(),
 			Mode: s.Mode, APIURL: s.APIURL, Admins: s.Admins, UserIDs: s.UserIDs, WorkspaceRate: s.WorkspaceRate,
 			Logger: logger.With().Str("platform", "slack").Logger(),
-			Reload: func(ctx context.Context) error { return reload(ctx, *path, engine, metrics) },
+			Reload: func(ctx context.Context) error { return reload(ctx, *path, engine, metrics, prep) },
 			OnAck: func(kind string, d time.Duration) {
 				metrics.AckLatency.WithLabelValues("slack", kind).Observe(d.Seconds())
 			},
@@ -91,6 +98,8 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		// Before Start: settling deliveries a crash left in flight asks
 		// Slack's history, which needs the roster.
 		slackApp.Bind(engine)
+		prep = func(ctx context.Context, c *config.Config) { slackApp.ResolveZones(ctx, c, zoneBudget) }
+		prep(ctx, cfg)
 	}
 	if err := engine.Start(ctx); err != nil {
 		return fmt.Errorf("start: %w", err)
@@ -134,7 +143,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	wg.Go(func() { reloadOnHUP(runCtx, hup, *path, engine, metrics, logger) })
+	wg.Go(func() { reloadOnHUP(runCtx, hup, *path, engine, metrics, prep, logger) })
 
 	chatErr := chat.Run(runCtx, engine)
 	cancel()
@@ -159,20 +168,20 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 
 // reloadOnHUP reloads the configuration on SIGHUP. A configuration that
 // fails to load or apply is logged and the running one is kept.
-func reloadOnHUP(ctx context.Context, hup <-chan os.Signal, path string, e *bot.Engine, m *web.Metrics, log zerolog.Logger) {
+func reloadOnHUP(ctx context.Context, hup <-chan os.Signal, path string, e *bot.Engine, m *web.Metrics, prep func(context.Context, *config.Config), log zerolog.Logger) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-hup:
-			if err := reload(ctx, path, e, m); err != nil {
+			if err := reload(ctx, path, e, m, prep); err != nil {
 				log.Error().Err(err).Msg("reload failed; keeping the running configuration")
 			}
 		}
 	}
 }
 
-func reload(ctx context.Context, path string, e *bot.Engine, m *web.Metrics) (err error) {
+func reload(ctx context.Context, path string, e *bot.Engine, m *web.Metrics, prep func(context.Context, *config.Config)) (err error) {
 	defer func() {
 		result := "ok"
 		if err != nil {
@@ -184,6 +193,7 @@ func reload(ctx context.Context, path string, e *bot.Engine, m *web.Metrics) (er
 	if err != nil {
 		return err
 	}
+	prep(ctx, cfg)
 	return e.Reload(ctx, cfg)
 }
 
