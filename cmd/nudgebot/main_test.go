@@ -383,7 +383,7 @@ func TestRun_SlackFailsFastOnBadToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := strings.Replace(string(raw), `platform = "shell"`, `platform = "slack"`, 1)
-	text = strings.Replace(text, "[chat]", fmt.Sprintf("[slack]\napi_url = %q\n\n[chat]", fake.URL+"/api/"), 1)
+	text = strings.Replace(text, `# api_url = "https://slack.com/api/"`, fmt.Sprintf("api_url = %q", fake.URL+"/api/"), 1)
 	cfg := filepath.Join(t.TempDir(), "nudgebot.toml")
 	if err := os.WriteFile(cfg, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
