@@ -465,26 +465,9 @@ func TestRestart_SettlesInFlight(t *testing.T) {
 	}{{"PostedBeforeCrash", true, 0}, {"LostInCrash", false, 1}} {
 		t.Run(tc.name, func(t *testing.T) {
 			v := newEnv(t, baseConfig, "2026-06-02T09:00:00Z")
-			ids, err := v.e.SendNow(context.Background(), "ann", nudges.KindCheckIn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			// The crash: marked sending, the platform called, nothing recorded.
-			if err := v.st.Write(context.Background(), func(tx *store.Tx) error {
-				it, _ := tx.Item(ids[0])
-				it.State = store.Sending
-				return tx.PutItem(it)
-			}); err != nil {
-				t.Fatal(err)
-			}
-			v.st.Close()
-			rc := &reconcilingChat{fakeChat: v.chat, posted: map[string]bool{ids[0]: tc.posted}}
-			st, err := store.Open(v.st.Path(), store.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			v.st = st
-			v.e = bot.New(v.cfg, st, rc, bot.Options{Now: v.clock.Now})
+			id := v.crashWhileSending(nil)
+			rc := &reconcilingChat{fakeChat: v.chat, posted: map[string]bool{id: tc.posted}}
+			v.e = bot.New(v.cfg, v.st, rc, bot.Options{Now: v.clock.Now})
 			if err := v.e.Start(context.Background()); err != nil {
 				t.Fatal(err)
 			}
@@ -492,7 +475,7 @@ func TestRestart_SettlesInFlight(t *testing.T) {
 			if n := len(v.chat.Sent()); n != tc.messages {
 				t.Fatalf("%d messages after restart, want %d", n, tc.messages)
 			}
-			if it := v.items()[ids[0]]; it.State != store.Sent {
+			if it := v.items()[id]; it.State != store.Sent {
 				t.Fatalf("item %+v not settled as sent", it)
 			}
 		})
@@ -595,30 +578,13 @@ func (f *flakyHistory) Delivered(context.Context, bot.Recipient, string, time.Ti
 
 func TestRestart_HistoryUnreachableDoesNotBlockStart(t *testing.T) {
 	v := newEnv(t, baseConfig, "2026-06-02T09:00:00Z")
-	ids, err := v.e.SendNow(context.Background(), "ann", nudges.KindCheckIn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := v.st.Write(context.Background(), func(tx *store.Tx) error {
-		it, _ := tx.Item(ids[0])
-		it.State = store.Sending
-		return tx.PutItem(it)
-	}); err != nil {
-		t.Fatal(err)
-	}
-	v.st.Close()
 	fh := &flakyHistory{fakeChat: v.chat}
-	st, err := store.Open(v.st.Path(), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	v.st = st
-	v.e = bot.New(v.cfg, st, fh, bot.Options{Now: v.clock.Now})
+	id := v.crashWhileSending(fh)
 	if err := v.e.Start(context.Background()); err != nil {
 		t.Fatalf("start with Slack's history unreachable: %v", err)
 	}
 	v.flush()
-	if it := v.items()[ids[0]]; it.State != store.Sending || len(v.chat.Sent()) != 0 {
+	if it := v.items()[id]; it.State != store.Sending || len(v.chat.Sent()) != 0 {
 		t.Fatalf("an unsettled delivery was resent blindly: %+v", it)
 	}
 	fh.up = true
@@ -626,7 +592,7 @@ func TestRestart_HistoryUnreachableDoesNotBlockStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	v.flush()
-	if it := v.items()[ids[0]]; it.State != store.Sent || len(v.chat.Sent()) != 1 {
+	if it := v.items()[id]; it.State != store.Sent || len(v.chat.Sent()) != 1 {
 		t.Fatalf("after Slack came back: %+v, %d messages", it, len(v.chat.Sent()))
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/nudgebot/nudgebot/bot"
 	"github.com/nudgebot/nudgebot/config"
+	"github.com/nudgebot/nudgebot/internal/testclock"
 	"github.com/nudgebot/nudgebot/nudges"
 	"github.com/nudgebot/nudgebot/store"
 )
@@ -68,22 +69,8 @@ manager = "ann"
 members = [{ id = "priya", name = "Priya Shah" }, { id = "tom", name = "Tom Berg" }]
 `
 
-// clock is a settable time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(s string) {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		panic(err)
-	}
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
+// clock is the engine's settable time.
+type clock = testclock.Clock
 
 // sent is one message the fake chat received.
 type sent struct {
@@ -253,4 +240,30 @@ func has(msgs []sent, pred func(sent) bool) int {
 
 func textOf(m nudges.Message) string {
 	return m.Title + "\n" + m.Context + "\n" + strings.Join(m.Lines, "\n")
+}
+
+// crashWhileSending queues a check-in for ann and leaves it as a crash
+// between the platform call and its record would: in sending. It then
+// reopens the store and starts a fresh engine talking to chat.
+func (v *env) crashWhileSending(chat bot.Chat) string {
+	v.t.Helper()
+	ids, err := v.e.SendNow(context.Background(), "ann", nudges.KindCheckIn)
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	if err := v.st.Write(context.Background(), func(tx *store.Tx) error {
+		it, _ := tx.Item(ids[0])
+		it.State = store.Sending
+		return tx.PutItem(it)
+	}); err != nil {
+		v.t.Fatal(err)
+	}
+	v.st.Close()
+	st, err := store.Open(v.st.Path(), store.Options{})
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	v.st = st
+	v.e = bot.New(v.cfg, st, chat, bot.Options{Now: v.clock.Now})
+	return ids[0]
 }

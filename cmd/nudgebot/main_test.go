@@ -151,20 +151,31 @@ func TestRun_ShellFlowFromNudgeToShoutOut(t *testing.T) {
 	}
 }
 
-func TestRun_WhileRunning(t *testing.T) {
-	cfg := exampleCopy(t)
+// startShell runs the bot on the shell platform with piped input and waits
+// for its greeting, which it prints once the store and control socket are
+// up. Closing stdin ends the bot; done reports how run returned.
+func startShell(t *testing.T, ctx context.Context, cfg string) (stdin *io.PipeWriter, out *bufio.Scanner, done <-chan error) {
+	t.Helper()
 	stdinR, stdinW := io.Pipe()
 	stdoutR, stdoutW := io.Pipe()
-	done := make(chan error, 1)
+	errc := make(chan error, 1)
 	go func() {
-		done <- run(context.Background(), []string{"run", "-config", cfg}, stdinR, stdoutW, io.Discard)
+		errc <- run(ctx, []string{"run", "-config", cfg}, stdinR, stdoutW, io.Discard)
 		stdoutW.Close()
 	}()
-	// The shell greets once the store and the control socket are up.
 	lines := bufio.NewScanner(stdoutR)
 	for lines.Scan() && !strings.HasPrefix(lines.Text(), "nudgebot shell") {
 	}
-	go io.Copy(io.Discard, stdoutR)
+	return stdinW, lines, errc
+}
+
+func TestRun_WhileRunning(t *testing.T) {
+	cfg := exampleCopy(t)
+	stdinW, lines, done := startShell(t, context.Background(), cfg)
+	go func() {
+		for lines.Scan() {
+		}
+	}()
 
 	t.Run("SecondBotFailsFast", func(t *testing.T) {
 		_, _, err := runCmd(t, "", "run", "-config", cfg)
@@ -282,19 +293,13 @@ func TestPlan(t *testing.T) {
 
 func TestRun_StopsOnSignalWithInputOpen(t *testing.T) {
 	cfg := exampleCopy(t)
-	stdinR, stdinW := io.Pipe() // a terminal nobody types into
-	defer stdinW.Close()
-	stdoutR, stdoutW := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
+	stdinW, lines, done := startShell(t, ctx, cfg) // a terminal nobody types into
+	defer stdinW.Close()
 	go func() {
-		done <- run(ctx, []string{"run", "-config", cfg}, stdinR, stdoutW, io.Discard)
-		stdoutW.Close()
+		for lines.Scan() {
+		}
 	}()
-	lines := bufio.NewScanner(stdoutR)
-	for lines.Scan() && !strings.HasPrefix(lines.Text(), "nudgebot shell") {
-	}
-	go io.Copy(io.Discard, stdoutR)
 	cancel() // SIGINT / SIGTERM
 	select {
 	case err := <-done:
@@ -312,16 +317,7 @@ func TestRun_StopsOnSignalWithInputOpen(t *testing.T) {
 
 func TestRun_ReloadOnHUPKeepsOldConfigWhenInvalid(t *testing.T) {
 	cfg := exampleCopy(t)
-	stdinR, stdinW := io.Pipe()
-	stdoutR, stdoutW := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		done <- run(context.Background(), []string{"run", "-config", cfg}, stdinR, stdoutW, io.Discard)
-		stdoutW.Close()
-	}()
-	lines := bufio.NewScanner(stdoutR)
-	for lines.Scan() && !strings.HasPrefix(lines.Text(), "nudgebot shell") {
-	}
+	stdinW, lines, done := startShell(t, context.Background(), cfg)
 	good, _ := os.ReadFile(cfg)
 	logPath := filepath.Join(filepath.Dir(cfg), "data", "nudgebot.log")
 	hupAndWait := func(want string) {
