@@ -129,7 +129,10 @@ func (a *Adapter) printf(format string, args ...any) {
 // Run reads commands until input ends or ctx is cancelled. It delivers
 // what is due after each command, so a piped session prints in order.
 func (a *Adapter) Run(ctx context.Context, e *bot.Engine) error {
+	// The engine may already be delivering (Send reads a.e under mu).
+	a.mu.Lock()
 	a.e, a.ctx = e, ctx
+	a.mu.Unlock()
 	// Reading standard input blocks and cannot be cancelled, so it happens
 	// on its own goroutine: Ctrl-C (ctx) then stops the shell at once. The
 	// goroutine ends with the input, or with the process.
