@@ -13,6 +13,27 @@ type Message struct {
 	Actions   []Action // buttons
 	Form      *Form    // what "log it" asks for, when the kind has a form
 	Fallback  string   // one line for notifications and text-only clients
+	// Chart, when set, holds the figures of a team summary that an adapter
+	// may draw as a picture. Whatever it holds is read by the whole team,
+	// so it carries aggregates only, never a name.
+	Chart *Chart
+}
+
+// Chart is the team-safe figures behind a summary's progress chart.
+type Chart struct {
+	Label       string  // what the figures are about: the team's name
+	Week        int     // program week; 0 or less before launch
+	Applied     int     // learners with a first application logged
+	Learners    int     // learners on the team
+	TargetShare float64 // L&D's target share of learners with one, 0–1
+}
+
+// AppliedShare is the share of learners with a first application, 0–1.
+func (c Chart) AppliedShare() float64 {
+	if c.Learners <= 0 {
+		return 0
+	}
+	return float64(c.Applied) / float64(c.Learners)
 }
 
 // Action is a button. ID says what it does (one of the Act* constants);

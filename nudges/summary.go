@@ -109,6 +109,10 @@ func TeamSummary(p Progress) Message {
 		}
 	}
 	m.Fallback = fmt.Sprintf("%s: %d%% have applied the program (goal %d%%)", p.Team.Name, pct(p.AppliedShare()), pct(p.Targets.FirstApplicationShare))
+	// The chart shows what the text says, no more: the manager's coaching
+	// minutes and who has not applied stay out of the channel.
+	m.Chart = &Chart{Label: p.Team.Name, Week: p.Program.Week(p.Today), Applied: p.Applied,
+		Learners: p.Learners, TargetShare: p.Targets.FirstApplicationShare}
 	return m
 }
 

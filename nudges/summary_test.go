@@ -1,6 +1,7 @@
 package nudges_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -55,5 +56,41 @@ func TestMeasure(t *testing.T) {
 		if !strings.Contains(dm, want) {
 			t.Errorf("manager summary lacks %q:\n%s", want, dm)
 		}
+	}
+}
+
+func TestTeamSummary_Chart(t *testing.T) {
+	team := &nudges.Team{ID: "t", Name: "Support", Members: []nudges.Member{
+		{ID: "a", Name: "Ada"}, {ID: "b", Name: "Ben"}, {ID: "c", Name: "Cy"},
+	}}
+	week := []nudges.Entry{{Kind: "checkin", Learner: "a", Minutes: 45, Win: "Ada ran the retro", Shared: true}}
+	p := nudges.Measure(team, func(l string) bool { return l == "a" }, week)
+	p.Program = &nudges.Program{Name: "P", Launch: nudges.Date{Year: 2026, Month: 6, Day: 1}}
+	p.Targets = nudges.Targets{FirstApplicationShare: 0.7, CoachingMinutes: 60}
+	p.Today = nudges.Date{Year: 2026, Month: 6, Day: 10}
+
+	m := nudges.TeamSummary(p)
+	if m.Chart == nil {
+		t.Fatal("team summary carries no chart")
+	}
+	want := nudges.Chart{Label: "Support", Week: 2, Applied: 1, Learners: 3, TargetShare: 0.7}
+	if *m.Chart != want {
+		t.Errorf("chart %+v, want %+v", *m.Chart, want)
+	}
+	// The chart goes to the channel too: aggregates only, no names, no
+	// wins, and not the manager's own coaching minutes.
+	for _, private := range []string{"Ada", "Ben", "Cy", "retro", "45", "60"} {
+		if strings.Contains(fmt.Sprintf("%+v", *m.Chart), private) {
+			t.Errorf("chart %+v exposes %q", *m.Chart, private)
+		}
+	}
+	if got := m.Chart.AppliedShare(); got != 1.0/3 {
+		t.Errorf("applied share %v, want 1/3", got)
+	}
+	if got := (nudges.Chart{}).AppliedShare(); got != 0 {
+		t.Errorf("applied share of no learners %v, want 0", got)
+	}
+	if c := nudges.ManagerSummary(p).Chart; c != nil {
+		t.Errorf("manager summary carries a chart %+v; only the channel's has one", c)
 	}
 }

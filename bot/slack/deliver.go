@@ -61,6 +61,12 @@ func (a *Adapter) send(ctx context.Context, to bot.Recipient, m nudges.Message) 
 	if err != nil {
 		return "", err
 	}
+	// A team summary's chart follows the summary, never precedes it: the
+	// post above is the delivery, and the chart cannot fail it (see
+	// postChart), so no retry of the delivery posts the summary twice.
+	if to.Channel != "" && m.Chart != nil {
+		a.postChart(ctx, channel, m.Nudge, *m.Chart)
+	}
 	return channel + "/" + ts, nil
 }
 
