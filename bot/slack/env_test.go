@@ -6,9 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
@@ -16,6 +14,7 @@ import (
 	"github.com/nudgebot/nudgebot/bot"
 	nbslack "github.com/nudgebot/nudgebot/bot/slack"
 	"github.com/nudgebot/nudgebot/config"
+	"github.com/nudgebot/nudgebot/internal/testclock"
 	"github.com/nudgebot/nudgebot/nudges"
 	"github.com/nudgebot/nudgebot/store"
 )
@@ -85,21 +84,7 @@ const (
 )
 
 // clock is the engine's settable time.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(s string) {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		panic(err)
-	}
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
+type clock = testclock.Clock
 
 // env is a real engine over a real bbolt file, talking to the fake Slack
 // through the adapter.
