@@ -52,9 +52,11 @@ type benchFake struct {
 	limited   int            // posts answered 429
 	record    bool
 	arrivals  []arrival
-	updates   atomic.Int64 // chat.update calls
-	ephemeral atomic.Int64 // chat.postEphemeral calls (a click went wrong)
-	opens     atomic.Int64 // conversations.open calls (a DM not in the cache)
+	announced []announcement // 429s as written: Received is when the fake wrote it
+	updates   atomic.Int64   // chat.update calls
+	ephemeral atomic.Int64   // chat.postEphemeral calls (a click went wrong)
+	opens     atomic.Int64   // conversations.open calls (a DM not in the cache)
+	delay     atomic.Int64   // how long chat.postMessage takes to answer, ns
 }
 
 // arrival is one chat.postMessage request as the fake saw it.
@@ -97,6 +99,7 @@ func (f *benchFake) reset(limit, burst float64, record bool) {
 	f.limited = 0
 	f.record = record
 	f.arrivals = nil
+	f.announced = nil
 }
 
 // snapshot returns the accepted counts, the number of 429s and the
@@ -105,6 +108,13 @@ func (f *benchFake) snapshot() (map[string]int, int, []arrival) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.accepted, f.limited, f.arrivals
+}
+
+// written returns the 429s the fake answered, with when it wrote each.
+func (f *benchFake) written() []announcement {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]announcement(nil), f.announced...)
 }
 
 func writeRaw(w http.ResponseWriter, body string) {
@@ -120,6 +130,9 @@ func (f *benchFake) okChannelTS(n *atomic.Int64) http.HandlerFunc {
 }
 
 func (f *benchFake) postMessage(w http.ResponseWriter, r *http.Request) {
+	if d := f.delay.Load(); d > 0 {
+		time.Sleep(time.Duration(d)) // Slack's own time to answer
+	}
 	now := time.Now()
 	if err := r.ParseForm(); err != nil {
 		http.Error(w, "bad form", http.StatusBadRequest)
@@ -167,10 +180,13 @@ func (f *benchFake) postMessage(w http.ResponseWriter, r *http.Request) {
 	} else {
 		f.accepted[meta.Payload.Nudge]++
 	}
+	gate := f.gate
 	if f.record {
 		f.arrivals = append(f.arrivals, a)
+		if retry > 0 {
+			f.announced = append(f.announced, announcement{Received: now, NotBefore: gate})
+		}
 	}
-	gate := f.gate
 	f.mu.Unlock()
 
 	if retry > 0 {
@@ -219,26 +235,40 @@ func (s *stampTransport) announcements() []announcement {
 	return append([]announcement(nil), s.told...)
 }
 
-// violations counts the requests that reached the fake before a
-// Retry-After the client had already been told of had elapsed (sent after
-// the 429 arrived, received before its not-before). early counts every
-// arrival before the fake's gate, including requests already on their way
-// when the 429 was written: those could not have known.
-func violations(arrivals []arrival, told []announcement) (violated, early int, worst time.Duration) {
-	for _, a := range arrivals {
-		if a.At.Before(a.Gate) {
-			early++
-		}
-		var known time.Time
+// earlyPosts sorts the posts that reached the fake before a Retry-After
+// it had announced was over. early counts them all, as the fake sees
+// them; afterWritten those the client started after the fake wrote the
+// 429 (the others were already on their way); violated those it started
+// after the 429 had reached it (the client knew, and sent anyway), with the
+// longest lag between knowing and sending and how far short of the
+// not-before the worst one arrived.
+type earlyPosts struct {
+	early, afterWritten, violated int
+	lag, short                    time.Duration
+}
+
+func classifyEarly(arrivals []arrival, written, received []announcement) earlyPosts {
+	var r earlyPosts
+	latest := func(told []announcement, before time.Time) (nb, at time.Time) {
 		for _, t := range told {
-			if t.Received.Before(a.Sent) && t.NotBefore.After(known) {
-				known = t.NotBefore
+			if t.Received.Before(before) && t.NotBefore.After(nb) {
+				nb, at = t.NotBefore, t.Received
 			}
 		}
-		if a.At.Before(known) {
-			violated++
-			worst = max(worst, known.Sub(a.At))
+		return nb, at
+	}
+	for _, a := range arrivals {
+		if a.At.Before(a.Gate) {
+			r.early++
+		}
+		if nb, _ := latest(written, a.Sent); a.At.Before(nb) {
+			r.afterWritten++
+		}
+		if nb, at := latest(received, a.Sent); a.At.Before(nb) {
+			r.violated++
+			r.lag = max(r.lag, a.Sent.Sub(at))
+			r.short = max(r.short, nb.Sub(a.At))
 		}
 	}
-	return violated, early, worst
+	return r
 }
