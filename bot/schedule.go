@@ -1,16 +1,16 @@
 package bot
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"encoding/binary"
 	"fmt"
-	"hash"
-	"hash/fnv"
+	"reflect"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/nudgebot/nudgebot/config"
 	"github.com/nudgebot/nudgebot/nudges"
@@ -120,7 +120,7 @@ func (e *Engine) reconcileSchedule(ctx context.Context, cfg *config.Config) erro
 
 // rosterFingerprint combines every slot's fingerprint, in index order.
 func rosterFingerprint(cfg *config.Config) uint64 {
-	h := hasher{fnv.New64a()}
+	h := newHasher()
 	w := newSlotWalker(cfg)
 	for s, ok := w.peek(); ok; s, ok = w.peek() {
 		h.str(s.m.ID)
@@ -209,10 +209,14 @@ type fingerprinter struct {
 	cfg       *config.Config
 	recurring []*nudges.Cadence
 	cadenceFP map[*nudges.Cadence]uint64
+	// holidays caches the hash of each holiday set: managers mostly share
+	// the default one, and sorting it per row is most of a fingerprint.
+	mu       sync.Mutex
+	holidays map[unsafe.Pointer]uint64
 }
 
 func newFingerprinter(cfg *config.Config) *fingerprinter {
-	f := &fingerprinter{cfg: cfg, cadenceFP: map[*nudges.Cadence]uint64{}}
+	f := &fingerprinter{cfg: cfg, cadenceFP: map[*nudges.Cadence]uint64{}, holidays: map[unsafe.Pointer]uint64{}}
 	for _, c := range cfg.Cadences {
 		if c.Recurring() {
 			f.recurring = append(f.recurring, c)
@@ -261,7 +265,7 @@ func (w *slotWalker) advance() { w.buf = w.buf[1:] }
 // calendar, the enrolment, the daily cap and the set of cadences competing
 // for it. Any change recomputes that manager's next occurrences.
 func (w *fingerprinter) fingerprintManager(m *nudges.Manager) uint64 {
-	h := hasher{fnv.New64a()}
+	h := newHasher()
 	cal := &m.Calendar
 	h.str(cal.Location.String())
 	for _, d := range cal.Days {
@@ -277,14 +281,7 @@ func (w *fingerprinter) fingerprintManager(m *nudges.Manager) uint64 {
 		h.str(p)
 	}
 	h.int(int64(w.cfg.MaxPerDay))
-	hol := make([]nudges.Date, 0, len(cal.Holidays))
-	for d := range cal.Holidays {
-		hol = append(hol, d)
-	}
-	slices.SortFunc(hol, nudges.Date.Compare)
-	for _, d := range hol {
-		h.str(d.String())
-	}
+	h.int(int64(w.holidayFP(cal.Holidays)))
 	for _, c := range w.recurring {
 		if m.Enrolled(c.Program) {
 			h.int(int64(w.cadenceFP[c]))
@@ -293,8 +290,34 @@ func (w *fingerprinter) fingerprintManager(m *nudges.Manager) uint64 {
 	return h.Sum64()
 }
 
+// holidayFP hashes a holiday set in date order, once per set.
+func (w *fingerprinter) holidayFP(set map[nudges.Date]bool) uint64 {
+	key := reflect.ValueOf(set).UnsafePointer() // nil for no holidays
+	w.mu.Lock()
+	fp, ok := w.holidays[key]
+	w.mu.Unlock()
+	if ok {
+		return fp
+	}
+	days := make([]nudges.Date, 0, len(set))
+	for d, on := range set {
+		if on {
+			days = append(days, d)
+		}
+	}
+	slices.SortFunc(days, nudges.Date.Compare)
+	h := newHasher()
+	for _, d := range days {
+		h.str(d.String())
+	}
+	w.mu.Lock()
+	w.holidays[key] = h.Sum64()
+	w.mu.Unlock()
+	return h.Sum64()
+}
+
 func fingerprintCadence(cfg *config.Config, c *nudges.Cadence) uint64 {
-	h := hasher{fnv.New64a()}
+	h := newHasher()
 	p := cfg.Program(c.Program)
 	h.str(c.ID)
 	h.str(string(c.Kind))
@@ -309,23 +332,37 @@ func fingerprintCadence(cfg *config.Config, c *nudges.Cadence) uint64 {
 	return h.Sum64()
 }
 
-// hasher feeds typed values to a hash with separators, so ("ab","c") and
-// ("a","bc") differ.
-type hasher struct{ hash.Hash64 }
+// hasher is FNV-1a over typed values, with separators so ("ab","c") and
+// ("a","bc") differ. A value type with no allocation: the sweep
+// fingerprints every row it moves.
+type hasher struct{ h uint64 }
 
-func (h hasher) str(s string) { h.Write([]byte(s)); h.Write([]byte{0}) }
-func (h hasher) int(v int64) {
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], uint64(v))
-	h.Write(b[:])
+func newHasher() *hasher { return &hasher{h: 14695981039346656037} }
+
+func (h *hasher) byte(b byte) { h.h = (h.h ^ uint64(b)) * 1099511628211 }
+
+func (h *hasher) str(s string) {
+	for i := 0; i < len(s); i++ {
+		h.byte(s[i])
+	}
+	h.byte(0)
 }
-func (h hasher) bool(v bool) {
-	if v {
-		h.Write([]byte{1})
-	} else {
-		h.Write([]byte{0})
+
+func (h *hasher) int(v int64) {
+	for i := 0; i < 8; i++ {
+		h.byte(byte(v >> (8 * i)))
 	}
 }
+
+func (h *hasher) bool(v bool) {
+	if v {
+		h.byte(1)
+	} else {
+		h.byte(0)
+	}
+}
+
+func (h *hasher) Sum64() uint64 { return h.h }
 
 // Sweep moves every due row whose time has come to the outbox, in one
 // transaction per batch: each row is deleted, its outbox item created (once:
@@ -350,11 +387,12 @@ func (e *Engine) Sweep(ctx context.Context) (int, error) {
 			}
 			more = len(rows) == sweepBatch
 			sw := &sweep{tx: tx, cfg: cfg, planner: planner, fp: fp, now: now, days: map[dayKey]int{}, created: map[string]bool{}}
+			plans := sw.plan(rows)
 			for i, d := range rows {
 				if err := tx.DeleteDue(keys[i]); err != nil {
 					return err
 				}
-				n, err := e.sweepRow(sw, d)
+				n, err := e.sweepRow(sw, d, plans[i])
 				if err != nil {
 					return fmt.Errorf("sweep %s for %s: %w", d.ID, d.Manager, err)
 				}
@@ -380,10 +418,8 @@ func (e *Engine) Sweep(ctx context.Context) (int, error) {
 const sweepBatch = 20000
 
 // sweep is one sweep transaction's state. New outbox items, successor
-// rows and day counts (of event nudges, reminders and snoozes)
-// are written at the end in key order: bbolt inserts into a sorted slice
-// per page, and ten thousand successors sharing one instant but with
-// random ids would each shift that slice, which is quadratic.
+// rows and day counts (of event nudges, reminders and snoozes) are
+// written together at the end, in key order (see store.Tx.AddItems).
 type sweep struct {
 	tx      *store.Tx
 	cfg     *config.Config
@@ -408,25 +444,11 @@ func (sw *sweep) dayCount(k dayKey) int {
 }
 
 func (sw *sweep) flush() error {
-	slices.SortFunc(sw.items, func(a, b *store.Item) int { return strings.Compare(a.ID, b.ID) })
-	for _, it := range sw.items {
-		if err := sw.tx.AddItem(it); err != nil {
-			return err
-		}
+	if err := sw.tx.AddItems(sw.items); err != nil {
+		return err
 	}
-	type keyed struct {
-		key []byte
-		d   *store.Due
-	}
-	rows := make([]keyed, len(sw.next))
-	for i := range sw.next {
-		rows[i] = keyed{store.DueKey(sw.next[i]), &sw.next[i]}
-	}
-	slices.SortFunc(rows, func(a, b keyed) int { return bytes.Compare(a.key, b.key) })
-	for _, r := range rows {
-		if _, err := sw.tx.AddDue(*r.d); err != nil {
-			return err
-		}
+	if err := sw.tx.AddDues(sw.next); err != nil {
+		return err
 	}
 	keys := make([]dayKey, 0, len(sw.days))
 	for k := range sw.days {
@@ -443,34 +465,71 @@ func (sw *sweep) flush() error {
 	return nil
 }
 
+// rowPlan is what a due row needs that depends on the configuration alone:
+// computed for all rows in parallel, before the sequential writes.
+type rowPlan struct {
+	m       *nudges.Manager // nil: left the roster
+	stale   bool            // a recurring row superseded by a reload
+	next    store.Due       // a recurring row's successor
+	hasNext bool
+}
+
+// plan computes every row's rowPlan on all cores. It reads only the
+// configuration and the planner, both immutable while the sweep runs.
+func (sw *sweep) plan(rows []store.Due) []rowPlan {
+	plans := make([]rowPlan, len(rows))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(rows)/256))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(rows); i += workers {
+				plans[i] = sw.planRow(rows[i])
+			}
+		})
+	}
+	wg.Wait()
+	return plans
+}
+
+func (sw *sweep) planRow(d store.Due) rowPlan {
+	p := rowPlan{m: sw.cfg.Manager(d.Manager)}
+	if p.m == nil || d.Local == "" {
+		return p
+	}
+	// Every configuration is reconciled with the schedule index before it
+	// is installed, so the index's fingerprint for this slot is the one the
+	// configuration gives: no read needed.
+	c := sw.cfg.Cadence(d.Cadence)
+	if c == nil {
+		p.stale = true
+		return p
+	}
+	if fp, ok := sw.fp.slot(p.m, c); !ok || fp != d.Gen {
+		p.stale = true // superseded by a reload, which scheduled its own successor
+		return p
+	}
+	p.next, p.hasNext = sw.successor(p.m, c, d)
+	return p
+}
+
 // sweepFault lets tests fail the sweep part-way through its transaction.
 var sweepFault func(store.Due) error
 
 // sweepRow handles one due row inside the sweep transaction and reports how
 // many items it queued for delivery.
-func (e *Engine) sweepRow(sw *sweep, d store.Due) (int, error) {
+func (e *Engine) sweepRow(sw *sweep, d store.Due, p rowPlan) (int, error) {
 	tx, cfg, now := sw.tx, sw.cfg, sw.now
 	if sweepFault != nil {
 		if err := sweepFault(d); err != nil {
 			return 0, err
 		}
 	}
-	m := cfg.Manager(d.Manager)
-	if m == nil {
-		return 0, nil // left the roster since; reconcile drops the rest
+	m := p.m
+	if m == nil || p.stale {
+		return 0, nil // left the roster, or superseded: reconcile owns the rest
 	}
-	if d.Local != "" { // a recurring occurrence
-		// Every configuration is reconciled with the schedule index before
-		// it is installed, so the index's fingerprint for this slot is the
-		// one the configuration gives: no read needed.
-		c := cfg.Cadence(d.Cadence)
-		if c == nil {
-			return 0, nil
-		}
-		if fp, ok := sw.fp.slot(m, c); !ok || fp != d.Gen {
-			return 0, nil // superseded by a reload, which scheduled its own successor
-		}
-		sw.scheduleNext(m, c, d)
+	if p.hasNext {
+		sw.next = append(sw.next, p.next)
 	}
 	var root *store.Item
 	if d.Parent != "" {
@@ -525,17 +584,19 @@ func (e *Engine) sweepRow(sw *sweep, d store.Due) (int, error) {
 	return queued, nil
 }
 
-// scheduleNext queues the occurrence after d. After a long outage it starts
-// from the edge of the catch-up window, so days missed beyond it are not
-// each turned into a skipped item.
-func (sw *sweep) scheduleNext(m *nudges.Manager, c *nudges.Cadence, d store.Due) {
+// successor is the occurrence after d. After a long outage it starts from
+// the edge of the catch-up window, so days missed beyond it are not each
+// turned into a skipped item.
+func (sw *sweep) successor(m *nudges.Manager, c *nudges.Cadence, d store.Due) (store.Due, bool) {
 	after := d.At
 	if edge := sw.now.Add(-sw.cfg.CatchUp); after.Before(edge) {
 		after = edge
 	}
-	if occ, ok := sw.planner.Next(m, c, after); ok {
-		sw.next = append(sw.next, dueFor(occ, d.Gen))
+	occ, ok := sw.planner.Next(m, c, after)
+	if !ok {
+		return store.Due{}, false
 	}
+	return dueFor(occ, d.Gen), true
 }
 
 func nextDayStart(m *nudges.Manager, t time.Time) time.Time {

@@ -6,6 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -158,14 +162,69 @@ func (t *Tx) PutItem(it *Item) error {
 	if err != nil {
 		return err
 	}
-	return t.putItem(old, it)
+	return t.putItem(old, it, encodeItem(it))
 }
 
 // AddItem stores a new item; the caller knows no item with its id exists
 // (HasItem), which spares the lookup on the sweep's hot path.
-func (t *Tx) AddItem(it *Item) error { return t.putItem(nil, it) }
+func (t *Tx) AddItem(it *Item) error { return t.putItem(nil, it, encodeItem(it)) }
 
-func (t *Tx) putItem(old, it *Item) error {
+// AddItems stores new items (see AddItem) in bulk: encoded on all cores,
+// inserted in id order. bbolt keeps each page's keys in a sorted slice, so
+// thousands of inserts in random order into one fresh page would each shift
+// it: quadratic. In order, each lands at the end.
+func (t *Tx) AddItems(items []*Item) error {
+	raw := make([][]byte, len(items))
+	parallel(len(items), func(i int) { raw[i] = encodeItem(items[i]) })
+	order := make([]int, len(items))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(items[a].ID, items[b].ID) })
+	for _, i := range order {
+		if err := t.putItem(nil, items[i], raw[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AddDues inserts due rows in bulk, in key order (see AddItems).
+func (t *Tx) AddDues(ds []Due) error {
+	type kv struct{ k, v []byte }
+	kvs := make([]kv, len(ds))
+	parallel(len(ds), func(i int) { kvs[i] = kv{timeKey(ds[i].At, ds[i].ID), encodeDue(&ds[i])} })
+	slices.SortFunc(kvs, func(a, b kv) int { return bytes.Compare(a.k, b.k) })
+	b := t.tx.Bucket(bucketDue)
+	for _, e := range kvs {
+		if err := b.Put(e.k, e.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parallel runs fn(0…n-1) on all cores when n is large enough to pay for it.
+func parallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n/512)
+	if workers < 2 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < n; i += workers {
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func (t *Tx) putItem(old, it *Item, raw []byte) error {
 	ready, sending := t.tx.Bucket(bucketReady), t.tx.Bucket(bucketSending)
 	if old != nil {
 		if old.State == Pending {
@@ -212,7 +271,7 @@ func (t *Tx) putItem(old, it *Item) error {
 			return err
 		}
 	}
-	return t.tx.Bucket(bucketOutbox).Put([]byte(it.ID), encodeItem(it))
+	return t.tx.Bucket(bucketOutbox).Put([]byte(it.ID), raw)
 }
 
 // OpenItems returns manager's nudges still awaiting an answer.
