@@ -164,6 +164,12 @@ func (e *Engine) settle(ctx context.Context, cfg *config.Config, results []outco
 				switch {
 				case permanent: // the platform's own code says it all
 					it.State, it.Reason = store.Failed, reason
+				case wait > 0:
+					// Rate limited: nothing was posted, so the attempt does
+					// not count against the item, and it goes out again
+					// exactly when the platform said, not after a backoff.
+					it.Attempts--
+					it.State, it.Reason, it.NextAttempt = store.Pending, reason, now.Add(wait)
 				case it.Attempts >= maxAttempts:
 					it.State, it.Reason = store.Failed, fmt.Sprintf("gave up after %d attempts: %v", it.Attempts, r.err)
 				default:

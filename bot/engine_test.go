@@ -428,8 +428,12 @@ func TestDelivery_Failures(t *testing.T) {
 			return "", &bot.RetryAfterError{After: 90 * time.Second, Err: errors.New("429")}
 		}
 		id := sendNow(t, v, nudges.KindCheckIn)
-		if it := v.items()[id]; it.NextAttempt.Before(v.clock.Now().Add(90 * time.Second)) {
-			t.Fatalf("next attempt %v is sooner than Retry-After", it.NextAttempt)
+		it := v.items()[id]
+		if !it.NextAttempt.Equal(v.clock.Now().Add(90 * time.Second)) {
+			t.Fatalf("next attempt %v, want exactly Retry-After from now", it.NextAttempt)
+		}
+		if it.Attempts != 0 || it.State != store.Pending {
+			t.Fatalf("a rate-limited attempt used up the item's budget: %+v", it)
 		}
 	})
 	t.Run("PermanentFailsWithReason", func(t *testing.T) {

@@ -145,10 +145,16 @@ func New(opt Options) (*Adapter, error) {
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("slack: %s", strings.Join(problems, "; "))
 	}
-	hc := opt.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
+	pace := newPacer(opt.WorkspaceRate)
+	hc := &http.Client{Timeout: 30 * time.Second, Transport: defaultTransport()}
+	if opt.HTTPClient != nil {
+		c := *opt.HTTPClient // a copy: the caller's client is not changed
+		hc = &c
+		if hc.Transport == nil {
+			hc.Transport = defaultTransport()
+		}
 	}
+	hc.Transport = &holdTransport{base: hc.Transport, pace: pace}
 	apiOpts := []slack.Option{slack.OptionHTTPClient(hc)}
 	if opt.AppToken != "" {
 		apiOpts = append(apiOpts, slack.OptionAppLevelToken(opt.AppToken))
@@ -161,7 +167,7 @@ func New(opt Options) (*Adapter, error) {
 		api:          slack.New(opt.BotToken, apiOpts...),
 		http:         hc,
 		log:          opt.Logger.With().Str("platform", "slack").Logger(),
-		pace:         newPacer(opt.WorkspaceRate),
+		pace:         pace,
 		byUser:       map[string]string{},
 		admins:       map[string]bool{},
 		hooks:        hooks,

@@ -65,44 +65,82 @@ const (
 func (a *Adapter) interaction(ctx context.Context, e *bot.Engine, cb slack.InteractionCallback) ack {
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
-		return ack{then: func(ctx context.Context) { a.blockActions(ctx, e, cb) }}
+		return a.blockActions(ctx, e, cb)
 	case slack.InteractionTypeViewSubmission:
 		return a.submission(ctx, e, cb)
 	}
 	return ack{}
 }
 
-// blockActions handles button clicks in a nudge or on the Home tab.
-func (a *Adapter) blockActions(ctx context.Context, e *bot.Engine, cb slack.InteractionCallback) {
+// storeBudget bounds the work done before acknowledging a click: storing
+// the reply takes a few milliseconds; Slack redelivers after 3 seconds.
+const storeBudget = 2 * time.Second
+
+// blockActions handles button clicks in a nudge or on the Home tab. A click
+// that records something (snooze, a rating, an outcome) is stored durably
+// before the acknowledgement, so an acknowledged click is never lost; what
+// only shows something (redrawing the message, opening a form, which must
+// follow the acknowledgement within the trigger's 3 seconds) comes after.
+func (a *Adapter) blockActions(ctx context.Context, e *bot.Engine, cb slack.InteractionCallback) ack {
+	var then []func(ctx context.Context)
 	for _, act := range cb.ActionCallback.BlockActions {
 		nudge, what, arg, ok := ParseAction(act.ActionID, act.Value)
 		if !ok {
 			continue // not a button this adapter rendered
 		}
-		a.action(ctx, e, cb, act, nudge, what, arg)
+		switch what {
+		case nudges.ActLog, nudges.ActSkip:
+			then = append(then, func(ctx context.Context) {
+				if mgr := a.clicker(ctx, e, cb); mgr != "" {
+					a.openForm(ctx, e, cb, mgr, nudge, what == nudges.ActSkip)
+				}
+			})
+		case nudges.ActSnooze, nudges.ActUseful, nudges.ActNotUseful, nudges.ActOutcome:
+			sctx, cancel := context.WithTimeout(ctx, storeBudget)
+			then = append(then, a.record(sctx, e, cb, act, nudge, what, arg))
+			cancel()
+		default:
+			a.log.Warn().Str("act", what).Msg("button with an unknown act ignored")
+		}
 	}
+	if len(then) == 0 {
+		return ack{}
+	}
+	return ack{then: func(ctx context.Context) {
+		for _, f := range then {
+			if f != nil {
+				f(ctx)
+			}
+		}
+	}}
 }
 
-func (a *Adapter) action(ctx context.Context, e *bot.Engine, cb slack.InteractionCallback, act *slack.BlockAction, nudge, what, arg string) {
+// clicker is the roster manager who clicked, or "" after telling them why
+// nothing happens.
+func (a *Adapter) clicker(ctx context.Context, e *bot.Engine, cb slack.InteractionCallback) string {
 	uid, channel := cb.User.ID, cb.Container.ChannelID
 	mgr, err := a.managerOf(ctx, e, uid)
 	if err != nil {
 		a.log.Error().Err(err).Str("slack_user", uid).Msg("cannot tell who clicked")
 		a.tell(ctx, e, channel, uid, textTryAgain)
-		return
+		return ""
 	}
 	if mgr == "" {
 		a.tell(ctx, e, channel, uid, textUnknown)
-		return
 	}
-	switch what {
-	case nudges.ActLog, nudges.ActSkip:
-		a.openForm(ctx, e, cb, mgr, nudge, what == nudges.ActSkip)
-		return
-	case nudges.ActSnooze, nudges.ActUseful, nudges.ActNotUseful, nudges.ActOutcome:
-	default:
-		a.log.Warn().Str("act", what).Msg("button with an unknown act ignored")
-		return
+	return mgr
+}
+
+// record stores a click's reply now and returns what to show afterwards.
+func (a *Adapter) record(ctx context.Context, e *bot.Engine, cb slack.InteractionCallback, act *slack.BlockAction, nudge, what, arg string) func(context.Context) {
+	uid, channel := cb.User.ID, cb.Container.ChannelID
+	mgr, err := a.managerOf(ctx, e, uid)
+	if err != nil {
+		a.log.Error().Err(err).Str("slack_user", uid).Msg("cannot tell who clicked")
+		return func(ctx context.Context) { a.tell(ctx, e, channel, uid, textTryAgain) }
+	}
+	if mgr == "" {
+		return func(ctx context.Context) { a.tell(ctx, e, channel, uid, textUnknown) }
 	}
 	r := bot.Reply{ID: actionReplyID(cb, act), Manager: mgr, Nudge: nudge, Action: what}
 	if what == nudges.ActOutcome {
@@ -111,17 +149,17 @@ func (a *Adapter) action(ctx context.Context, e *bot.Engine, cb slack.Interactio
 	}
 	res, err := e.HandleReply(ctx, r)
 	if err != nil {
-		a.replyFailed(ctx, e, channel, uid, err)
-		return
+		return func(ctx context.Context) { a.replyFailed(ctx, e, channel, uid, err) }
 	}
 	if res.Duplicate {
-		return // a double click or a redelivery: the first one already answered
+		return nil // a double click or a redelivery: the first one already answered
 	}
 	ref := ""
 	if channel != "" && cb.Container.MessageTs != "" {
 		ref = channel + "/" + cb.Container.MessageTs
 	}
-	a.redraw(ctx, e, mgr, nudge, what, ref, res.Text, headerText(cb.Message))
+	header := headerText(cb.Message)
+	return func(ctx context.Context) { a.redraw(ctx, e, mgr, nudge, what, ref, res.Text, header) }
 }
 
 // actionReplyID names a click for the engine's idempotency. A double click

@@ -412,3 +412,20 @@ func TestInbound_RatingKeepsTheNudgeOpen(t *testing.T) {
 		t.Errorf("acknowledgements reported %v, want two actions", acks)
 	}
 }
+
+// An acknowledged click is a stored click: the reply is durable before
+// Slack hears back, so a crash right after the ack loses nothing.
+func TestInbound_ClickStoredBeforeAck(t *testing.T) {
+	v := newEnv(t, "2026-06-02T09:00:00Z")
+	base := v.serveHTTP()
+	id, p := v.deliver(nudges.KindCheckIn)
+	v.post(base, "/slack/interactions", formType, interactionForm(t, click(uAnn, p, button(t, p, nudges.ActUseful, ""), "t1", "1780390001.000001")), http.StatusOK)
+	// No drain: only what happened before the response counts.
+	if n := len(v.logsOfKind("rating")); n != 1 {
+		t.Fatalf("%d ratings stored when the ack came back, want 1", n)
+	}
+	v.drain()
+	if it := v.item(id); it.Answered != "" {
+		t.Errorf("a rating closed the nudge: %+v", it)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"path"
+	"strconv"
 	"sync"
 	"time"
 
@@ -129,4 +131,39 @@ func slackCode(err error) string {
 		return se.Err
 	}
 	return ""
+}
+
+// holdTransport enforces the pacer's holds at the last moment: right before
+// a request goes on the wire, and from the instant a 429 comes back (before
+// slack-go has even parsed it). Checking only before slack-go builds a
+// request let posts already in preparation slip out after Slack had asked
+// us to stop.
+type holdTransport struct {
+	base http.RoundTripper
+	pace *pacer
+}
+
+func (t *holdTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	method := path.Base(req.URL.Path)
+	if err := t.pace.wait(req.Context(), method); err != nil {
+		return nil, err
+	}
+	resp, err := t.base.RoundTrip(req)
+	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
+		d := bareRetryAfter
+		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil {
+			d = max(time.Duration(s)*time.Second, minRetryAfter)
+		}
+		t.pace.hold(method, d)
+	}
+	return resp, err
+}
+
+// defaultTransport keeps a connection per delivery worker alive: Go's
+// default keeps two per host, and every other worker would pay a new TLS
+// handshake for each message.
+func defaultTransport() http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 32
+	return t
 }
