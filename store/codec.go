@@ -2,7 +2,9 @@ package store
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/nudgebot/nudgebot/nudges"
@@ -127,5 +129,105 @@ func decodeItem(b []byte, x *Item) error {
 	x.Ref, x.Answered = d.str(), d.str()
 	x.Reminder, x.Attempts = int(d.int()), int(d.int())
 	x.ScheduledAt, x.NextAttempt, x.SentAt = d.time(), d.time(), d.time()
+	return d.err
+}
+
+// Coaching logs and manager state are written on every reply, inside the
+// group commit where every microsecond holds up 31 other writers, so they
+// use the binary form too. Records written as JSON (first byte '{') still
+// read.
+
+func encodeLog(x *Log) []byte {
+	e := enc{b: make([]byte, 0, 160)}
+	e.b = append(e.b, codecV1)
+	for _, s := range []string{x.ID, x.Manager, x.Nudge, x.Kind, x.Program, x.Learner} {
+		e.str(s)
+	}
+	e.time(x.CreatedAt)
+	e.int(int64(x.Minutes))
+	keys := make([]string, 0, len(x.Answers))
+	for k := range x.Answers {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // the same log always encodes the same way
+	e.int(int64(len(keys)))
+	for _, k := range keys {
+		e.str(k)
+		e.str(x.Answers[k])
+	}
+	return e.b
+}
+
+func decodeLog(b []byte, x *Log) error {
+	if len(b) > 0 && b[0] == '{' {
+		return json.Unmarshal(b, x)
+	}
+	d := dec{b: b}
+	d.version()
+	x.ID, x.Manager, x.Nudge, x.Kind, x.Program, x.Learner = d.str(), d.str(), d.str(), d.str(), d.str(), d.str()
+	x.CreatedAt = d.time()
+	x.Minutes = int(d.int())
+	n := d.int()
+	if n < 0 || n > int64(len(d.b)) {
+		return errCodec
+	}
+	if n > 0 {
+		x.Answers = make(map[string]string, n)
+	}
+	for range n {
+		k := d.str()
+		x.Answers[k] = d.str()
+	}
+	return d.err
+}
+
+func encodeManagerState(x *ManagerState) []byte {
+	e := enc{b: make([]byte, 0, 128)}
+	e.b = append(e.b, codecV1)
+	if c := x.LastCheckIn; c != nil {
+		e.int(1)
+		e.str(c.Member)
+		e.str(c.Action)
+		e.str(c.Review.String())
+		e.time(c.At)
+	} else {
+		e.int(0)
+	}
+	if p := x.Pledge; p != nil {
+		e.int(1)
+		e.str(p.Text)
+		e.time(p.At)
+		e.int(map[bool]int64{false: 0, true: 1}[p.Reviewed])
+	} else {
+		e.int(0)
+	}
+	for _, v := range []int{x.Streak, x.Pledged, x.Kept, x.Partly} {
+		e.int(int64(v))
+	}
+	e.str(x.LastNudge)
+	return e.b
+}
+
+func decodeManagerState(b []byte, x *ManagerState) error {
+	if len(b) > 0 && b[0] == '{' {
+		return json.Unmarshal(b, x)
+	}
+	d := dec{b: b}
+	d.version()
+	if d.int() == 1 {
+		c := &CheckInRecall{Member: d.str(), Action: d.str()}
+		if r := d.str(); r != "" {
+			if err := c.Review.UnmarshalText([]byte(r)); err != nil {
+				return errCodec
+			}
+		}
+		c.At = d.time()
+		x.LastCheckIn = c
+	}
+	if d.int() == 1 {
+		x.Pledge = &PledgeRecall{Text: d.str(), At: d.time(), Reviewed: d.int() == 1}
+	}
+	x.Streak, x.Pledged, x.Kept, x.Partly = int(d.int()), int(d.int()), int(d.int()), int(d.int())
+	x.LastNudge = d.str()
 	return d.err
 }

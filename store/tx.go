@@ -405,7 +405,7 @@ func (t *Tx) AddLog(l *Log) error {
 		return ErrDuplicate
 	}
 	k := logKey(l.Manager, l.CreatedAt, l.ID)
-	if err := putJSON(t.tx.Bucket(bucketLogs), k, l); err != nil {
+	if err := t.tx.Bucket(bucketLogs).Put(k, encodeLog(l)); err != nil {
 		return err
 	}
 	return t.tx.Bucket(bucketReplies).Put([]byte(l.ID), k)
@@ -418,8 +418,10 @@ func (t *Tx) LogByReply(id string) (*Log, error) {
 		return nil, nil
 	}
 	var l Log
-	if _, err := getJSON(t.tx.Bucket(bucketLogs), k, &l); err != nil {
-		return nil, err
+	if raw := t.tx.Bucket(bucketLogs).Get(k); raw != nil {
+		if err := decodeLog(raw, &l); err != nil {
+			return nil, fmt.Errorf("decode log %q: %w", id, err)
+		}
 	}
 	return &l, nil
 }
@@ -434,7 +436,7 @@ func (t *Tx) LogsBetween(manager string, from, to time.Time, fn func(*Log) error
 	end := logKey(manager, to, "")
 	for k, v := c.Seek(logKey(manager, from, "")); k != nil && bytes.HasPrefix(k, prefix) && bytes.Compare(k, end) < 0; k, v = c.Next() {
 		var l Log
-		if err := json.Unmarshal(v, &l); err != nil {
+		if err := decodeLog(v, &l); err != nil {
 			return err
 		}
 		if err := fn(&l); err != nil {
@@ -446,10 +448,10 @@ func (t *Tx) LogsBetween(manager string, from, to time.Time, fn func(*Log) error
 
 // Logs calls fn for every coaching log, grouped by manager, oldest first.
 func (t *Tx) Logs(fn func(*Log) error) error {
-	return t.tx.Bucket(bucketLogs).ForEach(func(_, v []byte) error {
+	return t.tx.Bucket(bucketLogs).ForEach(func(k, v []byte) error {
 		var l Log
-		if err := json.Unmarshal(v, &l); err != nil {
-			return err
+		if err := decodeLog(v, &l); err != nil {
+			return fmt.Errorf("decode log %q: %w", k, err)
 		}
 		return fn(&l)
 	})
@@ -460,13 +462,17 @@ func (t *Tx) Logs(fn func(*Log) error) error {
 // ManagerState returns what the bot remembers about manager (zero if new).
 func (t *Tx) ManagerState(manager string) (ManagerState, error) {
 	var st ManagerState
-	_, err := getJSON(t.tx.Bucket(bucketManagers), []byte(manager), &st)
-	return st, err
+	if raw := t.tx.Bucket(bucketManagers).Get([]byte(manager)); raw != nil {
+		if err := decodeManagerState(raw, &st); err != nil {
+			return st, fmt.Errorf("decode state of %q: %w", manager, err)
+		}
+	}
+	return st, nil
 }
 
 // PutManagerState stores st.
 func (t *Tx) PutManagerState(manager string, st ManagerState) error {
-	return putJSON(t.tx.Bucket(bucketManagers), []byte(manager), st)
+	return t.tx.Bucket(bucketManagers).Put([]byte(manager), encodeManagerState(&st))
 }
 
 // FirstApplication returns the learner's first recorded application in a
