@@ -121,5 +121,10 @@ func copyFile(tb testing.TB, src, dst string) {
 	if _, err := io.Copy(out, in); err != nil {
 		tb.Fatal(err)
 	}
+	// Synced: otherwise the measured commit's fdatasync would also flush the
+	// whole freshly copied file, which a running bot's file never is.
+	if err := out.Sync(); err != nil {
+		tb.Fatal(err)
+	}
 	out.Close()
 }

@@ -64,6 +64,12 @@ func (t *Tx) DeleteDue(key []byte) error { return t.tx.Bucket(bucketDue).Delete(
 func (t *Tx) DueBy(now time.Time, limit int) (keys [][]byte, rows []Due, err error) {
 	c := t.tx.Bucket(bucketDue).Cursor()
 	end := be64(uint64(now.UnixNano()))
+	// Count first (keys only, cheap) so the rows are allocated once.
+	n := 0
+	for k, _ := c.First(); k != nil && n < limit && bytes.Compare(k[:8], end) <= 0; k, _ = c.Next() {
+		n++
+	}
+	keys, rows = make([][]byte, 0, n), make([]Due, 0, n)
 	for k, v := c.First(); k != nil && len(rows) < limit; k, v = c.Next() {
 		if bytes.Compare(k[:8], end) > 0 {
 			break
