@@ -27,6 +27,7 @@ type Adapter struct {
 	out     io.Writer
 	in      *bufio.Scanner
 	lines   chan string // fed by the reader goroutine; closed at end of input
+	started chan struct{} // closed once Run has greeted: deliveries wait for it
 	echo    bool
 	session string
 	line    int
@@ -59,11 +60,18 @@ type Options struct {
 func New(in io.Reader, out io.Writer, session string, opt Options) *Adapter {
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	return &Adapter{out: out, in: sc, echo: opt.Echo, session: session, byNudge: map[string]int{}}
+	return &Adapter{out: out, in: sc, echo: opt.Echo, session: session, byNudge: map[string]int{}, started: make(chan struct{})}
 }
 
-// Send prints a message and gives it a short number to answer it by.
-func (a *Adapter) Send(_ context.Context, to bot.Recipient, m nudges.Message) (string, error) {
+// Send prints a message and gives it a short number to answer it by. The
+// engine may start delivering before the shell has greeted the user; such
+// messages wait, so the greeting comes first and names resolve.
+func (a *Adapter) Send(ctx context.Context, to bot.Recipient, m nudges.Message) (string, error) {
+	select {
+	case <-a.started:
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	n, ok := a.byNudge[m.Nudge]
@@ -146,7 +154,10 @@ func (a *Adapter) Run(ctx context.Context, e *bot.Engine) error {
 	if cfg := e.Config(); len(cfg.Managers) > 0 && a.as == "" {
 		a.as = cfg.Managers[0].ID
 	}
-	a.printf("nudgebot shell — acting as %s. Type 'help' for commands.\n", a.name(a.as))
+	a.mu.Lock()
+	fmt.Fprintf(a.out, "nudgebot shell — acting as %s. Type 'help' for commands.\n", a.name(a.as))
+	a.mu.Unlock()
+	close(a.started)
 	if err := e.Flush(ctx); err != nil {
 		return err
 	}
