@@ -26,7 +26,7 @@ type Adapter struct {
 	mu      sync.Mutex
 	out     io.Writer
 	in      *bufio.Scanner
-	lines   chan string // fed by the reader goroutine; closed at end of input
+	lines   chan string   // fed by the reader goroutine; closed at end of input
 	started chan struct{} // closed once Run has greeted: deliveries wait for it
 	echo    bool
 	session string
