@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/nudgebot/nudgebot/nudges"
 	"github.com/nudgebot/nudgebot/store"
@@ -185,15 +184,4 @@ func (e *Engine) Identity(ns, key string) (string, bool) {
 // SetIdentity caches a platform identity durably.
 func (e *Engine) SetIdentity(ctx context.Context, ns, key, value string) error {
 	return e.store.Write(ctx, func(tx *store.Tx) error { return tx.SetIdentity(ns, key, value) })
-}
-
-// Due reports when the next scheduled nudge falls (status pages, tests).
-func (e *Engine) NextDue() (time.Time, bool) {
-	var t time.Time
-	var ok bool
-	_ = e.store.View(func(tx *store.Tx) error {
-		t, ok = tx.NextDue()
-		return nil
-	})
-	return t, ok
 }

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -408,6 +407,3 @@ func isYes(s string) bool {
 	}
 	return false
 }
-
-// IsInvalid reports whether err is a validation problem the user can fix.
-func IsInvalid(err error) bool { return errors.Is(err, ErrInvalid) }

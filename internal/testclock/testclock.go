@@ -31,10 +31,3 @@ func (c *Clock) Set(rfc3339 string) {
 	c.t = t
 	c.mu.Unlock()
 }
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
