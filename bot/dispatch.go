@@ -82,9 +82,10 @@ func (e *Engine) claim(ctx context.Context) ([]*store.Item, error) {
 		}
 		batch = batch[:0]
 		for _, it := range items {
+			cur := *it
 			it.State = store.Sending
 			it.Attempts++
-			if err := tx.PutItem(it); err != nil {
+			if err := tx.UpdateItem(&cur, it); err != nil {
 				return err
 			}
 			batch = append(batch, it)
@@ -148,7 +149,16 @@ func (e *Engine) settle(ctx context.Context, cfg *config.Config, results []outco
 	err := e.store.Write(ctx, func(tx *store.Tx) error {
 		done = done[:0]
 		for _, r := range results {
-			it := *r.item
+			// Re-read: the manager may have answered the nudge the instant
+			// it was posted; only the delivery's own fields change here.
+			cur, err := tx.Item(r.item.ID)
+			if err != nil {
+				return err
+			}
+			if cur == nil || cur.State != store.Sending {
+				continue
+			}
+			it := *cur
 			switch {
 			case r.composeErr != nil:
 				it.State, it.Reason = store.Failed, r.composeErr.Error()
@@ -177,7 +187,7 @@ func (e *Engine) settle(ctx context.Context, cfg *config.Config, results []outco
 					it.NextAttempt = now.Add(max(wait, backoff(it.Attempts)))
 				}
 			}
-			if err := tx.PutItem(&it); err != nil {
+			if err := tx.UpdateItem(cur, &it); err != nil {
 				return err
 			}
 			done = append(done, it)
@@ -274,7 +284,11 @@ func (e *Engine) reconcileInFlight(ctx context.Context) error {
 			}
 		}
 		err := e.store.Write(ctx, func(tx *store.Tx) error {
-			cp := *it
+			cur, err := tx.Item(it.ID) // as it is now: a reply may have landed since
+			if err != nil || cur == nil || cur.State != store.Sending {
+				return err
+			}
+			cp := *cur
 			if found {
 				cp.State, cp.Ref, cp.SentAt = store.Sent, ref, now
 				if err := e.afterSent(tx, e.Config(), &cp, now); err != nil {
@@ -283,7 +297,7 @@ func (e *Engine) reconcileInFlight(ctx context.Context) error {
 			} else {
 				cp.State, cp.NextAttempt = store.Pending, now
 			}
-			return tx.PutItem(&cp)
+			return tx.UpdateItem(cur, &cp)
 		})
 		if err != nil {
 			return err

@@ -600,3 +600,25 @@ func TestRestart_HistoryUnreachableDoesNotBlockStart(t *testing.T) {
 		t.Fatalf("after Slack came back: %+v, %d messages", it, len(v.chat.Sent()))
 	}
 }
+
+// A manager can answer a nudge the instant it is posted, before the engine
+// has recorded it as sent; recording the delivery must keep that answer.
+func TestDelivery_AnswerDuringSendIsKept(t *testing.T) {
+	v := newEnv(t, baseConfig, "2026-06-02T09:00:00Z")
+	answered := false
+	v.chat.SendFunc = func(to bot.Recipient, m nudges.Message) (string, error) {
+		if !answered {
+			answered = true
+			if _, err := v.reply(bot.Reply{ID: "fast-click", Nudge: m.Nudge, Action: nudges.ActSkip,
+				Fields: map[string]string{nudges.FieldReason: "on leave"}}); err != nil {
+				t.Error(err)
+			}
+		}
+		return "", nil
+	}
+	id := sendNow(t, v, nudges.KindCheckIn)
+	it := v.items()[id]
+	if it.State != store.Sent || it.Answered != store.AnsweredSkipped {
+		t.Fatalf("after delivery: state %s, answered %q; want sent and skipped", it.State, it.Answered)
+	}
+}

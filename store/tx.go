@@ -171,6 +171,10 @@ func (t *Tx) PutItem(it *Item) error {
 	return t.putItem(old, it, encodeItem(it))
 }
 
+// UpdateItem stores it in place of old, which the caller read in this same
+// transaction: it spares PutItem's lookup of the stored version.
+func (t *Tx) UpdateItem(old, it *Item) error { return t.putItem(old, it, encodeItem(it)) }
+
 // AddItem stores a new item; the caller knows no item with its id exists
 // (HasItem), which spares the lookup on the sweep's hot path.
 func (t *Tx) AddItem(it *Item) error { return t.putItem(nil, it, encodeItem(it)) }
