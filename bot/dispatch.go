@@ -115,24 +115,28 @@ func (e *Engine) deliverOne(ctx context.Context, cfg *config.Config, it *store.I
 	return r
 }
 
-// settleAll records outcomes as they arrive, each commit taking all that
-// arrived while the previous one was written.
+// settleAll records outcomes in group commits. It gathers up to
+// settleBatch outcomes, waiting at most settleWait after the first: a commit
+// costs two fsyncs, and recording deliveries a few milliseconds later risks
+// nothing (a crash before it is settled through the platform's history).
 func (e *Engine) settleAll(ctx context.Context, cfg *config.Config, results <-chan outcome) error {
 	var firstErr error
 	for r := range results {
 		batch := []outcome{r}
+		timer := time.NewTimer(settleWait)
 	more:
-		for len(batch) < batchSize {
+		for len(batch) < settleBatch {
 			select {
 			case r, ok := <-results:
 				if !ok {
 					break more
 				}
 				batch = append(batch, r)
-			default:
+			case <-timer.C:
 				break more
 			}
 		}
+		timer.Stop()
 		// Settle even when ctx has ended: the platform call happened, and
 		// recording it is what keeps a restart from sending it again.
 		if err := e.settle(context.WithoutCancel(ctx), cfg, batch); err != nil && firstErr == nil {
@@ -141,6 +145,12 @@ func (e *Engine) settleAll(ctx context.Context, cfg *config.Config, results <-ch
 	}
 	return firstErr
 }
+
+// Settling in groups: see settleAll.
+const (
+	settleBatch = 256
+	settleWait  = 10 * time.Millisecond
+)
 
 // settle records a group of outcomes in one commit.
 func (e *Engine) settle(ctx context.Context, cfg *config.Config, results []outcome) error {

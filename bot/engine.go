@@ -46,7 +46,7 @@ type Options struct {
 // Delivery tuning. Attempts back off exponentially from retryBase to
 // retryMax with jitter; after maxAttempts an item fails for good.
 const (
-	batchSize   = 256
+	batchSize   = 512
 	workers     = 16
 	maxAttempts = 8
 	retryBase   = 2 * time.Second
