@@ -58,6 +58,3 @@ func logKey(manager string, at time.Time, id string) []byte {
 	k = append(k, be64(uint64(at.UnixNano()))...)
 	return append(k, id...)
 }
-
-// DueKey is the key a due row is stored under.
-func DueKey(d Due) []byte { return timeKey(d.At, d.ID) }

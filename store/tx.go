@@ -119,15 +119,6 @@ func (t *Tx) PutSched(e SchedEntry) error {
 	return t.tx.Bucket(bucketSched).Put(pair(e.Manager, e.Slot), be64(e.Fingerprint))
 }
 
-// Sched returns the entry for (manager, slot), or ok=false.
-func (t *Tx) Sched(manager, slot string) (SchedEntry, bool) {
-	v := t.tx.Bucket(bucketSched).Get(pair(manager, slot))
-	if len(v) < 8 {
-		return SchedEntry{}, false
-	}
-	return SchedEntry{Manager: manager, Slot: slot, Fingerprint: binary.BigEndian.Uint64(v)}, true
-}
-
 // DeleteSched removes the entry for (manager, slot).
 func (t *Tx) DeleteSched(manager, slot string) error {
 	return t.tx.Bucket(bucketSched).Delete(pair(manager, slot))
@@ -175,11 +166,8 @@ func (t *Tx) PutItem(it *Item) error {
 // transaction: it spares PutItem's lookup of the stored version.
 func (t *Tx) UpdateItem(old, it *Item) error { return t.putItem(old, it, encodeItem(it)) }
 
-// AddItem stores a new item; the caller knows no item with its id exists
-// (HasItem), which spares the lookup on the sweep's hot path.
-func (t *Tx) AddItem(it *Item) error { return t.putItem(nil, it, encodeItem(it)) }
-
-// AddItems stores new items (see AddItem) in bulk: encoded on all cores,
+// AddItems stores new items in bulk; the caller knows no item with these ids
+// exists (HasItem), which spares a lookup each. They are encoded on all cores,
 // inserted in id order. bbolt keeps each page's keys in a sorted slice, so
 // thousands of inserts in random order into one fresh page would each shift
 // it: quadratic. In order, each lands at the end.

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/nudgebot/nudgebot/store"
 )
@@ -38,7 +39,7 @@ func NewMetrics(reg *prometheus.Registry, src Source) *Metrics {
 		}, []string{"result"}),
 	}
 	reg.MustRegister(m.Deliveries, m.AckLatency, m.Reloads, &storeCollector{src: src},
-		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
