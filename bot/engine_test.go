@@ -622,3 +622,40 @@ func TestDelivery_AnswerDuringSendIsKept(t *testing.T) {
 		t.Fatalf("after delivery: state %s, answered %q; want sent and skipped", it.State, it.Answered)
 	}
 }
+
+// A free-text note goes to the manager's latest nudge still open; once
+// every nudge is answered it is kept on its own, never on a closed one.
+func TestNote_AttachesToLatestOpenNudge(t *testing.T) {
+	v := newEnv(t, baseConfig, "2026-06-02T09:00:00Z")
+	checkin := sendNow(t, v, nudges.KindCheckIn)
+	v.clock.Set("2026-06-02T09:10:00Z")
+	pledge := sendNow(t, v, nudges.KindPledge)
+	note := func(id string) string {
+		t.Helper()
+		if _, err := v.reply(bot.Reply{ID: id, Action: bot.ActNote, Fields: map[string]string{nudges.FieldNote: "Sam ran the retro"}}); err != nil {
+			t.Fatalf("note %s: %v", id, err)
+		}
+		for _, l := range v.logs() {
+			if l.ID == id {
+				return l.Nudge
+			}
+		}
+		t.Fatalf("note %s not stored", id)
+		return ""
+	}
+	if got := note("n1"); got != pledge {
+		t.Fatalf("first note on %q, want the latest nudge %q", got, pledge)
+	}
+	if _, err := v.reply(bot.Reply{ID: "skip", Nudge: pledge, Action: nudges.ActSkip, Fields: map[string]string{nudges.FieldReason: "on leave"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := note("n2"); got != checkin {
+		t.Fatalf("note after the pledge was skipped on %q, want the open check-in %q", got, checkin)
+	}
+	if _, err := v.reply(bot.Reply{ID: "log", Nudge: checkin, Action: nudges.ActLog, Fields: checkIn("priya", "10", "2026-06-09", "", "")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := note("n3"); got != "" {
+		t.Fatalf("note with every nudge answered on %q, want none", got)
+	}
+}

@@ -53,7 +53,7 @@ func (fe FieldErrors) Error() string {
 func (fe FieldErrors) Unwrap() error { return ErrInvalid }
 
 // ActNote is a free-text message to the bot, stored as a note on the
-// manager's latest nudge.
+// manager's latest open nudge (or on none, when every nudge is answered).
 const ActNote = "note"
 
 // HandleReply validates a reply, stores it as a coaching log exactly once and
@@ -111,14 +111,17 @@ func (e *Engine) applyReply(tx *store.Tx, cfg *config.Config, m *nudges.Manager,
 		}
 	}
 	if r.Action == ActNote && item == nil {
-		st, err := tx.ManagerState(m.ID)
+		open, err := tx.OpenItems(m.ID)
 		if err != nil {
 			return err
 		}
-		if st.LastNudge != "" {
-			if item, _ = tx.Item(st.LastNudge); item != nil {
-				r.Nudge, root = item.ID, item
+		for _, it := range open {
+			if item == nil || it.SentAt.After(item.SentAt) {
+				item = it
 			}
+		}
+		if item != nil {
+			r.Nudge, root = item.ID, item
 		}
 	}
 	l := &store.Log{ID: r.ID, Manager: m.ID, Nudge: r.Nudge, CreatedAt: r.At, Answers: map[string]string{}}

@@ -204,7 +204,7 @@ func encodeManagerState(x *ManagerState) []byte {
 	for _, v := range []int{x.Streak, x.Pledged, x.Kept, x.Partly} {
 		e.int(int64(v))
 	}
-	e.str(x.LastNudge)
+	e.str("") // formerly the latest nudge sent; notes now find the latest open one
 	return e.b
 }
 
@@ -228,6 +228,6 @@ func decodeManagerState(b []byte, x *ManagerState) error {
 		x.Pledge = &PledgeRecall{Text: d.str(), At: d.time(), Reviewed: d.int() == 1}
 	}
 	x.Streak, x.Pledged, x.Kept, x.Partly = int(d.int()), int(d.int()), int(d.int()), int(d.int())
-	x.LastNudge = d.str()
+	d.str() // see encodeManagerState
 	return d.err
 }

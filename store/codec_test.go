@@ -17,7 +17,7 @@ func TestCodecRoundTrip(t *testing.T) {
 	state := ManagerState{
 		LastCheckIn: &CheckInRecall{Member: "priya", Action: "try it twice", Review: nudges.Date{Year: 2026, Month: 6, Day: 9}, At: at},
 		Pledge:      &PledgeRecall{Text: "ask first", At: at, Reviewed: true},
-		Streak:      3, Pledged: 5, Kept: 3, Partly: 1, LastNudge: "n9",
+		Streak:      3, Pledged: 5, Kept: 3, Partly: 1,
 	}
 	item := Item{ID: "n1", Manager: "ann", Kind: "pledge", Channel: "C1", ScheduledAt: at, NextAttempt: at, State: Sent, Attempts: 2, Ref: "C1/1.2", Answered: AnsweredLogged}
 	due := Due{At: at, ID: "n2", Manager: "ann", Cadence: "c", Kind: "checkin", Local: "2026-06-02", Parent: "n1", Reminder: 1, Gen: 42}

@@ -91,11 +91,12 @@ func (it *Item) Open() bool {
 
 // awaitsAnswer reports whether the item belongs in its manager's list of
 // open nudges: a direct nudge (not a summary) delivered and not yet
-// answered. Items still queued are left out: the sweep creates thousands at
-// a time, and nobody can answer a nudge they have not seen.
+// answered. Items still queued or on their way are left out: the sweep
+// creates thousands at a time, a claim moves hundreds, and nobody can
+// answer a nudge they have not seen.
 func (it *Item) awaitsAnswer() bool {
 	return it.Channel == "" && it.Kind != nudges.KindSummary && it.Kind != nudges.KindShoutOut &&
-		it.Answered == "" && (it.State == Sent || it.State == Sending)
+		it.Answered == "" && it.State == Sent
 }
 
 // Log is a coaching log: one reply of a manager, stored once.
@@ -121,7 +122,6 @@ type ManagerState struct {
 	Pledged     int            `json:"pledged"` // pledges whose outcome was reported
 	Kept        int            `json:"kept"`    // of those, kept (partly counts half in the rate)
 	Partly      int            `json:"partly"`
-	LastNudge   string         `json:"last_nudge,omitempty"` // the latest nudge sent, for free-text notes
 }
 
 // CheckInRecall is the agreed next action of the last check-in.

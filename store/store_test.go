@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -193,6 +194,95 @@ func TestOpen_MigratesSchema1(t *testing.T) {
 		open, err := tx.OpenItems("ann")
 		if err != nil || len(open) != 1 || open[0].ID != "n1" {
 			t.Errorf("open index not rebuilt from the outbox: %v %v", open, err)
+		}
+		return nil
+	})
+}
+
+// Claim moves ready items to sending without rewriting their records: every
+// reader, and a restart, must still see them as sending, and settling them
+// must leave the indexes and counters as a full rewrite would.
+func TestClaim_ItemsReadAsSendingUntilSettled(t *testing.T) {
+	path := filepath.Join(t.TempDir(), store.FileName)
+	st := MustOpen(t, path)
+	ctx := context.Background()
+	at := func(s int64) time.Time { return time.Unix(s, 0).UTC() }
+	if err := st.Write(ctx, func(tx *store.Tx) error {
+		for _, it := range []*store.Item{
+			{ID: "b", Manager: "ann", Kind: "checkin", State: store.Pending, NextAttempt: at(100)},
+			{ID: "a", Manager: "ann", Kind: "pledge", State: store.Pending, NextAttempt: at(200)},
+			{ID: "later", Manager: "ann", Kind: "checkin", State: store.Pending, NextAttempt: at(900)},
+		} {
+			if err := tx.PutItem(it); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var claimed []*store.Item
+	if err := st.Write(ctx, func(tx *store.Tx) (err error) {
+		claimed, err = tx.Claim(at(500), 10)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(claimed) != 2 || claimed[0].ID != "b" || claimed[1].ID != "a" || claimed[0].State != store.Sending {
+		t.Fatalf("claimed %+v, want b then a, sending", claimed)
+	}
+	st.Close()
+	st = MustOpen(t, path) // a crash right after the claim
+	check := func(when string, wantSending []string, want map[store.State]uint64) {
+		t.Helper()
+		st.View(func(tx *store.Tx) error {
+			var flight []string
+			f, _ := tx.InFlight()
+			for _, it := range f {
+				flight = append(flight, it.ID)
+				if it.State != store.Sending {
+					t.Errorf("%s: in-flight %s reads as %s", when, it.ID, it.State)
+				}
+			}
+			if strings.Join(flight, ",") != strings.Join(wantSending, ",") {
+				t.Errorf("%s: in flight %v, want %v", when, flight, wantSending)
+			}
+			if r, _ := tx.Ready(at(500), 10); len(r) != 0 {
+				t.Errorf("%s: %d items still ready", when, len(r))
+			}
+			return nil
+		})
+		c, _ := st.Counts()
+		for s, n := range want {
+			if c[s] != n {
+				t.Errorf("%s: %d %s, want %d (counts %v)", when, c[s], s, n, c)
+			}
+		}
+	}
+	check("after the claim", []string{"a", "b"}, map[store.State]uint64{store.Pending: 1, store.Sending: 2})
+	if err := st.Write(ctx, func(tx *store.Tx) error {
+		for id, s := range map[string]store.State{"a": store.Sent, "b": store.Pending} {
+			cur, err := tx.Item(id)
+			if err != nil {
+				return err
+			}
+			next := *cur
+			next.State, next.NextAttempt = s, at(600)
+			if err := tx.UpdateItem(cur, &next); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	check("after settling", nil, map[store.State]uint64{store.Pending: 2, store.Sending: 0, store.Sent: 1})
+	st.View(func(tx *store.Tx) error {
+		if r, _ := tx.Ready(at(600), 10); len(r) != 1 || r[0].ID != "b" || r[0].State != store.Pending {
+			t.Errorf("the retried item is not ready again: %+v", r)
+		}
+		if open, _ := tx.OpenItems("ann"); len(open) != 1 || open[0].ID != "a" {
+			t.Errorf("open nudges %+v, want the sent one", open)
 		}
 		return nil
 	})

@@ -146,7 +146,17 @@ func (t *Tx) Item(id string) (*Item, error) {
 	if err := decodeItem(raw, &it); err != nil {
 		return nil, fmt.Errorf("decode outbox item %q: %w", id, err)
 	}
+	t.overlay(&it)
 	return &it, nil
+}
+
+// overlay gives an item its state as delivery sees it: Claim moves an item
+// into the sending index without rewriting its record (see Claim), so a
+// record that says pending while the index holds its id is sending.
+func (t *Tx) overlay(it *Item) {
+	if it.State == Pending && t.tx.Bucket(bucketSending).Get([]byte(it.ID)) != nil {
+		it.State = Sending
+	}
 }
 
 // HasItem reports whether an outbox item with id exists.
@@ -264,7 +274,8 @@ func (t *Tx) putItem(old, it *Item, raw []byte) error {
 		if err := open.Put(pair(it.Manager, it.ID), nil); err != nil {
 			return err
 		}
-	} else if old != nil && old.awaitsAnswer() {
+	} else if old != nil && (old.awaitsAnswer() || old.State == Sending) {
+		// (Before Claim left records alone, sending items were listed too.)
 		if err := open.Delete(pair(it.Manager, it.ID)); err != nil {
 			return err
 		}
@@ -342,6 +353,40 @@ func (t *Tx) Ready(now time.Time, limit int) ([]*Item, error) {
 	return out, nil
 }
 
+// Claim marks up to limit items ready by now as sending and returns them,
+// earliest first, in their new state. Only the indexes and the counters
+// change: each record keeps saying pending, and Item reads it as sending
+// while the sending index holds its id. A batch's ready and sending keys
+// sit together in their small indexes, where rewriting the records would
+// dirty a page of the outbox per item; settling the delivery rewrites the
+// record once. The attempt is counted then, too.
+func (t *Tx) Claim(now time.Time, limit int) ([]*Item, error) {
+	items, err := t.Ready(now, limit)
+	if err != nil {
+		return nil, err
+	}
+	ready, sending := t.tx.Bucket(bucketReady), t.tx.Bucket(bucketSending)
+	for _, it := range items {
+		if err := ready.Delete(timeKey(it.NextAttempt, it.ID)); err != nil {
+			return nil, err
+		}
+	}
+	// In id order: each insert then lands after the last (see AddItems).
+	slices.SortFunc(items, func(a, b *Item) int { return strings.Compare(a.ID, b.ID) })
+	for _, it := range items {
+		if err := sending.Put([]byte(it.ID), nil); err != nil {
+			return nil, err
+		}
+		it.State = Sending
+	}
+	slices.SortStableFunc(items, func(a, b *Item) int { return a.NextAttempt.Compare(b.NextAttempt) })
+	if n := int64(len(items)); n > 0 {
+		t.count(Pending, -n)
+		t.count(Sending, +n)
+	}
+	return items, nil
+}
+
 // NextReady returns when the earliest pending item becomes ready.
 func (t *Tx) NextReady() (time.Time, bool) {
 	k, _ := t.tx.Bucket(bucketReady).Cursor().First()
@@ -371,6 +416,7 @@ func (t *Tx) Items(fn func(*Item) error) error {
 		if err := decodeItem(v, &it); err != nil {
 			return fmt.Errorf("decode outbox item %q: %w", k, err)
 		}
+		t.overlay(&it)
 		return fn(&it)
 	})
 }

@@ -240,7 +240,7 @@ const help = `Commands (as the manager you act as):
   snooze [#]                    postpone a nudge
   skip [#] <reason>             skip this week's nudge, saying why
   rate [#] useful|not-useful    tell L&D whether a nudge helped
-  note <text>                   a free-text note on your latest nudge
+  note <text>                   a free-text note on your latest open nudge
 Admin (L&D):
   send <kind> <manager>         send a nudge now (checkin, assignment, pledge, summary)
   event <learner> completed <module>

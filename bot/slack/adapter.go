@@ -70,6 +70,10 @@ type Adapter struct {
 	// hooks are the hosts a response_url may point at: Slack's, and the
 	// API host when it is not Slack's (a test fake, a proxy).
 	hooks map[string]bool
+	// dms remembers DM channels in memory (they never change for a user;
+	// the store keeps them across restarts): a delivery then reads no
+	// transaction to find where it goes. About 60 bytes a manager.
+	dms dmCache
 
 	// pingInterval is how long Socket Mode waits for Slack's ping before
 	// it reconnects (tests raise it: the fake server never pings).

@@ -221,7 +221,7 @@ func helpText(admin bool) string {
 		"• `/nudge pledge` — make this week's coaching pledge\n" +
 		"• `/nudge snooze` — postpone your latest open nudge\n" +
 		"• `/nudge status` — your week at a glance\n" +
-		"Anything you write to me directly is kept as a note on your latest nudge."
+		"Anything you write to me directly is kept as a note on your latest open nudge."
 	if admin {
 		s += "\n*For L&amp;D admins*\n" +
 			"• `/nudge send <checkin|assignment|pledge|summary> @manager` — send a nudge now\n" +

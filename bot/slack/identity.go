@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/slack-go/slack"
 
@@ -63,7 +64,11 @@ func (a *Adapter) slackUser(ctx context.Context, e *bot.Engine, managerID string
 
 // dm is the direct-message channel between the bot and a user.
 func (a *Adapter) dm(ctx context.Context, e *bot.Engine, uid string) (string, error) {
+	if ch := a.dms.get(uid); ch != "" {
+		return ch, nil
+	}
 	if ch, ok := e.Identity(nsDM, uid); ok && ch != "" {
+		a.dms.put(uid, ch)
 		return ch, nil
 	}
 	var ch *slack.Channel
@@ -80,7 +85,29 @@ func (a *Adapter) dm(ctx context.Context, e *bot.Engine, uid string) (string, er
 	if err := e.SetIdentity(ctx, nsDM, uid, ch.ID); err != nil {
 		a.log.Warn().Err(err).Str("slack_user", uid).Msg("could not cache a DM channel")
 	}
+	a.dms.put(uid, ch.ID)
 	return ch.ID, nil
+}
+
+// dmCache is Slack user id → DM channel id, safe for the delivery workers.
+type dmCache struct {
+	mu sync.RWMutex
+	m  map[string]string
+}
+
+func (c *dmCache) get(uid string) string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.m[uid]
+}
+
+func (c *dmCache) put(uid, ch string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = make(map[string]string)
+	}
+	c.m[uid] = ch
 }
 
 // remember caches a manager ↔ Slack user pair both ways. A failure only

@@ -62,6 +62,9 @@ func safeCut(r []rune, cut int) int {
 // space when there is one in the second half of the piece, so that a long
 // paragraph becomes several sections instead of being cut short.
 func split(s string, max int) []string {
+	if len(s) <= max { // bytes ≥ runes: the common case, with no copy
+		return []string{s}
+	}
 	r := []rune(s)
 	var out []string
 	for len(r) > max {
