@@ -10,10 +10,12 @@ import (
 	"github.com/nudgebot/nudgebot/nudges"
 )
 
-// Due rows and outbox items are read and written tens of thousands of times
-// per sweep, so they use this compact binary form (JSON cost more than the
-// B+tree itself). Logs and manager state stay JSON: they are read rarely
-// and exported. A leading version byte leaves room to evolve the layout.
+// Records use this compact binary form: due rows and outbox items are read
+// and written tens of thousands of times per sweep, coaching logs and
+// manager state on every reply, and JSON cost more than the B+tree itself.
+// A leading version byte leaves room to evolve the layout. Files written
+// before hold JSON records (a JSON object starts with '{', never codecV1):
+// those still decode, and are rewritten in this form when next changed.
 
 const codecV1 = 1
 
@@ -91,6 +93,9 @@ func encodeDue(x *Due) []byte {
 }
 
 func decodeDue(b []byte, x *Due) error {
+	if len(b) > 0 && b[0] == '{' {
+		return json.Unmarshal(b, x)
+	}
 	d := dec{b: b}
 	d.version()
 	x.At = d.time()
@@ -121,6 +126,9 @@ func encodeItem(x *Item) []byte {
 }
 
 func decodeItem(b []byte, x *Item) error {
+	if len(b) > 0 && b[0] == '{' {
+		return json.Unmarshal(b, x)
+	}
 	d := dec{b: b}
 	d.version()
 	x.ID, x.Manager, x.Kind, x.Cadence, x.Program = d.str(), d.str(), nudges.Kind(d.str()), d.str(), d.str()

@@ -48,6 +48,14 @@ func TestCodecRoundTrip(t *testing.T) {
 	if err := decodeLog(raw, &fromJSON); err != nil || fromJSON.Answers["win"] != "é ✓" {
 		t.Errorf("JSON log: %+v %v", fromJSON, err)
 	}
+	raw, _ = json.Marshal(item)
+	if err := decodeItem(raw, &gotItem); err != nil || gotItem.ID != item.ID || gotItem.State != item.State || !gotItem.ScheduledAt.Equal(item.ScheduledAt) {
+		t.Errorf("JSON item: %+v %v", gotItem, err)
+	}
+	raw, _ = json.Marshal(due)
+	if err := decodeDue(raw, &gotDue); err != nil || gotDue.ID != due.ID || gotDue.Gen != due.Gen || !gotDue.At.Equal(due.At) {
+		t.Errorf("JSON due: %+v %v", gotDue, err)
+	}
 	// A truncated record is an error, not a panic or a half-read value.
 	enc := encodeLog(&log)
 	if err := decodeLog(enc[:len(enc)/2], &Log{}); err == nil {

@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -283,6 +285,48 @@ func TestClaim_ItemsReadAsSendingUntilSettled(t *testing.T) {
 		}
 		if open, _ := tx.OpenItems("ann"); len(open) != 1 || open[0].ID != "a" {
 			t.Errorf("open nudges %+v, want the sent one", open)
+		}
+		return nil
+	})
+}
+
+// A file from the first release stored outbox items and due rows as JSON
+// under schema 1: it must open, migrate and read back.
+func TestOpen_FirstReleaseJSONRecords(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v1json.db")
+	st := MustOpen(t, path)
+	st.Close()
+	at := time.Date(2026, 6, 2, 8, 30, 0, 0, time.UTC)
+	item, _ := json.Marshal(store.Item{ID: "n1", Manager: "ann", Kind: "checkin", State: store.Sent, ScheduledAt: at, NextAttempt: at, SentAt: at})
+	due, _ := json.Marshal(store.Due{At: at.Add(time.Hour), ID: "n2", Manager: "ann", Kind: "pledge"})
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error {
+		tx.DeleteBucket([]byte("idents"))
+		tx.DeleteBucket([]byte("open"))
+		if err := tx.Bucket([]byte("outbox")).Put([]byte("n1"), item); err != nil {
+			return err
+		}
+		var k [8]byte
+		binary.BigEndian.PutUint64(k[:], uint64(at.Add(time.Hour).UnixNano()))
+		if err := tx.Bucket([]byte("due")).Put(append(k[:], "n2"...), due); err != nil {
+			return err
+		}
+		return tx.Bucket([]byte("meta")).Put([]byte("schema"), []byte{0, 0, 0, 0, 0, 0, 0, 1})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	st = MustOpen(t, path)
+	st.View(func(tx *store.Tx) error {
+		if open, err := tx.OpenItems("ann"); err != nil || len(open) != 1 || open[0].ID != "n1" || !open[0].SentAt.Equal(at) {
+			t.Errorf("JSON outbox item after migration: %+v %v", open, err)
+		}
+		if _, rows, err := tx.DueBy(at.Add(2*time.Hour), 10); err != nil || len(rows) != 1 || rows[0].ID != "n2" {
+			t.Errorf("JSON due row: %+v %v", rows, err)
 		}
 		return nil
 	})
