@@ -14,22 +14,15 @@ func (l *loader) programs(ps []programFile) {
 	if len(ps) == 0 {
 		l.c.add("programs", "no programs: add at least one [[programs]] section")
 	}
-	seen := map[string]int{}
+	seen := map[string]string{}
 	for i := range ps {
 		pf := &ps[i]
 		key := fmt.Sprintf("programs[%d]", i)
 		p := &nudges.Program{ID: pf.ID, Name: pf.Name, Weeks: pf.Weeks, Paused: pf.Paused}
-		switch {
-		case pf.ID == "":
-			l.c.add(key+".id", "missing program id")
-		case !programIDPattern.MatchString(pf.ID):
+		if pf.ID != "" && !programIDPattern.MatchString(pf.ID) {
 			l.c.add(key+".id", "program id %q may use only a-z, 0-9, - and _", pf.ID)
 		}
-		if j, dup := seen[pf.ID]; dup && pf.ID != "" {
-			l.c.add(key+".id", "duplicate program id %q (also programs[%d])", pf.ID, j)
-		} else {
-			seen[pf.ID] = i
-		}
+		l.uniqueID(seen, key, "program", pf.ID, "")
 		if strings.TrimSpace(pf.Name) == "" {
 			l.c.add(key+".name", "missing program name")
 		}
@@ -58,19 +51,27 @@ func (l *loader) programs(ps []programFile) {
 	}
 }
 
+// uniqueID reports a missing or repeated id of the section entry at key (a
+// "script", say); seen maps the ids met so far to their entry's key, and
+// scope says where ids must be unique when that is not the whole file.
+func (l *loader) uniqueID(seen map[string]string, key, what, id, scope string) {
+	switch first, dup := seen[id]; {
+	case id == "":
+		l.c.add(key+".id", "missing %s id", what)
+	case dup:
+		l.c.add(key+".id", "duplicate %s id %q%s (also %s)", what, id, scope, first)
+	default:
+		seen[id] = key
+	}
+}
+
 func (l *loader) assignments(prog string, p *nudges.Program, as []assignmentFile) {
-	seen := map[string]int{}
+	seen := map[string]string{}
 	for i := range as {
 		af := &as[i]
 		key := fmt.Sprintf("%s.assignments[%d]", prog, i)
 		a := nudges.Assignment{ID: af.ID, Title: af.Title, Instructions: af.Instructions, Week: af.Week, DueDays: 7}
-		if af.ID == "" {
-			l.c.add(key+".id", "missing assignment id")
-		} else if j, dup := seen[af.ID]; dup {
-			l.c.add(key+".id", "duplicate assignment id %q in this program (also %s.assignments[%d])", af.ID, prog, j)
-		} else {
-			seen[af.ID] = i
-		}
+		l.uniqueID(seen, key, "assignment", af.ID, " in this program")
 		if strings.TrimSpace(af.Title) == "" {
 			l.c.add(key+".title", "missing assignment title")
 		}
@@ -91,17 +92,11 @@ func (l *loader) assignments(prog string, p *nudges.Program, as []assignmentFile
 }
 
 func (l *loader) scripts(ss []scriptFile) {
-	seen := map[string]int{}
+	seen := map[string]string{}
 	for i := range ss {
 		sf := &ss[i]
 		key := fmt.Sprintf("scripts[%d]", i)
-		if sf.ID == "" {
-			l.c.add(key+".id", "missing script id")
-		} else if j, dup := seen[sf.ID]; dup {
-			l.c.add(key+".id", "duplicate script id %q (also scripts[%d])", sf.ID, j)
-		} else {
-			seen[sf.ID] = i
-		}
+		l.uniqueID(seen, key, "script", sf.ID, "")
 		if strings.TrimSpace(sf.Title) == "" {
 			l.c.add(key+".title", "missing script title")
 		}
@@ -129,18 +124,12 @@ func (l *loader) scripts(ss []scriptFile) {
 }
 
 func (l *loader) cadences(cs []cadenceFile) {
-	seen := map[string]int{}
+	seen := map[string]string{}
 	for i := range cs {
 		cf := &cs[i]
 		key := fmt.Sprintf("cadences[%d]", i)
 		c := &nudges.Cadence{ID: cf.ID, Kind: nudges.Kind(cf.Kind), Program: cf.Program, Script: cf.Script}
-		if cf.ID == "" {
-			l.c.add(key+".id", "missing cadence id")
-		} else if j, dup := seen[cf.ID]; dup {
-			l.c.add(key+".id", "duplicate cadence id %q (also cadences[%d])", cf.ID, j)
-		} else {
-			seen[cf.ID] = i
-		}
+		l.uniqueID(seen, key, "cadence", cf.ID, "")
 		switch {
 		case cf.Kind == "":
 			l.c.add(key+".kind", "missing kind (want %s)", kindList())

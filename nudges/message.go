@@ -29,12 +29,7 @@ type Chart struct {
 }
 
 // AppliedShare is the share of learners with a first application, 0–1.
-func (c Chart) AppliedShare() float64 {
-	if c.Learners <= 0 {
-		return 0
-	}
-	return float64(c.Applied) / float64(c.Learners)
-}
+func (c Chart) AppliedShare() float64 { return share(c.Applied, c.Learners) }
 
 // Action is a button. ID says what it does (one of the Act* constants);
 // Value carries its argument (a learner and outcome, a pledge answer).

@@ -72,11 +72,14 @@ func Measure(team *Team, applied func(learner string) bool, week []Entry) Progre
 }
 
 // AppliedShare is the share of learners with a first application, 0–1.
-func (p Progress) AppliedShare() float64 {
-	if p.Learners == 0 {
+func (p Progress) AppliedShare() float64 { return share(p.Applied, p.Learners) }
+
+// share is applied / learners, 0 for a team without learners.
+func share(applied, learners int) float64 {
+	if learners <= 0 {
 		return 0
 	}
-	return float64(p.Applied) / float64(p.Learners)
+	return float64(applied) / float64(learners)
 }
 
 // KeptRate is the share of reviewed pledges kept (partly kept counts half).

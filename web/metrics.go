@@ -1,6 +1,7 @@
 package web
 
 import (
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -53,19 +54,10 @@ func (m *Metrics) Delivered(it store.Item) {
 	if len(reason) > 40 { // keep label values few: the code, not the message
 		reason = reason[:40]
 	}
-	if i := indexByte(reason, ':'); i >= 0 {
+	if i := strings.IndexByte(reason, ':'); i >= 0 {
 		reason = reason[:i]
 	}
 	m.Deliveries.WithLabelValues(result, reason).Inc()
-}
-
-func indexByte(s string, c byte) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			return i
-		}
-	}
-	return -1
 }
 
 var (

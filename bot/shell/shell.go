@@ -154,9 +154,7 @@ func (a *Adapter) Run(ctx context.Context, e *bot.Engine) error {
 	if cfg := e.Config(); len(cfg.Managers) > 0 && a.as == "" {
 		a.as = cfg.Managers[0].ID
 	}
-	a.mu.Lock()
-	fmt.Fprintf(a.out, "nudgebot shell — acting as %s. Type 'help' for commands.\n", a.name(a.as))
-	a.mu.Unlock()
+	a.printf("nudgebot shell — acting as %s. Type 'help' for commands.\n", a.name(a.as))
 	close(a.started)
 	if err := e.Flush(ctx); err != nil {
 		return err

@@ -11,6 +11,8 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
+
+	"github.com/nudgebot/nudgebot/bot"
 )
 
 // maxBody bounds what the bot reads from a request before it knows the
@@ -95,9 +97,8 @@ func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]string{"challenge": v.Challenge})
 		return
 	}
-	e := a.engine.Load()
+	e := a.ready(w)
 	if e == nil {
-		http.Error(w, "not ready", http.StatusServiceUnavailable) // Slack retries
 		return
 	}
 	a.reply(w, r, "event", a.event(e, ev))
@@ -109,9 +110,8 @@ func (a *Adapter) serveInteractions(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "malformed interaction payload", http.StatusBadRequest)
 		return
 	}
-	e := a.engine.Load()
+	e := a.ready(w)
 	if e == nil {
-		http.Error(w, "not ready", http.StatusServiceUnavailable)
 		return
 	}
 	kind := "action"
@@ -127,12 +127,21 @@ func (a *Adapter) serveCommands(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "malformed slash command", http.StatusBadRequest)
 		return
 	}
-	e := a.engine.Load()
+	e := a.ready(w)
 	if e == nil {
-		http.Error(w, "not ready", http.StatusServiceUnavailable)
 		return
 	}
 	a.reply(w, r, "command", a.command(e, cmd))
+}
+
+// ready returns the bound engine, or answers 503 (Slack retries) when the
+// adapter is not bound yet.
+func (a *Adapter) ready(w http.ResponseWriter) *bot.Engine {
+	e := a.engine.Load()
+	if e == nil {
+		http.Error(w, "not ready", http.StatusServiceUnavailable)
+	}
+	return e
 }
 
 // reply writes the acknowledgement, then starts the work that follows it.

@@ -203,7 +203,7 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	switch {
 	case err == nil:
 		defer rc.Close()
-		n, err = writeAtomically(*out, rc)
+		n, err = writeAtomically(*out, func(w io.Writer) error { _, err := io.Copy(w, rc); return err })
 	case errors.Is(err, errNoBot):
 		err = withStore(cfg, func(st *store.Store) (err error) {
 			n, err = st.BackupFile(*out)
@@ -223,15 +223,22 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-func writeAtomically(path string, r io.Reader) (int64, error) {
+func writeAtomically(path string, fill func(io.Writer) error) (int64, error) {
 	tmp := path + ".partial"
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
 		return 0, err
 	}
-	n, err := io.Copy(f, r)
+	var n int64
+	err = fill(f)
 	if err == nil {
 		err = f.Sync()
+	}
+	if err == nil {
+		var fi os.FileInfo
+		if fi, err = f.Stat(); err == nil {
+			n = fi.Size()
+		}
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -277,10 +284,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	// Coaching logs are personal data: the file is readable by its owner
 	// only, and appears whole or not at all.
-	pr, pw := io.Pipe()
-	go func() { pw.CloseWithError(write(pw)) }()
-	n, err := writeAtomically(*outPath, pr)
-	pr.Close()
+	n, err := writeAtomically(*outPath, write)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}

@@ -215,19 +215,15 @@ func newLogger(cfg *config.Config, stderr io.Writer) (zerolog.Logger, func(), er
 		}
 		out, closeFn = f, func() { f.Close() }
 	}
-	console := cfg.LogFormat == "console"
-	if cfg.LogFormat == "auto" {
-		if f, ok := out.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
-			console = true
-		}
-	}
+	console := cfg.LogFormat == "console" || cfg.LogFormat == "auto" && isTerminal(out)
 	if console {
 		out = zerolog.ConsoleWriter{Out: out, TimeFormat: time.TimeOnly}
 	}
 	return zerolog.New(out).Level(level).With().Timestamp().Logger(), closeFn, nil
 }
 
-func isTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
+// isTerminal reports whether v (a reader or writer) is a terminal.
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
 	return ok && isatty.IsTerminal(f.Fd())
 }
