@@ -188,7 +188,12 @@ func (e *Engine) settle(ctx context.Context, cfg *config.Config, results []outco
 				continue
 			}
 			it := *cur
-			it.Attempts++ // see Tx.Claim
+			permanent, wait, reason := classify(r.err)
+			if wait <= 0 {
+				// Counted here, not at the claim (see Tx.Claim). A rate
+				// limit posted nothing, so it does not count.
+				it.Attempts++
+			}
 			switch {
 			case r.composeErr != nil:
 				it.State, it.Reason = store.Failed, r.composeErr.Error()
@@ -200,21 +205,18 @@ func (e *Engine) settle(ctx context.Context, cfg *config.Config, results []outco
 					return err
 				}
 			default:
-				permanent, wait, reason := classify(r.err)
 				switch {
 				case permanent: // the platform's own code says it all
 					it.State, it.Reason = store.Failed, reason
 				case wait > 0:
-					// Rate limited: nothing was posted, so the attempt does
-					// not count against the item, and it goes out again
-					// exactly when the platform said, not after a backoff.
-					it.Attempts--
+					// Rate limited: it goes out again exactly when the
+					// platform said, not after a backoff.
 					it.State, it.Reason, it.NextAttempt = store.Pending, reason, now.Add(wait)
 				case it.Attempts >= maxAttempts:
 					it.State, it.Reason = store.Failed, fmt.Sprintf("gave up after %d attempts: %v", it.Attempts, r.err)
 				default:
 					it.State, it.Reason = store.Pending, reason
-					it.NextAttempt = now.Add(max(wait, backoff(it.Attempts)))
+					it.NextAttempt = now.Add(backoff(it.Attempts))
 				}
 			}
 			if err := tx.UpdateItem(cur, &it); err != nil {

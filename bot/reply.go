@@ -208,22 +208,25 @@ func (e *Engine) applyReply(tx *store.Tx, cfg *config.Config, m *nudges.Manager,
 	}
 	res.Nudge = r.Nudge
 	if answered != "" && root != nil && (root.Answered == "" || root.Answered == store.AnsweredSnoozed) {
-		root.Answered = answered
-		if root.State == store.Pending { // answered before it went out: no need to send it
-			root.State, root.Reason = store.Cancelled, "answered before delivery"
-		}
-		if err := tx.PutItem(root); err != nil {
+		if err := answer(tx, root, answered); err != nil {
 			return err
 		}
 		if item != root && item.Answered == "" {
-			item.Answered = answered
-			if item.State == store.Pending {
-				item.State, item.Reason = store.Cancelled, "answered before delivery"
-			}
-			return tx.PutItem(item)
+			return answer(tx, item, answered)
 		}
 	}
 	return nil
+}
+
+// answer records how the manager closed it, read in this transaction; a
+// nudge answered before it went out is not sent at all.
+func answer(tx *store.Tx, it *store.Item, answered string) error {
+	old := *it
+	it.Answered = answered
+	if it.State == store.Pending {
+		it.State, it.Reason = store.Cancelled, "answered before delivery"
+	}
+	return tx.UpdateItem(&old, it)
 }
 
 func (e *Engine) logCheckIn(tx *store.Tx, cfg *config.Config, m *nudges.Manager, r Reply, l *store.Log, today nudges.Date, res *Result) error {

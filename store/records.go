@@ -83,12 +83,6 @@ func (it *Item) Closed() bool {
 	return it.Answered == AnsweredLogged || it.Answered == AnsweredSkipped
 }
 
-// Open reports whether the nudge still waits for the manager: delivered (or
-// on its way) and not yet answered, snoozed or skipped.
-func (it *Item) Open() bool {
-	return it.Answered == "" && (it.State == Sent || it.State == Sending || it.State == Pending)
-}
-
 // awaitsAnswer reports whether the item belongs in its manager's list of
 // open nudges: a direct nudge (not a summary) delivered and not yet
 // answered. Items still queued or on their way are left out: the sweep

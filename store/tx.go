@@ -138,6 +138,16 @@ func (t *Tx) SchedEntries(fn func(manager, slot []byte, fingerprint uint64) erro
 
 // Item returns the outbox item id, or nil.
 func (t *Tx) Item(id string) (*Item, error) {
+	it, err := t.record(id)
+	if it != nil {
+		t.overlay(it)
+	}
+	return it, err
+}
+
+// record is the outbox item id as stored, or nil: callers that know
+// whether it is in the sending index spare overlay's lookup.
+func (t *Tx) record(id string) (*Item, error) {
 	raw := t.tx.Bucket(bucketOutbox).Get([]byte(id))
 	if raw == nil {
 		return nil, nil
@@ -146,7 +156,6 @@ func (t *Tx) Item(id string) (*Item, error) {
 	if err := decodeItem(raw, &it); err != nil {
 		return nil, fmt.Errorf("decode outbox item %q: %w", id, err)
 	}
-	t.overlay(&it)
 	return &it, nil
 }
 
@@ -249,15 +258,11 @@ func (t *Tx) putItem(old, it *Item, raw []byte) error {
 			if final(old.State) {
 				return fmt.Errorf("%w: %s %s → %s", ErrInvalidTransition, it.ID, old.State, it.State)
 			}
-			if err := t.count(old.State, -1); err != nil {
-				return err
-			}
+			t.count(old.State, -1)
 		}
 	}
 	if old == nil || old.State != it.State {
-		if err := t.count(it.State, +1); err != nil {
-			return err
-		}
+		t.count(it.State, +1)
 	}
 	switch it.State {
 	case Pending:
@@ -274,8 +279,9 @@ func (t *Tx) putItem(old, it *Item, raw []byte) error {
 		if err := open.Put(pair(it.Manager, it.ID), nil); err != nil {
 			return err
 		}
-	} else if old != nil && (old.awaitsAnswer() || old.State == Sending) {
-		// (Before Claim left records alone, sending items were listed too.)
+	} else if old != nil {
+		// Deleting an absent key writes nothing; and files from earlier
+		// versions also listed pending and sending items.
 		if err := open.Delete(pair(it.Manager, it.ID)); err != nil {
 			return err
 		}
@@ -303,12 +309,11 @@ func (t *Tx) OpenItems(manager string) ([]*Item, error) {
 // final states end delivery; an item never leaves them.
 func final(s State) bool { return s == Sent || s == Failed || s == Skipped || s == Cancelled }
 
-func (t *Tx) count(s State, delta int64) error {
+func (t *Tx) count(s State, delta int64) {
 	if t.counts == nil {
 		t.counts = make(map[State]int64, len(States))
 	}
 	t.counts[s] += delta
-	return nil
 }
 
 // flush writes what the transaction kept in memory; the writer calls it
@@ -341,7 +346,7 @@ func (t *Tx) Ready(now time.Time, limit int) ([]*Item, error) {
 		if bytes.Compare(k[:8], end) > 0 {
 			break
 		}
-		it, err := t.Item(string(k[8:]))
+		it, err := t.record(string(k[8:])) // ready, so not sending
 		if err != nil {
 			return nil, err
 		}
@@ -372,14 +377,14 @@ func (t *Tx) Claim(now time.Time, limit int) ([]*Item, error) {
 		}
 	}
 	// In id order: each insert then lands after the last (see AddItems).
-	slices.SortFunc(items, func(a, b *Item) int { return strings.Compare(a.ID, b.ID) })
-	for _, it := range items {
+	byID := slices.Clone(items)
+	slices.SortFunc(byID, func(a, b *Item) int { return strings.Compare(a.ID, b.ID) })
+	for _, it := range byID {
 		if err := sending.Put([]byte(it.ID), nil); err != nil {
 			return nil, err
 		}
 		it.State = Sending
 	}
-	slices.SortStableFunc(items, func(a, b *Item) int { return a.NextAttempt.Compare(b.NextAttempt) })
 	if n := int64(len(items)); n > 0 {
 		t.count(Pending, -n)
 		t.count(Sending, +n)
@@ -400,8 +405,9 @@ func (t *Tx) NextReady() (time.Time, bool) {
 func (t *Tx) InFlight() ([]*Item, error) {
 	var out []*Item
 	err := t.tx.Bucket(bucketSending).ForEach(func(k, _ []byte) error {
-		it, err := t.Item(string(k))
+		it, err := t.record(string(k))
 		if err == nil && it != nil {
+			it.State = Sending // the index says so, whatever the record says
 			out = append(out, it)
 		}
 		return err
