@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -70,10 +69,12 @@ type Adapter struct {
 	// hooks are the hosts a response_url may point at: Slack's, and the
 	// API host when it is not Slack's (a test fake, a proxy).
 	hooks map[string]bool
-	// dms remembers DM channels in memory (they never change for a user;
-	// the store keeps them across restarts): a delivery then reads no
-	// transaction to find where it goes. About 60 bytes a manager.
-	dms dmCache
+	// dms (Slack user → DM channel) and users (manager → Slack user, for
+	// managers found by email) remember identities in memory; they never
+	// change, and the store keeps them across restarts. A delivery then
+	// reads no transaction to find where it goes. About 60 bytes a manager
+	// each.
+	dms, users memo
 
 	// pingInterval is how long Socket Mode waits for Slack's ping before
 	// it reconnects (tests raise it: the fake server never pings).
@@ -186,7 +187,6 @@ func New(opt Options) (*Adapter, error) {
 			a.opt.UserIDs[m], a.byUser[u] = u, m
 		}
 	}
-	a.opt.Admins = slices.Clone(opt.Admins)
 	for _, s := range opt.Admins {
 		s = strings.TrimSpace(s)
 		if strings.Contains(s, "@") {

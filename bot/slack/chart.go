@@ -55,7 +55,6 @@ func SummaryChart(c nudges.Chart) ([]byte, error) {
 	p.Title.TextStyle.Font.Size = vg.Points(13)
 	p.Title.Text = chartTitle(c)
 	p.X.Label.Text = chartCaption(c)
-	p.X.Min, p.X.Max = 0, 100
 	p.X.Tick.Marker = plot.ConstantTicks([]plot.Tick{
 		{Value: 0, Label: "0%"}, {Value: 25, Label: "25%"}, {Value: 50, Label: "50%"},
 		{Value: 75, Label: "75%"}, {Value: 100, Label: "100%"},

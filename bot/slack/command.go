@@ -261,7 +261,7 @@ func statusText(o nudges.Overview) string {
 		}
 		b.WriteString(mrkdwnf("\n• %s: first application %d of %d", name, p.Applied, p.Learners))
 		if t := p.Targets.FirstApplicationShare; t > 0 {
-			b.WriteString(fmt.Sprintf(" (target %d%%)", pct(t)))
+			b.WriteString(fmt.Sprintf(" (target %d%%)", pctOf(t)))
 		}
 		b.WriteString(fmt.Sprintf(", coaching %d min this week", p.Minutes))
 		if t := p.Targets.CoachingMinutes; t > 0 {

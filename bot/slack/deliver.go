@@ -29,7 +29,6 @@ const (
 var transientCodes = map[string]bool{
 	"internal_error": true, "fatal_error": true, "service_unavailable": true,
 	"request_timeout": true, "timeout": true, "team_added_to_org": true,
-	"ratelimited": true, "rate_limited": true,
 }
 
 // Send posts a message: a nudge as a direct message to its manager (with
@@ -52,10 +51,11 @@ func (a *Adapter) send(ctx context.Context, to bot.Recipient, m nudges.Message) 
 	if err != nil {
 		return "", err
 	}
-	text, blocks := MessageBlocks(m)
+	render := MessageBlocks
 	if to.Channel != "" {
-		text, blocks = SummaryBlocks(m)
+		render = SummaryBlocks
 	}
+	text, blocks := render(m)
 	meta := slack.SlackMetadata{EventType: metadataType, EventPayload: map[string]any{metadataKey: m.Nudge}}
 	channel, ts, err := a.post(ctx, ch, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...), slack.MsgOptionMetadata(meta))
 	if err != nil {

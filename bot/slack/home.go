@@ -107,7 +107,7 @@ func pledgeText(o nudges.Overview) string {
 		facts = append(facts, fmt.Sprintf("Streak: %d kept in a row", o.Streak))
 	}
 	if o.Pledged > 0 {
-		facts = append(facts, fmt.Sprintf("Kept: %d%% of %d reviewed", pct(o.KeptRate), o.Pledged))
+		facts = append(facts, fmt.Sprintf("Kept: %d%% of %d reviewed", pctOf(o.KeptRate), o.Pledged))
 	}
 	if len(facts) > 0 {
 		s += "\n" + strings.Join(facts, " · ")
@@ -123,9 +123,9 @@ func teamText(p nudges.Progress) string {
 		name = p.Team.Name
 	}
 	share := p.AppliedShare()
-	first := fmt.Sprintf("First application: %s %d%%", bar(share), pct(share))
+	first := fmt.Sprintf("First application: %s %d%%", bar(share), pctOf(share))
 	if t := p.Targets.FirstApplicationShare; t > 0 {
-		first += fmt.Sprintf(" / target %d%%", pct(t))
+		first += fmt.Sprintf(" / target %d%%", pctOf(t))
 	}
 	first += fmt.Sprintf(" (%d of %d learners)", p.Applied, p.Learners)
 	minutes := fmt.Sprintf("Coaching minutes: %d this week", p.Minutes)
@@ -137,11 +137,9 @@ func teamText(p nudges.Progress) string {
 
 // bar draws a share (0–1, clamped) as ten cells, e.g. ▓▓▓▓▓▓░░░░ for 0.6.
 func bar(f float64) string {
-	n := int(math.Round(math.Max(0, math.Min(1, f)) * barCells))
+	n := int(math.Round(clamp01(f) * barCells))
 	return strings.Repeat("▓", n) + strings.Repeat("░", barCells-n)
 }
-
-func pct(f float64) int { return int(math.Round(f * 100)) }
 
 func kindName(k nudges.Kind) string {
 	switch k {

@@ -36,10 +36,7 @@ func (a *Adapter) destination(ctx context.Context, e *bot.Engine, to bot.Recipie
 // slackUser finds a roster manager's Slack user: given in the options, or
 // cached, or looked up by their roster email (and then cached).
 func (a *Adapter) slackUser(ctx context.Context, e *bot.Engine, managerID string) (string, error) {
-	if id := a.opt.UserIDs[managerID]; id != "" {
-		return id, nil
-	}
-	if id, ok := e.Identity(nsUser, managerID); ok && id != "" {
+	if id := a.knownUser(e, managerID); id != "" {
 		return id, nil
 	}
 	m := e.Config().Manager(managerID)
@@ -89,30 +86,48 @@ func (a *Adapter) dm(ctx context.Context, e *bot.Engine, uid string) (string, er
 	return ch.ID, nil
 }
 
-// dmCache is Slack user id → DM channel id, safe for the delivery workers.
-type dmCache struct {
+// knownUser is a manager's Slack user as far as it is known without asking
+// Slack: given in the options, or cached in memory or in the store.
+func (a *Adapter) knownUser(e *bot.Engine, managerID string) string {
+	if id := a.opt.UserIDs[managerID]; id != "" {
+		return id
+	}
+	if id := a.users.get(managerID); id != "" {
+		return id
+	}
+	id, _ := e.Identity(nsUser, managerID)
+	if id != "" {
+		a.users.put(managerID, id)
+	}
+	return id
+}
+
+// memo is an in-memory copy of an identity namespace (ids Slack never
+// changes), safe for the delivery workers.
+type memo struct {
 	mu sync.RWMutex
 	m  map[string]string
 }
 
-func (c *dmCache) get(uid string) string {
+func (c *memo) get(key string) string {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return c.m[uid]
+	return c.m[key]
 }
 
-func (c *dmCache) put(uid, ch string) {
+func (c *memo) put(key, value string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
 		c.m = make(map[string]string)
 	}
-	c.m[uid] = ch
+	c.m[key] = value
 }
 
 // remember caches a manager ↔ Slack user pair both ways. A failure only
 // costs a lookup next time, so it is logged, not returned.
 func (a *Adapter) remember(ctx context.Context, e *bot.Engine, managerID, uid string) {
+	a.users.put(managerID, uid)
 	for _, kv := range [][3]string{{nsUser, managerID, uid}, {nsManager, uid, managerID}} {
 		if err := e.SetIdentity(ctx, kv[0], kv[1], kv[2]); err != nil {
 			a.log.Warn().Err(err).Str("manager", managerID).Msg("could not cache a Slack identity")

@@ -52,14 +52,7 @@ const (
 	textCantRead = "Sorry, I couldn't read this form. Nothing was recorded: please close it and start again."
 )
 
-const (
-	// How the engine records a closed nudge (store.Item.Answered). A
-	// snoozed nudge is not closed: it comes back.
-	answeredLog  = "logged"
-	answeredSkip = "skipped"
-
-	channelTypeIM = "im"
-)
+const channelTypeIM = "im"
 
 // interaction handles a block_actions or view_submission payload.
 func (a *Adapter) interaction(ctx context.Context, e *bot.Engine, cb slack.InteractionCallback) ack {
@@ -184,7 +177,7 @@ func (a *Adapter) openForm(ctx context.Context, e *bot.Engine, cb slack.Interact
 		a.tell(ctx, e, channel, uid, textGone)
 		return
 	}
-	if item.Answered == answeredLog || item.Answered == answeredSkip {
+	if item.Closed() { // a snoozed nudge is not: it comes back
 		a.tell(ctx, e, channel, uid, textAnswered)
 		return
 	}

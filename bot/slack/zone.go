@@ -23,6 +23,7 @@ func (a *Adapter) ResolveZones(ctx context.Context, cfg *config.Config, budget t
 		return len(cfg.ZoneFromChat)
 	}
 	deadline := time.Now().Add(budget)
+	zones := map[string]*time.Location{} // LoadLocation reads tzdata each time
 	for _, id := range cfg.ZoneFromChat {
 		m := cfg.Manager(id)
 		if m == nil {
@@ -33,10 +34,13 @@ func (a *Adapter) ResolveZones(ctx context.Context, cfg *config.Config, budget t
 			pending++
 			continue
 		}
-		loc, err := time.LoadLocation(tz)
-		if err != nil {
-			pending++
-			continue
+		loc := zones[tz]
+		if loc == nil {
+			if loc, err = time.LoadLocation(tz); err != nil {
+				pending++
+				continue
+			}
+			zones[tz] = loc
 		}
 		m.Calendar.Location = loc
 	}
@@ -53,7 +57,7 @@ func (a *Adapter) zoneOf(ctx context.Context, managerID string, cacheOnly bool) 
 	if err != nil {
 		return "", err
 	}
-	if uid, ok := e.Identity(nsUser, managerID); ok && uid != "" {
+	if uid := a.knownUser(e, managerID); uid != "" {
 		if tz, ok := e.Identity(nsZone, uid); ok {
 			return tz, nil
 		}
