@@ -185,3 +185,16 @@ func (e *Engine) Identity(ns, key string) (string, bool) {
 func (e *Engine) SetIdentity(ctx context.Context, ns, key, value string) error {
 	return e.store.Write(ctx, func(tx *store.Tx) error { return tx.SetIdentity(ns, key, value) })
 }
+
+// SetIdentities caches many platform identities durably, in one commit:
+// each entry is {namespace, key, value}.
+func (e *Engine) SetIdentities(ctx context.Context, entries [][3]string) error {
+	return e.store.Write(ctx, func(tx *store.Tx) error {
+		for _, kv := range entries {
+			if err := tx.SetIdentity(kv[0], kv[1], kv[2]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -24,17 +24,38 @@ func (r Recipient) String() string {
 }
 
 // Chat is what the engine needs from a platform: deliver a message and say
-// how it went. Errors are retried with backoff unless marked Permanent;
-// RetryAfter carries a platform's explicit wait.
+// how it went. A nil error means delivered. Otherwise the error says which
+// of the other outcomes it was: PermanentError (refused for good),
+// RetryAfterError (not delivered; the platform named its wait),
+// UnknownError (it may have been delivered), NotSentError (nothing reached
+// the platform); any other error is a failed attempt worth retrying.
 type Chat interface {
 	Send(ctx context.Context, to Recipient, m nudges.Message) (ref string, err error)
 }
 
-// Reconciler is implemented by platforms that can tell whether a message
-// for a nudge was already posted, so a crash between posting and recording
-// it never produces a second DM.
+// Reconciler is implemented by platforms that can tell whether messages
+// for nudges were already posted to a recipient since a time: one look at
+// the conversation answers for every nudge asked about. It is asked before
+// any resend of a delivery whose outcome is unknown, so an ambiguous
+// failure or a crash between posting and recording never produces a second
+// message. found maps each nudge found to its message's ref.
 type Reconciler interface {
-	Delivered(ctx context.Context, to Recipient, nudge string, since time.Time) (ref string, found bool, err error)
+	Delivered(ctx context.Context, to Recipient, nudges []string, since time.Time) (found map[string]string, err error)
+}
+
+// Pacer is implemented by platforms that pace their sends: Capacity is how
+// many messages they expect to send in d at the pace they keep now. The
+// engine claims no more than that ahead of sending, so what a crash leaves
+// in flight (and must be checked) stays small.
+type Pacer interface {
+	Capacity(d time.Duration) int
+}
+
+// Gate is implemented by platforms that cannot address every recipient yet
+// (identities still being looked up in bulk). Items for recipients that are
+// not ready stay queued, without an attempt, while others go out.
+type Gate interface {
+	Ready(to Recipient) bool
 }
 
 // PermanentError marks a delivery failure that retrying cannot fix (an
@@ -59,15 +80,74 @@ type RetryAfterError struct {
 func (e *RetryAfterError) Error() string { return fmt.Sprintf("retry after %s: %v", e.After, e.Err) }
 func (e *RetryAfterError) Unwrap() error { return e.Err }
 
-// classify decides what a delivery error means for the item.
-func classify(err error) (permanent bool, wait time.Duration, reason string) {
-	var p *PermanentError
-	if errors.As(err, &p) {
-		return true, 0, p.Reason
-	}
-	var r *RetryAfterError
-	if errors.As(err, &r) {
-		return false, r.After, "rate limited"
-	}
-	return false, 0, "temporary failure"
+// UnknownError marks an attempt that may have taken effect: the request
+// reached the platform, but no clear answer came back (a timeout, a
+// cancelled request, a 5xx the platform may have answered after storing
+// the message).
+type UnknownError struct{ Err error }
+
+func (e *UnknownError) Error() string { return "outcome unknown: " + e.Err.Error() }
+func (e *UnknownError) Unwrap() error { return e.Err }
+
+// Unknown wraps err as an attempt whose outcome is unknown.
+func Unknown(err error) error { return &UnknownError{Err: err} }
+
+// NotSentError marks an attempt that never reached the platform (the bot
+// stopped while it waited for its turn): it does not count as an attempt.
+type NotSentError struct{ Err error }
+
+func (e *NotSentError) Error() string { return "not sent: " + e.Err.Error() }
+func (e *NotSentError) Unwrap() error { return e.Err }
+
+// NotSent wraps err as an attempt that never reached the platform.
+func NotSent(err error) error { return &NotSentError{Err: err} }
+
+// stopKey carries the run's end into the context sends use: sends already
+// on the wire finish within the shutdown grace, and a platform's wait for
+// its turn can end at once (see Stopping).
+type stopKey struct{}
+
+// Stopping is closed when the bot is shutting down. Platforms select on it
+// while they wait for their turn to send: a message not yet sent is then
+// left for the next start (NotSent) instead of going out during shutdown.
+// It is nil (never ready) outside a dispatch.
+func Stopping(ctx context.Context) <-chan struct{} {
+	ch, _ := ctx.Value(stopKey{}).(<-chan struct{})
+	return ch
 }
+
+// sendContext is the context for platform calls during a dispatch: not
+// cancelled with the run, so a request on the wire is not cut off halfway
+// (an ambiguous outcome), but ended grace after the run ends.
+func sendContext(run context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.WithValue(context.WithoutCancel(run), stopKey{}, run.Done()))
+	stop := context.AfterFunc(run, func() {
+		t := time.AfterFunc(grace, cancel)
+		context.AfterFunc(ctx, func() { t.Stop() })
+	})
+	return ctx, func() { stop(); cancel() }
+}
+
+// verdictOf reads a delivery error.
+func verdictOf(err error) (v verdict, wait time.Duration, reason string) {
+	if err == nil {
+		return delivered, 0, ""
+	}
+	var p *PermanentError
+	var r *RetryAfterError
+	var u *UnknownError
+	var n *NotSentError
+	switch {
+	case errors.As(err, &p):
+		return refused, 0, p.Reason
+	case errors.As(err, &r):
+		return throttled, r.After, "rate limited"
+	case errors.As(err, &n):
+		return untried, 0, "not sent"
+	case errors.As(err, &u):
+		return unsure, 0, "outcome unknown"
+	}
+	return failedTry, 0, "temporary failure"
+}
+
+var errNoLongerOnRoster = errors.New("no longer on the roster")

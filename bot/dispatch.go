@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -15,14 +14,17 @@ import (
 	"github.com/nudgebot/nudgebot/store"
 )
 
-// outcome is what one delivery attempt came to.
+// outcome is what became of a claimed item: an attempt, or the reason
+// nothing was sent.
 type outcome struct {
 	item *store.Item
-	ref  string
-	err  error
+	attempt
 	// compose failures are permanent and never reach the platform
 	composeErr error
 	skip       string
+	// err: the store could not compose the message; retried like a failed
+	// attempt
+	err error
 }
 
 // job is a claimed item with the message composed for it (or the reason
@@ -32,41 +34,61 @@ type job struct {
 	msg nudges.Message
 }
 
+// with is j's outcome after attempt a.
+func (j job) with(a attempt) outcome {
+	o := j.outcome
+	o.attempt = a
+	return o
+}
+
+// to is where j's message goes.
+func (j job) to() Recipient { return Recipient{Manager: j.item.Manager, Channel: j.item.Channel} }
+
 // Dispatch delivers every outbox item ready now and returns how many it
 // attempted. Items are claimed (marked sending) in batches, one commit per
-// batch, before any platform call; the claimer composes their messages a
-// chunk at a time, workers send them while the next batch is claimed, and a
-// settler records outcomes in group commits as they arrive. A crash at any
-// point leaves claimed items in sending, which Start reconciles: nothing is
-// lost, and on platforms that can look up their history nothing is sent
-// twice.
+// batch, before any platform call, and no more at once than the platform
+// can send in a few seconds at its pace (see Pacer); the claimer composes
+// their messages a chunk at a time, workers send them while the next batch
+// is claimed, and a settler records outcomes in group commits as they
+// arrive. A crash at any point leaves claimed items in sending, which Start
+// marks unsure: nothing is lost, and on platforms that can look up their
+// history nothing is sent twice.
+//
+// When ctx ends, nothing more is claimed or started: claimed items not yet
+// on their way go back to the queue without an attempt, and sends already
+// on their way get the configured shutdown grace to finish.
 func (e *Engine) Dispatch(ctx context.Context) (int, error) {
 	e.dispatch.Lock()
 	defer e.dispatch.Unlock()
 	cfg := e.Config()
-	work := make(chan job, composeChunk)
+	sendCtx, cancel := sendContext(ctx, cfg.ShutdownGrace)
+	defer cancel()
+	work := make(chan []job)
 	results := make(chan outcome, batchSize)
 	var claimErr error
 	claimed := 0
 	go func() { // the claimer
 		defer close(work)
 		for ctx.Err() == nil {
-			batch, err := e.claim(ctx)
+			limit := e.claimLimit()
+			batch, err := e.claim(ctx, limit)
 			if err != nil {
 				claimErr = err
 				return
 			}
 			claimed += len(batch)
 			for chunk := range slices.Chunk(batch, composeChunk) {
-				for _, j := range e.composeAll(cfg, chunk) {
-					if j.composeErr != nil || j.skip != "" || j.err != nil {
-						results <- j.outcome // nothing to send
-						continue
+				for _, g := range groups(e.composeAll(cfg, chunk), results) {
+					select {
+					case work <- g:
+					case <-ctx.Done():
+						for _, j := range g {
+							results <- j.with(attempt{verdict: untried})
+						}
 					}
-					work <- j
 				}
 			}
-			if len(batch) < batchSize {
+			if len(batch) < limit {
 				return
 			}
 		}
@@ -74,9 +96,8 @@ func (e *Engine) Dispatch(ctx context.Context) (int, error) {
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			for j := range work {
-				j.ref, j.err = e.chat.Send(ctx, Recipient{Manager: j.item.Manager, Channel: j.item.Channel}, j.msg)
-				results <- j.outcome
+			for g := range work {
+				e.deliver(ctx, sendCtx, cfg, g, results)
 			}
 		})
 	}
@@ -88,19 +109,139 @@ func (e *Engine) Dispatch(ctx context.Context) (int, error) {
 	return claimed, settleErr
 }
 
+// claimAhead is how much sending, at the platform's pace, is claimed ahead:
+// enough to keep the workers busy, little enough that what a crash leaves
+// in flight is checked in seconds.
+const claimAhead = 3 * time.Second
+
+// claimLimit is how many items one claim takes.
+func (e *Engine) claimLimit() int {
+	if p, ok := e.chat.(Pacer); ok {
+		return min(batchSize, max(p.Capacity(claimAhead), 1))
+	}
+	return batchSize
+}
+
+// groups turns composed jobs into units of work: items that need nothing
+// sent go straight to the settler; unsure items of one recipient travel
+// together, so one look at the conversation answers for all of them; every
+// other item goes alone.
+func groups(jobs []job, results chan<- outcome) [][]job {
+	var out [][]job
+	unsureOf := map[Recipient]int{}
+	for _, j := range jobs {
+		if j.composeErr != nil || j.skip != "" || j.err != nil {
+			results <- j.outcome // nothing to send
+			continue
+		}
+		if !j.item.Unsure {
+			out = append(out, []job{j})
+			continue
+		}
+		to := j.to()
+		if i, ok := unsureOf[to]; ok {
+			out[i] = append(out[i], j)
+			continue
+		}
+		unsureOf[to] = len(out)
+		out = append(out, []job{j})
+	}
+	return out
+}
+
+// deliver sends one unit of work (see groups). Unsure items are looked up
+// in the platform's history first: those found are recorded as delivered,
+// never sent again. Nothing is started once ctx has ended.
+func (e *Engine) deliver(ctx, sendCtx context.Context, cfg *config.Config, g []job, results chan<- outcome) {
+	checked := false
+	if g[0].item.Unsure {
+		if rec, ok := e.chat.(Reconciler); ok {
+			if ctx.Err() != nil {
+				for _, j := range g {
+					results <- j.with(attempt{verdict: untried})
+				}
+				return
+			}
+			ids := make([]string, len(g))
+			since := g[0].item.ScheduledAt
+			for i, j := range g {
+				ids[i] = j.item.ID
+				if j.item.ScheduledAt.Before(since) {
+					since = j.item.ScheduledAt
+				}
+			}
+			found, err := rec.Delivered(sendCtx, g[0].to(), ids, since.Add(-time.Hour))
+			if err != nil {
+				for _, j := range g {
+					a := e.attemptOf(j, fmt.Errorf("cannot tell whether it was posted: %w", err))
+					if a.verdict == unsure || a.verdict == delivered {
+						a.verdict = failedTry
+					}
+					results <- j.with(a)
+				}
+				return
+			}
+			rest := g[:0:0]
+			for _, j := range g {
+				if ref, ok := found[j.item.ID]; ok {
+					results <- j.with(attempt{verdict: delivered, ref: ref})
+					continue
+				}
+				rest = append(rest, j)
+			}
+			g, checked = rest, true
+		}
+	}
+	for _, j := range g {
+		now := e.now()
+		if checked && !j.item.FirstAttempt.IsZero() && now.Sub(j.item.FirstAttempt) >= cfg.RetryFor {
+			results <- j.with(attempt{verdict: notFound, checked: true})
+			continue
+		}
+		if ctx.Err() != nil {
+			results <- j.with(attempt{verdict: untried, checked: checked})
+			continue
+		}
+		ref, err := e.chat.Send(sendCtx, j.to(), j.msg)
+		a := e.attemptOf(j, err)
+		a.ref, a.checked = ref, checked
+		results <- j.with(a)
+	}
+}
+
+// attemptOf reads what a platform call's error means for j.
+func (e *Engine) attemptOf(j job, err error) attempt {
+	v, wait, reason := verdictOf(err)
+	a := attempt{verdict: v, wait: wait, reason: reason}
+	switch v {
+	case refused:
+	case failedTry, unsure:
+		a.reason = err.Error()
+		a.backoff = backoff(j.item.Attempts + 1)
+	}
+	return a
+}
+
 // composeChunk is how many claimed items are composed in one read
 // transaction, just before workers take them: few enough that a message is
 // composed from what the store knows moments before it goes out, even when
 // the platform's pace stretches a batch over minutes.
 const composeChunk = 32
 
-// claim marks up to batchSize ready items as sending, in one commit.
-func (e *Engine) claim(ctx context.Context) (batch []*store.Item, err error) {
+// claim marks up to limit ready items as sending, in one commit. Items for
+// recipients the platform cannot address yet (see Gate) stay queued.
+func (e *Engine) claim(ctx context.Context, limit int) (batch []*store.Item, err error) {
 	now := e.now()
+	var accept func(*store.Item) bool
+	if g, ok := e.chat.(Gate); ok {
+		accept = func(it *store.Item) bool { return g.Ready(Recipient{Manager: it.Manager, Channel: it.Channel}) }
+	}
+	var skipped int
 	err = e.store.Write(ctx, func(tx *store.Tx) error {
-		batch, err = tx.Claim(now, batchSize)
+		batch, skipped, err = tx.ClaimIf(now, limit, accept)
 		return err
 	})
+	e.gated.Store(skipped > 0)
 	return batch, err
 }
 
@@ -140,7 +281,7 @@ func (e *Engine) settleAll(ctx context.Context, cfg *config.Config, results <-ch
 		batch := []outcome{r}
 		timer := time.NewTimer(settleWait)
 	more:
-		for len(batch) < settleBatch && r.err == nil {
+		for len(batch) < settleBatch && r.err == nil && r.verdict == delivered {
 			select {
 			case next, ok := <-results:
 				if !ok {
@@ -187,36 +328,22 @@ func (e *Engine) settle(ctx context.Context, cfg *config.Config, results []outco
 			if cur == nil || cur.State != store.Sending {
 				continue
 			}
-			it := *cur
-			permanent, wait, reason := classify(r.err)
-			if wait <= 0 {
-				// Counted here, not at the claim (see Tx.Claim). A rate
-				// limit posted nothing, so it does not count.
-				it.Attempts++
-			}
+			var it store.Item
 			switch {
 			case r.composeErr != nil:
+				it = *cur
 				it.State, it.Reason = store.Failed, r.composeErr.Error()
 			case r.skip != "":
+				it = *cur
 				it.State, it.Reason = store.Skipped, r.skip
-			case r.err == nil:
-				it.State, it.Ref, it.SentAt, it.Reason = store.Sent, r.ref, now, ""
+			case r.err != nil:
+				it = next(*cur, attempt{verdict: failedTry, reason: r.err.Error(), backoff: backoff(cur.Attempts + 1)}, now, cfg.RetryFor)
+			default:
+				it = next(*cur, r.attempt, now, cfg.RetryFor)
+			}
+			if it.State == store.Sent {
 				if err := e.afterSent(tx, cfg, &it, now); err != nil {
 					return err
-				}
-			default:
-				switch {
-				case permanent: // the platform's own code says it all
-					it.State, it.Reason = store.Failed, reason
-				case wait > 0:
-					// Rate limited: it goes out again exactly when the
-					// platform said, not after a backoff.
-					it.State, it.Reason, it.NextAttempt = store.Pending, reason, now.Add(wait)
-				case it.Attempts >= maxAttempts:
-					it.State, it.Reason = store.Failed, fmt.Sprintf("gave up after %d attempts: %v", it.Attempts, r.err)
-				default:
-					it.State, it.Reason = store.Pending, reason
-					it.NextAttempt = now.Add(backoff(it.Attempts))
 				}
 			}
 			if err := tx.UpdateItem(cur, &it); err != nil {
@@ -276,59 +403,39 @@ func backoff(attempt int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-// reconcileInFlight settles items left in sending by a crash: a platform
-// that can look up its own history tells us which were posted; the rest are
-// sent again (at-least-once, limited to the batch that was in flight). When
-// the platform cannot be asked right now, the item stays in sending and a
-// later pass (Run retries every few minutes) settles it: starting the bot
-// must not depend on the platform's history being reachable.
+// reconcileInFlight puts items a crash left in sending back in the queue,
+// marked unsure: whether each was posted is then asked of the platform's
+// history when its turn comes (one look per conversation, see deliver),
+// before anything is sent again. Starting the bot asks nothing of the
+// platform, so it does not depend on the platform being reachable.
 func (e *Engine) reconcileInFlight(ctx context.Context) error {
 	// Holding the dispatch lock, no item is genuinely in flight: every
 	// sending item is a leftover.
 	e.dispatch.Lock()
 	defer e.dispatch.Unlock()
-	var items []*store.Item
-	if err := e.store.View(func(tx *store.Tx) (err error) {
-		items, err = tx.InFlight()
-		return err
-	}); err != nil || len(items) == 0 {
-		return err
-	}
-	rec, _ := e.chat.(Reconciler)
 	now := e.now()
-	for _, it := range items {
-		found, ref := false, ""
-		if rec != nil {
-			var err error
-			ref, found, err = rec.Delivered(ctx, Recipient{Manager: it.Manager, Channel: it.Channel}, it.ID, it.ScheduledAt.Add(-time.Hour))
-			if err != nil {
-				e.log.Warn().Err(err).Str("nudge_id", it.ID).Msg("cannot tell yet whether an interrupted delivery was posted; will ask again")
-				continue
-			}
-		}
-		err := e.store.Write(ctx, func(tx *store.Tx) error {
-			cur, err := tx.Item(it.ID) // as it is now: a reply may have landed since
-			if err != nil || cur == nil || cur.State != store.Sending {
-				return err
-			}
-			cp := *cur
-			cp.Attempts++
-			if found {
-				cp.State, cp.Ref, cp.SentAt = store.Sent, ref, now
-				if err := e.afterSent(tx, e.Config(), &cp, now); err != nil {
-					return err
-				}
-			} else {
-				cp.State, cp.NextAttempt = store.Pending, now
-			}
-			return tx.UpdateItem(cur, &cp)
-		})
+	n := 0
+	err := e.store.Write(ctx, func(tx *store.Tx) error {
+		items, err := tx.InFlight()
 		if err != nil {
 			return err
 		}
-		e.log.Info().Str("nudge_id", it.ID).Bool("already_posted", found).Msg("settled delivery interrupted by a restart")
+		n = len(items)
+		for _, cur := range items {
+			it := *cur
+			it.State, it.NextAttempt, it.Unsure = store.Pending, now, true
+			if err := tx.UpdateItem(cur, &it); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("requeue deliveries interrupted by a restart: %w", err)
+	}
+	if n > 0 {
+		e.log.Info().Int("items", n).Msg("deliveries interrupted by a restart are queued again, to be checked against the platform before any resend")
 	}
 	return nil
 }
 
-var errNoLongerOnRoster = errors.New("no longer on the roster")

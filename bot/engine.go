@@ -30,6 +30,7 @@ type Engine struct {
 	now   func() time.Time
 
 	wake     chan struct{}
+	gated    atomic.Bool // the last claim passed over items the platform could not address yet
 	dispatch sync.Mutex // one dispatch pass at a time
 	sweepMu  sync.Mutex // one sweep at a time
 	// OnDelivered is called after each delivery attempt is recorded
@@ -44,13 +45,12 @@ type Options struct {
 }
 
 // Delivery tuning. Attempts back off exponentially from retryBase to
-// retryMax with jitter; after maxAttempts an item fails for good.
+// retryMax with jitter, for engine.retry_for from the first attempt.
 const (
-	batchSize   = 512
-	workers     = 16
-	maxAttempts = 8
-	retryBase   = 2 * time.Second
-	retryMax    = 10 * time.Minute
+	batchSize = 512
+	workers   = 16
+	retryBase = 2 * time.Second
+	retryMax  = 10 * time.Minute
 )
 
 // New returns an engine over an open store. cfg must already have its
@@ -128,16 +128,6 @@ func (e *Engine) Run(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("schedule sweep: %w", err)
 	}
-	// Deliveries a restart could not settle (the platform was unreachable)
-	// are asked about again.
-	if _, err := c.AddFunc("@every 5m", func() {
-		if err := e.reconcileInFlight(ctx); err != nil && ctx.Err() == nil {
-			e.log.Error().Err(err).Msg("settling interrupted deliveries failed")
-		}
-		e.kick()
-	}); err != nil {
-		return fmt.Errorf("schedule reconciliation: %w", err)
-	}
 	c.Start()
 	defer func() { <-c.Stop().Done() }()
 	timer := time.NewTimer(0)
@@ -159,10 +149,15 @@ func (e *Engine) Run(ctx context.Context) error {
 // untilNextReady is how long the dispatcher may sleep: until the earliest
 // pending retry, capped so a missed wake-up costs at most a few seconds.
 func (e *Engine) untilNextReady() time.Duration {
-	wait := 5 * time.Second
+	wait, floor := 5*time.Second, 10*time.Millisecond
+	if e.gated.Load() {
+		// Items wait for the platform to learn their recipients: look
+		// again soon, but do not spin.
+		floor = 100 * time.Millisecond
+	}
 	_ = e.store.View(func(tx *store.Tx) error {
 		if t, ok := tx.NextReady(); ok {
-			wait = min(wait, max(t.Sub(e.now()), 10*time.Millisecond))
+			wait = min(wait, max(t.Sub(e.now()), floor))
 		}
 		return nil
 	})

@@ -457,8 +457,14 @@ type reconcilingChat struct {
 	posted map[string]bool
 }
 
-func (r *reconcilingChat) Delivered(_ context.Context, _ bot.Recipient, nudge string, _ time.Time) (string, bool, error) {
-	return "found-" + nudge, r.posted[nudge], nil
+func (r *reconcilingChat) Delivered(_ context.Context, _ bot.Recipient, nudges []string, _ time.Time) (map[string]string, error) {
+	found := map[string]string{}
+	for _, n := range nudges {
+		if r.posted[n] {
+			found[n] = "found-" + n
+		}
+	}
+	return found, nil
 }
 
 func TestRestart_SettlesInFlight(t *testing.T) {
@@ -573,11 +579,11 @@ type flakyHistory struct {
 	up bool
 }
 
-func (f *flakyHistory) Delivered(context.Context, bot.Recipient, string, time.Time) (string, bool, error) {
+func (f *flakyHistory) Delivered(context.Context, bot.Recipient, []string, time.Time) (map[string]string, error) {
 	if !f.up {
-		return "", false, errors.New("slack unreachable")
+		return nil, errors.New("slack unreachable")
 	}
-	return "", false, nil
+	return nil, nil
 }
 
 func TestRestart_HistoryUnreachableDoesNotBlockStart(t *testing.T) {
@@ -588,13 +594,16 @@ func TestRestart_HistoryUnreachableDoesNotBlockStart(t *testing.T) {
 		t.Fatalf("start with Slack's history unreachable: %v", err)
 	}
 	v.flush()
-	if it := v.items()[id]; it.State != store.Sending || len(v.chat.Sent()) != 0 {
+	if it := v.items()[id]; it.State != store.Pending || !it.Unsure || len(v.chat.Sent()) != 0 {
 		t.Fatalf("an unsettled delivery was resent blindly: %+v", it)
 	}
-	fh.up = true
-	if err := v.e.SettleInFlight(context.Background()); err != nil {
-		t.Fatal(err)
+	v.clock.Set("2026-06-02T09:30:00Z") // well past any backoff
+	v.flush()
+	if it := v.items()[id]; it.State != store.Pending || !it.Unsure || len(v.chat.Sent()) != 0 {
+		t.Fatalf("resent while the history could not be read: %+v", it)
 	}
+	fh.up = true
+	v.clock.Set("2026-06-02T10:30:00Z") // past the backoff of the failed look-up
 	v.flush()
 	if it := v.items()[id]; it.State != store.Sent || len(v.chat.Sent()) != 1 {
 		t.Fatalf("after Slack came back: %+v, %d messages", it, len(v.chat.Sent()))

@@ -27,6 +27,8 @@ type Config struct {
 	MaxPerDay     int            // recurring nudges per manager per day; 0: no cap
 	Snooze        time.Duration  // how long "snooze" postpones a nudge
 	SweepInterval time.Duration  // how often the due table is swept
+	RetryFor      time.Duration  // how long a delivery that keeps failing is retried
+	ShutdownGrace time.Duration  // how long sends in flight may finish on shutdown
 
 	Targets nudges.Targets
 

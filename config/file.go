@@ -40,6 +40,8 @@ type defaultsFile struct {
 
 type engineFile struct {
 	SweepInterval string `toml:"sweep_interval"`
+	RetryFor      string `toml:"retry_for"`
+	ShutdownGrace string `toml:"shutdown_grace"`
 }
 
 type targetsFile struct {

@@ -204,6 +204,12 @@ func (l *loader) general(f *file) {
 	if cfg.SweepInterval, ok = l.duration("engine.sweep_interval", f.Engine.SweepInterval, "5s"); ok && cfg.SweepInterval < time.Second {
 		l.c.add("engine.sweep_interval", "must be at least 1s, not %s", f.Engine.SweepInterval)
 	}
+	if cfg.RetryFor, ok = l.duration("engine.retry_for", f.Engine.RetryFor, "12h"); ok && cfg.RetryFor < time.Minute {
+		l.c.add("engine.retry_for", "must be at least 1m, not %s", f.Engine.RetryFor)
+	}
+	if cfg.ShutdownGrace, ok = l.duration("engine.shutdown_grace", f.Engine.ShutdownGrace, "10s"); ok && cfg.ShutdownGrace <= 0 {
+		l.c.add("engine.shutdown_grace", "must be positive, not %s", f.Engine.ShutdownGrace)
+	}
 
 	cfg.Targets.FirstApplicationShare = 0.70
 	if p := f.Targets.FirstApplicationPercent; p != nil {

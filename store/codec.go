@@ -122,6 +122,14 @@ func encodeItem(x *Item) []byte {
 	e.time(x.ScheduledAt)
 	e.time(x.NextAttempt)
 	e.time(x.SentAt)
+	// Added after the first binary release: records without them end here
+	// and decode with both zero.
+	e.time(x.FirstAttempt)
+	var unsure int64
+	if x.Unsure {
+		unsure = 1
+	}
+	e.int(unsure)
 	return e.b
 }
 
@@ -137,6 +145,9 @@ func decodeItem(b []byte, x *Item) error {
 	x.Ref, x.Answered = d.str(), d.str()
 	x.Reminder, x.Attempts = int(d.int()), int(d.int())
 	x.ScheduledAt, x.NextAttempt, x.SentAt = d.time(), d.time(), d.time()
+	if d.err == nil && len(d.b) > 0 {
+		x.FirstAttempt, x.Unsure = d.time(), d.int() == 1
+	}
 	return d.err
 }
 

@@ -68,6 +68,13 @@ type Item struct {
 	Ref         string      `json:"ref,omitempty"`    // the platform's message id
 	SentAt      time.Time   `json:"sent_at,omitzero"`
 	Answered    string      `json:"answered,omitempty"` // how the manager closed it: logged, skipped, snoozed
+	// FirstAttempt is when delivery was first tried: retries go on for
+	// engine.retry_for from then.
+	FirstAttempt time.Time `json:"first_attempt,omitzero"`
+	// Unsure says an earlier attempt may have reached the platform (a
+	// timeout, a 5xx after the request went out): before any resend, the
+	// platform's history is asked whether the message is already there.
+	Unsure bool `json:"unsure,omitempty"`
 }
 
 // How a manager closed a nudge (Item.Answered).

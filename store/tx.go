@@ -339,24 +339,44 @@ func (t *Tx) flush() error {
 // Ready returns up to limit pending items whose next attempt is at or before
 // now, earliest first.
 func (t *Tx) Ready(now time.Time, limit int) ([]*Item, error) {
+	out, _, err := t.ready(now, limit, nil)
+	return out, err
+}
+
+// ready is Ready with a filter: items accept refuses are passed over (and
+// counted in skipped), looking at no more than maxScan items in all.
+func (t *Tx) ready(now time.Time, limit int, accept func(*Item) bool) (out []*Item, skipped int, err error) {
 	c := t.tx.Bucket(bucketReady).Cursor()
 	end := be64(uint64(now.UnixNano()))
-	var out []*Item
-	for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
+	scan := max(limit*scanFactor, minScan)
+	for k, _ := c.First(); k != nil && len(out) < limit && scan > 0; k, _ = c.Next() {
 		if bytes.Compare(k[:8], end) > 0 {
 			break
 		}
+		scan--
 		it, err := t.record(string(k[8:])) // ready, so not sending
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if it == nil {
-			return nil, fmt.Errorf("ready index names missing item %q", k[8:])
+			return nil, 0, fmt.Errorf("ready index names missing item %q", k[8:])
+		}
+		if accept != nil && !accept(it) {
+			skipped++
+			continue
 		}
 		out = append(out, it)
 	}
-	return out, nil
+	return out, skipped, nil
 }
+
+// How far a filtered claim looks past items it passes over: far enough
+// that recipients ready now are found behind those that are not, bounded so
+// a long queue of waiting items does not make every claim read it all.
+const (
+	scanFactor = 8
+	minScan    = 4096
+)
 
 // Claim marks up to limit items ready by now as sending and returns them,
 // earliest first, in their new state. Only the indexes and the counters
@@ -366,14 +386,21 @@ func (t *Tx) Ready(now time.Time, limit int) ([]*Item, error) {
 // dirty a page of the outbox per item; settling the delivery rewrites the
 // record once. The attempt is counted then, too.
 func (t *Tx) Claim(now time.Time, limit int) ([]*Item, error) {
-	items, err := t.Ready(now, limit)
+	items, _, err := t.ClaimIf(now, limit, nil)
+	return items, err
+}
+
+// ClaimIf is Claim for the items accept takes (nil: all); skipped is how
+// many ready items it passed over.
+func (t *Tx) ClaimIf(now time.Time, limit int, accept func(*Item) bool) (items []*Item, skipped int, err error) {
+	items, skipped, err = t.ready(now, limit, accept)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	ready, sending := t.tx.Bucket(bucketReady), t.tx.Bucket(bucketSending)
 	for _, it := range items {
 		if err := ready.Delete(timeKey(it.NextAttempt, it.ID)); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
 	// In id order: each insert then lands after the last (see AddItems).
@@ -381,7 +408,7 @@ func (t *Tx) Claim(now time.Time, limit int) ([]*Item, error) {
 	slices.SortFunc(byID, func(a, b *Item) int { return strings.Compare(a.ID, b.ID) })
 	for _, it := range byID {
 		if err := sending.Put([]byte(it.ID), nil); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		it.State = Sending
 	}
@@ -389,7 +416,7 @@ func (t *Tx) Claim(now time.Time, limit int) ([]*Item, error) {
 		t.count(Pending, -n)
 		t.count(Sending, +n)
 	}
-	return items, nil
+	return items, skipped, nil
 }
 
 // NextReady returns when the earliest pending item becomes ready.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/slack-go/slack"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/nudgebot/nudgebot/bot"
 )
@@ -75,6 +76,11 @@ type Adapter struct {
 	// reads no transaction to find where it goes. About 60 bytes a manager
 	// each.
 	dms, users memo
+	// dir reads the workspace's user list once, to find managers by email
+	// in bulk; lookups of managers it lacks are shared by concurrent
+	// deliveries.
+	dir     directory
+	lookups singleflight.Group
 
 	// pingInterval is how long Socket Mode waits for Slack's ping before
 	// it reconnects (tests raise it: the fake server never pings).
@@ -95,6 +101,8 @@ type Adapter struct {
 var (
 	_ bot.Chat       = (*Adapter)(nil)
 	_ bot.Reconciler = (*Adapter)(nil)
+	_ bot.Pacer      = (*Adapter)(nil)
+	_ bot.Gate       = (*Adapter)(nil)
 )
 
 // Limits of the work that follows acknowledgements.
@@ -241,14 +249,17 @@ func (a *Adapter) Check(ctx context.Context) error {
 
 // call runs one Web API call: no earlier than Slack allows for the method,
 // and remembering any wait Slack asks for, so that no goroutine calls the
-// method again before it is over.
+// method again before it is over. (An HTTP 429 is held by the transport the
+// moment it arrives; an ok:false "ratelimited" answer only shows here.)
 func (a *Adapter) call(ctx context.Context, method string, fn func(ctx context.Context) error) error {
 	if err := a.pace.wait(ctx, method); err != nil {
 		return err
 	}
 	err := fn(ctx)
 	if d, ok := retryAfter(err); ok {
-		a.pace.hold(method, d)
+		if code := slackCode(err); code != "" {
+			a.pace.hold(method, d)
+		}
 		a.log.Warn().Str("method", method).Dur("retry_after", d).Msg("Slack rate limit: holding the method")
 	}
 	return err

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptrace"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -31,13 +33,22 @@ var transientCodes = map[string]bool{
 	"request_timeout": true, "timeout": true, "team_added_to_org": true,
 }
 
+// ambiguousCodes are the transient answers after which the message may
+// have been posted all the same (Slack: "it's possible some aspect of the
+// operation succeeded").
+var ambiguousCodes = map[string]bool{
+	"internal_error": true, "fatal_error": true, "request_timeout": true, "timeout": true,
+}
+
 // Send posts a message: a nudge as a direct message to its manager (with
 // buttons), a summary or shout-out to a team channel (without). It returns
-// "<channel>/<ts>", which names the message for later updates.
+// "<channel>/<ts>", which names the message for later updates. Its error
+// says what the attempt came to (see bot.Chat): a failure after the request
+// went out, without a clear answer from Slack, is bot.Unknown.
 func (a *Adapter) Send(ctx context.Context, to bot.Recipient, m nudges.Message) (string, error) {
 	ref, err := a.send(ctx, to, m)
 	if err != nil {
-		return "", fmt.Errorf("send nudge %s to %s: %w", m.Nudge, to, deliveryError(err))
+		return "", fmt.Errorf("send nudge %s to %s: %w", m.Nudge, to, err)
 	}
 	return ref, nil
 }
@@ -47,9 +58,9 @@ func (a *Adapter) send(ctx context.Context, to bot.Recipient, m nudges.Message) 
 	if err != nil {
 		return "", err
 	}
-	ch, err := a.destination(ctx, e, to)
+	addr, err := a.address(ctx, e, to)
 	if err != nil {
-		return "", err
+		return "", deliveryError(err, false)
 	}
 	render := MessageBlocks
 	if to.Channel != "" {
@@ -57,9 +68,12 @@ func (a *Adapter) send(ctx context.Context, to bot.Recipient, m nudges.Message) 
 	}
 	text, blocks := render(m)
 	meta := slack.SlackMetadata{EventType: metadataType, EventPayload: map[string]any{metadataKey: m.Nudge}}
-	channel, ts, err := a.post(ctx, ch, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...), slack.MsgOptionMetadata(meta))
+	channel, ts, err := a.post(ctx, addr, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...), slack.MsgOptionMetadata(meta))
 	if err != nil {
 		return "", err
+	}
+	if to.Channel == "" {
+		a.learnDM(ctx, e, addr, channel)
 	}
 	// A team summary's chart follows the summary, never precedes it: the
 	// post above is the delivery, and the chart cannot fail it (see
@@ -70,17 +84,23 @@ func (a *Adapter) send(ctx context.Context, to bot.Recipient, m nudges.Message) 
 	return channel + "/" + ts, nil
 }
 
-// post sends a message to a channel at the pace Slack allows.
+// post sends a message to a channel (or a user's DM, by user id) at the
+// pace Slack allows. Its error is already classified (deliveryError): it
+// knows whether the request went out.
 func (a *Adapter) post(ctx context.Context, channel string, opts ...slack.MsgOption) (ch, ts string, err error) {
 	if err := a.pace.message(ctx, channel); err != nil {
-		return "", "", err
+		return "", "", deliveryError(err, false)
 	}
-	err = a.call(ctx, "chat.postMessage", func(ctx context.Context) (err error) {
+	var wrote atomic.Bool
+	traced := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(httptrace.WroteRequestInfo) { wrote.Store(true) },
+	})
+	err = a.call(traced, "chat.postMessage", func(ctx context.Context) (err error) {
 		ch, ts, err = a.api.PostMessageContext(ctx, channel, opts...)
 		return err
 	})
 	if err != nil {
-		return "", "", fmt.Errorf("chat.postMessage to %s: %w", channel, err)
+		return "", "", fmt.Errorf("chat.postMessage to %s: %w", channel, deliveryError(err, wrote.Load()))
 	}
 	if ch == "" {
 		ch = channel
@@ -88,33 +108,41 @@ func (a *Adapter) post(ctx context.Context, channel string, opts ...slack.MsgOpt
 	return ch, ts, nil
 }
 
-// Delivered looks through the recipient's conversation since since for a
-// message carrying the nudge's id. A conversation the bot cannot read (a
-// channel it posts to without being a member, a user who left) cannot
-// answer: that counts as not found, and the nudge is sent again.
-func (a *Adapter) Delivered(ctx context.Context, to bot.Recipient, nudge string, since time.Time) (string, bool, error) {
+// Delivered looks through the recipient's conversation since since for
+// messages carrying the nudges' ids (bot.Reconciler): one look answers for
+// all of them. A conversation the bot cannot read (a channel it posts to
+// without being a member, a user who left) cannot answer: that counts as
+// not found, and the nudges are sent again.
+func (a *Adapter) Delivered(ctx context.Context, to bot.Recipient, nudges []string, since time.Time) (map[string]string, error) {
 	e, err := a.bound()
 	if err != nil {
-		return "", false, err
+		return nil, err
 	}
 	ch, err := a.destination(ctx, e, to)
 	if err == nil {
-		var ref string
-		ref, err = a.findNudge(ctx, ch, nudge, since)
+		var found map[string]string
+		found, err = a.findNudges(ctx, ch, nudges, since)
 		if err == nil {
-			return ref, ref != "", nil
+			return found, nil
 		}
 	}
+	err = deliveryError(err, false)
 	var perm *bot.PermanentError
-	if errors.As(deliveryError(err), &perm) {
-		a.log.Warn().Err(err).Str("nudge_id", nudge).Msg("cannot look up whether a nudge was posted; it will be sent again")
-		return "", false, nil
+	if errors.As(err, &perm) {
+		a.log.Warn().Err(err).Strs("nudge_ids", nudges).Msg("cannot look up whether nudges were posted; they will be sent again")
+		return nil, nil
 	}
-	return "", false, fmt.Errorf("look up nudge %s for %s: %w", nudge, to, err)
+	return nil, fmt.Errorf("look up nudges for %s: %w", to, err)
 }
 
-// findNudge pages through a channel's history from since, newest first.
-func (a *Adapter) findNudge(ctx context.Context, channel, nudge string, since time.Time) (string, error) {
+// findNudges pages through a channel's history from since, newest first,
+// until every nudge asked about is found or the history ends.
+func (a *Adapter) findNudges(ctx context.Context, channel string, nudges []string, since time.Time) (map[string]string, error) {
+	want := make(map[string]bool, len(nudges))
+	for _, n := range nudges {
+		want[n] = true
+	}
+	found := map[string]string{}
 	p := &slack.GetConversationHistoryParameters{
 		ChannelID: channel, Oldest: slackTS(since), Inclusive: true, Limit: 200, IncludeAllMetadata: true,
 	}
@@ -125,41 +153,69 @@ func (a *Adapter) findNudge(ctx context.Context, channel, nudge string, since ti
 			return err
 		})
 		if err != nil {
-			return "", fmt.Errorf("conversations.history of %s: %w", channel, err)
+			return nil, fmt.Errorf("conversations.history of %s: %w", channel, err)
 		}
 		for _, m := range resp.Messages {
-			if m.Metadata.EventType == metadataType && fmt.Sprint(m.Metadata.EventPayload[metadataKey]) == nudge {
-				return channel + "/" + m.Timestamp, nil
+			if m.Metadata.EventType != metadataType {
+				continue
+			}
+			if id := fmt.Sprint(m.Metadata.EventPayload[metadataKey]); want[id] {
+				if _, dup := found[id]; !dup {
+					found[id] = channel + "/" + m.Timestamp
+				}
 			}
 		}
-		if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
-			return "", nil
+		if len(found) == len(want) || !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
+			return found, nil
 		}
 		p.Cursor = resp.ResponseMetaData.NextCursor
 	}
 }
 
-// deliveryError tells the engine what a failure means: wait (Slack's
-// Retry-After), give up (a permanent Slack error, named by its code), or
-// retry with backoff (5xx, network, anything unknown).
-func deliveryError(err error) error {
+// deliveryError tells the engine what a failure means (see bot.Chat):
+// wait (Slack's Retry-After), give up (a permanent Slack error, named by
+// its code), unknown (the request went out and Slack's answer does not
+// say it failed: a 5xx, an internal_error, a timeout or a cut connection),
+// not sent (the bot stopped before the request went out), or retry with
+// backoff (anything else that never reached Slack). wrote says whether the
+// request was written to the connection.
+func deliveryError(err error, wrote bool) error {
 	if err == nil {
 		return nil
 	}
 	var perm *bot.PermanentError
 	var wait *bot.RetryAfterError
-	if errors.As(err, &perm) || errors.As(err, &wait) {
+	var unknown *bot.UnknownError
+	var notSent *bot.NotSentError
+	if errors.As(err, &perm) || errors.As(err, &wait) || errors.As(err, &unknown) || errors.As(err, &notSent) {
 		return err
 	}
 	if d, ok := retryAfter(err); ok {
 		return &bot.RetryAfterError{After: d, Err: err}
 	}
-	if code := slackCode(err); code != "" && !transientCodes[code] {
-		return bot.Permanent(code, err)
+	if code := slackCode(err); code != "" {
+		if !transientCodes[code] {
+			return bot.Permanent(code, err)
+		}
+		if ambiguousCodes[code] {
+			return bot.Unknown(err)
+		}
+		return err
 	}
 	var sc slack.StatusCodeError
-	if errors.As(err, &sc) && sc.Code >= 400 && sc.Code < 500 && sc.Code != http.StatusRequestTimeout {
-		return bot.Permanent(fmt.Sprintf("http_%d", sc.Code), err)
+	if errors.As(err, &sc) {
+		switch {
+		case sc.Code >= 500 || sc.Code == http.StatusRequestTimeout:
+			return bot.Unknown(err)
+		case sc.Code >= 400:
+			return bot.Permanent(fmt.Sprintf("http_%d", sc.Code), err)
+		}
+	}
+	if wrote {
+		return bot.Unknown(err)
+	}
+	if errors.Is(err, errStopping) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return bot.NotSent(err) // it never went out
 	}
 	return err
 }

@@ -21,7 +21,20 @@ const (
 	nsManager = "slack-manager" // Slack user id → manager id
 )
 
-// destination is the channel a message for to goes to.
+// address is where a message for to is posted: a team channel as it is,
+// a manager's direct messages by their Slack user id (chat.postMessage
+// takes a user id and answers with the DM channel, so no
+// conversations.open is needed to send).
+func (a *Adapter) address(ctx context.Context, e *bot.Engine, to bot.Recipient) (string, error) {
+	if to.Channel != "" {
+		return to.Channel, nil
+	}
+	return a.slackUser(ctx, e, to.Manager)
+}
+
+// destination is the conversation a message for to is in: the team
+// channel, or the DM channel with the manager (known from an earlier post,
+// or opened).
 func (a *Adapter) destination(ctx context.Context, e *bot.Engine, to bot.Recipient) (string, error) {
 	if to.Channel != "" {
 		return to.Channel, nil
@@ -33,8 +46,28 @@ func (a *Adapter) destination(ctx context.Context, e *bot.Engine, to bot.Recipie
 	return a.dm(ctx, e, uid)
 }
 
+// Ready reports whether a message for to can go out now (bot.Gate): a
+// manager's Slack user is known, or the workspace's user list has been
+// read (a manager it lacks is then looked up alone, or fails). Asking
+// about an unknown manager starts reading the list, in the background.
+func (a *Adapter) Ready(to bot.Recipient) bool {
+	if to.Channel != "" {
+		return true
+	}
+	e, err := a.bound()
+	if err != nil {
+		return true // Send says what is wrong
+	}
+	if a.knownUser(e, to.Manager) != "" {
+		return true
+	}
+	return a.dir.ensure(a, e)
+}
+
 // slackUser finds a roster manager's Slack user: given in the options, or
-// cached, or looked up by their roster email (and then cached).
+// cached, or found in the workspace's user list by their roster email, or
+// (for someone the list lacks) looked up alone by email. Concurrent
+// lookups of one manager share one call.
 func (a *Adapter) slackUser(ctx context.Context, e *bot.Engine, managerID string) (string, error) {
 	if id := a.knownUser(e, managerID); id != "" {
 		return id, nil
@@ -46,17 +79,45 @@ func (a *Adapter) slackUser(ctx context.Context, e *bot.Engine, managerID string
 	if strings.TrimSpace(m.Email) == "" {
 		return "", bot.Permanent("no_slack_user", fmt.Errorf("manager %s has neither a Slack user id nor an email to find one by", managerID))
 	}
-	var u *slack.User
-	err := a.call(ctx, "users.lookupByEmail", func(ctx context.Context) (err error) {
-		u, err = a.api.GetUserByEmailContext(ctx, m.Email)
-		return err
+	if !a.dir.ensure(a, e) {
+		if err := a.dir.wait(ctx); err != nil {
+			return "", bot.NotSent(err)
+		}
+		if id := a.knownUser(e, managerID); id != "" {
+			return id, nil
+		}
+	}
+	v, err, _ := a.lookups.Do(managerID, func() (any, error) {
+		if id := a.knownUser(e, managerID); id != "" {
+			return id, nil
+		}
+		var u *slack.User
+		err := a.call(ctx, "users.lookupByEmail", func(ctx context.Context) (err error) {
+			u, err = a.api.GetUserByEmailContext(ctx, m.Email)
+			return err
+		})
+		if err != nil {
+			// The email is personal data: the manager id says enough.
+			return "", fmt.Errorf("find the Slack account of manager %s by email: %w", managerID, err)
+		}
+		a.remember(ctx, e, managerID, u.ID)
+		return u.ID, nil
 	})
 	if err != nil {
-		// The email is personal data: the manager id says enough.
-		return "", fmt.Errorf("find the Slack account of manager %s by email: %w", managerID, err)
+		return "", err
 	}
-	a.remember(ctx, e, managerID, u.ID)
-	return u.ID, nil
+	return v.(string), nil
+}
+
+// learnDM remembers the DM channel Slack answered a post to a user with.
+func (a *Adapter) learnDM(ctx context.Context, e *bot.Engine, uid, ch string) {
+	if ch == "" || ch == uid || a.dms.get(uid) == ch {
+		return
+	}
+	a.dms.put(uid, ch)
+	if err := e.SetIdentity(ctx, nsDM, uid, ch); err != nil {
+		a.log.Warn().Err(err).Str("slack_user", uid).Msg("could not cache a DM channel")
+	}
 }
 
 // dm is the direct-message channel between the bot and a user.
@@ -79,10 +140,7 @@ func (a *Adapter) dm(ctx context.Context, e *bot.Engine, uid string) (string, er
 	if ch == nil || ch.ID == "" {
 		return "", fmt.Errorf("open a direct message with %s: Slack returned no channel", uid)
 	}
-	if err := e.SetIdentity(ctx, nsDM, uid, ch.ID); err != nil {
-		a.log.Warn().Err(err).Str("slack_user", uid).Msg("could not cache a DM channel")
-	}
-	a.dms.put(uid, ch.ID)
+	a.learnDM(ctx, e, uid, ch.ID)
 	return ch.ID, nil
 }
 

@@ -15,47 +15,86 @@ import (
 	"github.com/nudgebot/nudgebot/bot"
 )
 
-// Slack's pace for chat.postMessage: about one message a second per
-// channel, short bursts allowed; the workspace as a whole has its own cap
-// (Options.WorkspaceRate).
+// Slack's limits. chat.postMessage: about one message a second per
+// channel, and the workspace as a whole has its own cap
+// (Options.WorkspaceRate). Other methods belong to tiers, counted per
+// method across the workspace.
 const (
-	channelRate  = rate.Limit(1)
-	channelBurst = 3
+	channelRate = rate.Limit(1)
 	// bareRetryAfter is the wait assumed when Slack answers 429 without a
 	// Retry-After header (slack-go then returns a StatusCodeError).
 	bareRetryAfter = 3 * time.Second
 	// minRetryAfter keeps a "Retry-After: 0" from turning into a tight loop.
 	minRetryAfter = time.Second
+	// headroom is the share of a documented limit the pacer aims at: Slack
+	// counts arrivals, and requests spaced exactly at the limit arrive
+	// bunched by the network's jitter.
+	headroom = 0.95
 )
 
-// pacer keeps Web API calls within Slack's limits: token buckets pace
-// messages before Slack complains, and per-method holds honour Slack's
-// Retry-After when it does.
+// tiers are the Web API methods the bot calls, at their tier's documented
+// calls per minute (Slack allows "at least" that many).
+var tiers = map[string]float64{
+	"apps.connections.open": 1,
+	"users.list":            20,
+	"conversations.history": 50, "conversations.open": 50, "users.lookupByEmail": 50, "chat.update": 50,
+	"users.info": 100, "views.open": 100, "views.update": 100, "views.publish": 100,
+	"chat.postEphemeral": 100, "files.getUploadURLExternal": 100, "files.completeUploadExternal": 100,
+}
+
+// pacer keeps Web API calls within Slack's limits. Each limit is a smooth
+// pace (no bursts: Slack's buckets allow only small ones) that every worker
+// shares, and that slows down when Slack answers 429 and recovers
+// gradually as calls go through (see aimd). Per-method holds honour Slack's
+// Retry-After: no call to a method goes out before its hold is over.
 type pacer struct {
 	mu        sync.Mutex
-	notBefore map[string]time.Time     // method → no call before
-	channels  map[string]*rate.Limiter // channel id → its message pace
-	workspace *rate.Limiter
+	notBefore map[string]time.Time // method → no call before
+	channels  map[string]*aimd     // channel id → its message pace
+	methods   map[string]*aimd     // tiered method → its pace
+	workspace *aimd                // chat.postMessage across the workspace
 }
 
 func newPacer(perSecond float64) *pacer {
-	burst := max(channelBurst, int(perSecond))
-	return &pacer{
+	p := &pacer{
 		notBefore: map[string]time.Time{},
-		channels:  map[string]*rate.Limiter{},
-		workspace: rate.NewLimiter(rate.Limit(perSecond), burst),
+		channels:  map[string]*aimd{},
+		methods:   map[string]*aimd{},
+		workspace: newAIMD(rate.Limit(perSecond * headroom)),
 	}
+	for m, perMinute := range tiers {
+		p.methods[m] = newAIMD(rate.Limit(perMinute * headroom / 60))
+	}
+	return p
 }
 
 // errHeld says a call could not wait out Slack's Retry-After within the
 // caller's deadline.
 var errHeld = errors.New("slack asked us to wait longer than the deadline allows")
 
-// wait blocks until method may be called again. It re-reads the hold after
-// each wait, because another goroutine's 429 may have extended it. A
-// caller whose deadline ends before the hold does is told at once, with the
-// time left, instead of waiting for nothing.
+// errStopping: the bot is shutting down, and a call that has not started
+// is left for the next start.
+var errStopping = errors.New("shutting down before its turn came")
+
+// wait blocks until method may be called again: its hold is over and, for
+// a tiered method, its pace allows. It re-reads the hold after each wait,
+// because another goroutine's 429 may have extended it. A caller whose
+// deadline ends before the hold does is told at once, with the time left,
+// instead of waiting for nothing.
 func (p *pacer) wait(ctx context.Context, method string) error {
+	if err := p.held(ctx, method); err != nil {
+		return err
+	}
+	if b := p.methods[method]; b != nil {
+		if err := b.wait(ctx); err != nil {
+			return err
+		}
+		return p.held(ctx, method)
+	}
+	return nil
+}
+
+func (p *pacer) held(ctx context.Context, method string) error {
 	for {
 		p.mu.Lock()
 		until := p.notBefore[method]
@@ -67,17 +106,29 @@ func (p *pacer) wait(ctx context.Context, method string) error {
 		if dl, ok := ctx.Deadline(); ok && dl.Before(until) {
 			return &bot.RetryAfterError{After: d, Err: errHeld}
 		}
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := sleep(ctx, d); err != nil {
+			return err
 		}
 	}
 }
 
-// hold stops calls to method for d from now (never shortening a hold).
+// sleep waits d, or until ctx ends or the bot stops (then the call was
+// never made: NotSent).
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-bot.Stopping(ctx):
+		return bot.NotSent(errStopping)
+	case <-t.C:
+		return nil
+	}
+}
+
+// hold stops calls to method for d from now (never shortening a hold), and
+// slows the method's pace.
 func (p *pacer) hold(method string, d time.Duration) {
 	until := time.Now().Add(d)
 	p.mu.Lock()
@@ -85,6 +136,23 @@ func (p *pacer) hold(method string, d time.Duration) {
 		p.notBefore[method] = until
 	}
 	p.mu.Unlock()
+	if b := p.bucket(method); b != nil {
+		b.slow()
+	}
+}
+
+// passed tells the method's pace that a call went through.
+func (p *pacer) passed(method string) {
+	if b := p.bucket(method); b != nil {
+		b.recover()
+	}
+}
+
+func (p *pacer) bucket(method string) *aimd {
+	if method == "chat.postMessage" {
+		return p.workspace
+	}
+	return p.methods[method]
 }
 
 // message waits for a slot to post in channel: the channel's own pace,
@@ -93,14 +161,65 @@ func (p *pacer) message(ctx context.Context, channel string) error {
 	p.mu.Lock()
 	l := p.channels[channel]
 	if l == nil {
-		l = rate.NewLimiter(channelRate, channelBurst)
+		l = newAIMD(channelRate)
 		p.channels[channel] = l
 	}
 	p.mu.Unlock()
-	if err := l.Wait(ctx); err != nil {
+	if err := l.wait(ctx); err != nil {
 		return err
 	}
-	return p.workspace.Wait(ctx)
+	return p.workspace.wait(ctx)
+}
+
+// Capacity is how many messages the workspace's pace lets out in d now
+// (bot.Pacer): the engine claims no more than that ahead of sending.
+func (p *pacer) capacity(d time.Duration) int {
+	return int(float64(p.workspace.limit()) * d.Seconds())
+}
+
+// aimd is a smooth pace that backs off multiplicatively when Slack says
+// "too many" and creeps back up additively as calls go through, so the
+// workers converge on what Slack actually allows instead of bouncing off
+// it (a burst, a 429, a wait, another burst).
+type aimd struct {
+	lim  *rate.Limiter
+	ceil rate.Limit // the documented limit, less headroom
+}
+
+// After a 429 the pace drops to backoffFactor of what it was (never below
+// floorShare of the limit), then regains ceil/recoverSteps a call.
+const (
+	backoffFactor = 0.8
+	floorShare    = 0.1
+	recoverSteps  = 32
+)
+
+func newAIMD(r rate.Limit) *aimd { return &aimd{lim: rate.NewLimiter(r, 1), ceil: r} }
+
+func (a *aimd) limit() rate.Limit { return a.lim.Limit() }
+
+// wait takes the next slot, or gives it back when ctx ends or the bot stops.
+func (a *aimd) wait(ctx context.Context) error {
+	r := a.lim.Reserve()
+	d := r.Delay()
+	if d == 0 {
+		return nil
+	}
+	if err := sleep(ctx, d); err != nil {
+		r.Cancel()
+		return err
+	}
+	return nil
+}
+
+func (a *aimd) slow() {
+	a.lim.SetLimit(max(a.lim.Limit()*backoffFactor, a.ceil*floorShare))
+}
+
+func (a *aimd) recover() {
+	if l := a.lim.Limit(); l < a.ceil {
+		a.lim.SetLimit(min(a.ceil, l+a.ceil/recoverSteps))
+	}
 }
 
 // retryAfter reports whether err is Slack asking us to slow down, and for
@@ -133,11 +252,11 @@ func slackCode(err error) string {
 	return ""
 }
 
-// holdTransport enforces the pacer's holds at the last moment: right before
-// a request goes on the wire, and from the instant a 429 comes back (before
-// slack-go has even parsed it). Checking only before slack-go builds a
-// request let posts already in preparation slip out after Slack had asked
-// us to stop.
+// holdTransport enforces the pacer at the last moment: right before a
+// request goes on the wire (the method's hold and, for tiered methods, its
+// pace), and from the instant a 429 comes back (before slack-go has even
+// parsed it). Checking only before slack-go builds a request let posts
+// already in preparation slip out after Slack had asked us to stop.
 type holdTransport struct {
 	base http.RoundTripper
 	pace *pacer
@@ -149,12 +268,16 @@ func (t *holdTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	resp, err := t.base.RoundTrip(req)
-	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
+	switch {
+	case err != nil:
+	case resp.StatusCode == http.StatusTooManyRequests:
 		d := bareRetryAfter
 		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil {
 			d = max(time.Duration(s)*time.Second, minRetryAfter)
 		}
 		t.pace.hold(method, d)
+	case resp.StatusCode < 300:
+		t.pace.passed(method)
 	}
 	return resp, err
 }
@@ -167,3 +290,7 @@ func defaultTransport() http.RoundTripper {
 	t.MaxIdleConnsPerHost = 32
 	return t
 }
+
+// Capacity is how many messages the workspace's pace lets out in d now
+// (bot.Pacer).
+func (a *Adapter) Capacity(d time.Duration) int { return a.pace.capacity(d) }
