@@ -71,8 +71,12 @@ func (e *Engine) Dispatch(ctx context.Context) (int, error) {
 			}
 		}
 	}()
+	n := workers
+	if s, ok := e.chat.(Sequential); ok && s.Sequential() {
+		n = 1
+	}
 	var wg sync.WaitGroup
-	for range workers {
+	for range n {
 		wg.Go(func() {
 			for j := range work {
 				j.ref, j.err = e.chat.Send(ctx, Recipient{Manager: j.item.Manager, Channel: j.item.Channel}, j.msg)
