@@ -52,7 +52,7 @@ type planLine struct {
 	Nudge   string `json:"nudge_id"`
 }
 
-func cmdPlan(args []string, stdout, stderr io.Writer) error {
+func cmdPlan(args []string, stdout, stderr io.Writer, o options) error {
 	fs, path := newFlags("plan", "plan -config FILE -from YYYY-MM-DD -days N [-manager ID]", stderr)
 	from := fs.String("from", "", "first `date` of the plan, YYYY-MM-DD (default: today)")
 	days := fs.Int("days", 14, "how many `days` to plan")
@@ -64,11 +64,11 @@ func cmdPlan(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	start := nudges.DateOf(time.Now().In(cfg.Location))
-	if *from != "" {
-		if start, err = nudges.ParseDate(*from); err != nil {
-			return &exitError{2, fmt.Errorf("-from: %v", err)}
-		}
+	var start nudges.Date
+	if *from == "" {
+		start = nudges.DateOf(o.now().In(cfg.Location))
+	} else if start, err = nudges.ParseDate(*from); err != nil {
+		return &exitError{2, fmt.Errorf("-from: %v", err)}
 	}
 	if *days < 1 || *days > 366 {
 		return &exitError{2, fmt.Errorf("-days: want 1 to 366, got %d", *days)}

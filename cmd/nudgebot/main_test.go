@@ -35,10 +35,17 @@ func exampleCopy(t *testing.T) string {
 	return path
 }
 
+// runCmd runs the program at testNow.
 func runCmd(t *testing.T, stdin string, args ...string) (string, string, error) {
 	t.Helper()
+	return runAt(t, testNow, stdin, args...)
+}
+
+// runAt runs the program with its clock stopped at now.
+func runAt(t *testing.T, now time.Time, stdin string, args ...string) (string, string, error) {
+	t.Helper()
 	var out, errb bytes.Buffer
-	err := run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	err := run(context.Background(), args, strings.NewReader(stdin), &out, &errb, withClock(fixedClock(now)))
 	return out.String(), errb.String(), err
 }
 
@@ -54,21 +61,33 @@ func exitCode(err error) int {
 }
 
 func TestRun_ExampleShowsFirstNudgeAtStart(t *testing.T) {
-	cfg := exampleCopy(t)
-	// No input at all: the bot starts, delivers what is due and exits.
-	out, _, err := runCmd(t, "", "run", "-config", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(out, "[#1] DM to Dana Whitfield (dana) · Your coaching pledge for this week") ||
-		!strings.Contains(out, "Feedback that lands · week 2 · activation") {
-		t.Fatalf("no first nudge for the round-the-clock manager at start:\n%s", out)
+	// Dana works round the clock, so whenever the example starts her
+	// pledge is due at once; whoever else is inside working hours then
+	// (Amara on a London weekday, Ravi on an Indian one) gets theirs too.
+	// Every day of a week, at hours that put each manager in and out.
+	monday := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	for day := range 7 {
+		for _, hour := range []int{2, 5, 10, 16, 22} {
+			at := monday.AddDate(0, 0, day).Add(time.Duration(hour) * time.Hour)
+			t.Run(at.Format("Mon15h"), func(t *testing.T) {
+				cfg := exampleCopy(t)
+				// No input at all: the bot starts, delivers what is due and exits.
+				out, _, err := runAt(t, at, "", "run", "-config", cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !strings.Contains(out, "] DM to Dana Whitfield (dana) · Your coaching pledge for this week") ||
+					!strings.Contains(out, "Feedback that lands · week 2 · activation") {
+					t.Fatalf("no first nudge for the round-the-clock manager at start:\n%s", out)
+				}
+			})
+		}
 	}
 }
 
 func TestRun_ShellFlowFromNudgeToShoutOut(t *testing.T) {
 	cfg := exampleCopy(t)
-	review := time.Now().AddDate(0, 0, 7).Format(time.DateOnly)
+	review := testNow.AddDate(0, 0, 7).Format(time.DateOnly)
 	script := strings.Join([]string{
 		"as dana",
 		"send checkin dana",
@@ -83,7 +102,7 @@ func TestRun_ShellFlowFromNudgeToShoutOut(t *testing.T) {
 		"y",                                      // share it
 		"outcome marcus applied",
 		"send summary dana",
-		"skip 2 team offsite", // #2 was logged already: refused
+		"skip 4 team offsite", // #4, the check-in, was logged already: refused
 		"bogus-command",
 	}, "\n")
 	out, _, err := runCmd(t, script, "run", "-config", cfg)
@@ -160,7 +179,7 @@ func startShell(t *testing.T, ctx context.Context, cfg string) (stdin *io.PipeWr
 	stdoutR, stdoutW := io.Pipe()
 	errc := make(chan error, 1)
 	go func() {
-		errc <- run(ctx, []string{"run", "-config", cfg}, stdinR, stdoutW, io.Discard)
+		errc <- run(ctx, []string{"run", "-config", cfg}, stdinR, stdoutW, io.Discard, withClock(fixedClock(testNow)))
 		stdoutW.Close()
 	}()
 	lines := bufio.NewScanner(stdoutR)
