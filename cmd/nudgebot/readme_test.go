@@ -145,3 +145,24 @@ func diffLines(t *testing.T, what string, want, got []string, full string) {
 		}
 	}
 }
+
+// TestREADME_QuickStartCommandsAreCIs checks the README's two setup
+// commands: the first runs the example, the second is the very test command
+// CI runs.
+func TestREADME_QuickStartCommandsAreCIs(t *testing.T) {
+	blocks := fences(readmeSection(t, "## Quick start"))
+	if len(blocks) < 2 || blocks[0].lang != "sh" || blocks[1].lang != "sh" {
+		t.Fatalf("Quick start should hold two sh blocks, found %d", len(blocks))
+	}
+	if got := strings.TrimSpace(blocks[0].body); got != "go run ./cmd/nudgebot run -config config.example.toml" {
+		t.Errorf("first setup command %q", got)
+	}
+	test := strings.TrimSpace(blocks[1].body)
+	ci, err := os.ReadFile("../../.ci/run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(ci), "if ! { "+test+"; }; then") {
+		t.Errorf(".ci/run does not run the README's test command %q", test)
+	}
+}
