@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -223,12 +224,17 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
+// writeAtomically writes a file that appears whole or not at all, readable
+// by its owner only. The partial copy is a fresh file of our own
+// (O_EXCL, a random name, mode 0600) in the target's directory: a fixed
+// name such as out.partial could be a file or symlink someone else put
+// there, which would receive the data or redirect the write.
 func writeAtomically(path string, fill func(io.Writer) error) (int64, error) {
-	tmp := path + ".partial"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.partial")
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("write %s: %w", path, err)
 	}
+	tmp := f.Name()
 	var n int64
 	err = fill(f)
 	if err == nil {
