@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"net"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 )
 
@@ -78,5 +80,65 @@ func checkPartialUntouched(t *testing.T, cfg string) {
 				}
 			})
 		}
+	}
+}
+
+// TestControlSocket_PrivateFromTheStart: with a permissive umask and a
+// data_dir others may enter, the control socket is never, not even for the
+// moment after it is bound, one that another user could connect to.
+func TestControlSocket_PrivateFromTheStart(t *testing.T) {
+	old := syscall.Umask(0)
+	t.Cleanup(func() { syscall.Umask(old) })
+	dataDir := filepath.Join(t.TempDir(), "data")
+	if err := os.Mkdir(dataDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dataDir, "nudgebot.sock")
+	bound := false
+	listen := func(network, address string) (net.Listener, error) {
+		l, err := net.Listen(network, address)
+		if err != nil {
+			return nil, err
+		}
+		bound = true
+		// Connecting needs write permission on the socket and search
+		// permission on its directory; check both as the socket is born.
+		sock, err := os.Stat(address)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir, err := os.Stat(filepath.Dir(address))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sock.Mode().Perm()&0o022 != 0 && dir.Mode().Perm()&0o011 != 0 {
+			t.Errorf("socket bound as %v in a directory of mode %v: others can connect", sock.Mode().Perm(), dir.Mode().Perm())
+		}
+		return l, nil
+	}
+	l, err := listenPrivate(path, listen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if !bound {
+		t.Fatal("listen was not called")
+	}
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Type() != os.ModeSocket || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("%s: %v (%v), want a socket of mode 0600", path, fi.Mode(), err)
+	}
+	go func() {
+		if c, err := l.Accept(); err == nil {
+			c.Close()
+		}
+	}()
+	c, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatalf("the bot's own user cannot connect: %v", err)
+	}
+	c.Close()
+	if entries, _ := os.ReadDir(dataDir); len(entries) != 1 {
+		t.Errorf("data_dir holds %v, want only the socket", entries)
 	}
 }
