@@ -68,12 +68,14 @@ func serveControl(ctx context.Context, path string, e *bot.Engine, log zerolog.L
 // instead would change it for the whole process, every goroutine's files
 // included.) listen is net.Listen; tests look at the socket as it is bound.
 func listenPrivate(path string, listen func(network, address string) (net.Listener, error)) (net.Listener, error) {
-	dir, err := os.MkdirTemp(filepath.Dir(path), ".nudgebot-sock-*")
+	// Short names: a socket's path has a length limit (108 bytes on
+	// Linux): the temporary path is about as long as the final one.
+	dir, err := os.MkdirTemp(filepath.Dir(path), ".s")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	tmp := filepath.Join(dir, filepath.Base(path))
+	tmp := filepath.Join(dir, "s")
 	l, err := listen("unix", tmp)
 	if err != nil {
 		return nil, err
