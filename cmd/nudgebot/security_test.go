@@ -2,11 +2,15 @@ package main
 
 import (
 	"context"
+	"encoding/binary"
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // TestOut_PartialFileIsNeverWrittenThrough: export -out and backup -out
@@ -140,5 +144,45 @@ func TestControlSocket_PrivateFromTheStart(t *testing.T) {
 	c.Close()
 	if entries, _ := os.ReadDir(dataDir); len(entries) != 1 {
 		t.Errorf("data_dir holds %v, want only the socket", entries)
+	}
+}
+
+// TestExport_DamagedRecordIsNotQuoted: an export that meets a record it
+// cannot decode says which one and why, never what it holds: records carry
+// coaching text, and the error goes to a terminal or a log.
+func TestExport_DamagedRecordIsNotQuoted(t *testing.T) {
+	const secret = "Marcus admitted he is job hunting"
+	for name, record := range map[string]string{
+		"BadTime":   `{"id":"r1","manager":"dana","kind":"checkin","created_at":"` + secret + `"}`,
+		"BadType":   `{"id":"r1","manager":"dana","kind":"checkin","minutes":"` + secret + `"}`,
+		"BadSyntax": `{"id":"r1","manager":"dana","answers":{"win":"` + secret + `"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg := exampleCopy(t)
+			if _, _, err := runCmd(t, "", "run", "-config", cfg); err != nil { // creates the data file
+				t.Fatal(err)
+			}
+			db, err := bolt.Open(filepath.Join(filepath.Dir(cfg), "data", "nudgebot.db"), 0o600, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A coaching log as the first release stored it (JSON), damaged.
+			key := append([]byte("dana\x00"), binary.BigEndian.AppendUint64(nil, uint64(testNow.UnixNano()))...)
+			err = db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte("logs")).Put(append(key, "r1"...), []byte(record)) })
+			db.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, errOut, err := runCmd(t, "", "export", "-config", cfg, "-format", "jsonl")
+			if err == nil {
+				t.Fatal("export of a damaged record succeeded")
+			}
+			if strings.Contains(err.Error(), "job hunting") || strings.Contains(errOut, "job hunting") {
+				t.Fatalf("the record's text reached the error: %v\n%s", err, errOut)
+			}
+			if !strings.Contains(err.Error(), "corrupt record") {
+				t.Errorf("error %q does not say the record is corrupt", err)
+			}
+		})
 	}
 }
