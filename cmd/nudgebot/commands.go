@@ -61,7 +61,7 @@ func cmdPlan(args []string, stdout, stderr io.Writer, o options) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg, err := load(*path)
+	cfg, err := loadOffline(*path)
 	if err != nil {
 		return err
 	}
@@ -157,7 +157,7 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg, err := load(*path)
+	cfg, err := loadOffline(*path)
 	if err != nil {
 		return err
 	}
@@ -195,7 +195,7 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return &exitError{2, errors.New("backup: -out is required")}
 	}
-	cfg, err := load(*path)
+	cfg, err := loadOffline(*path)
 	if err != nil {
 		return err
 	}
@@ -269,7 +269,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *format != "jsonl" && *format != "csv" {
 		return &exitError{2, fmt.Errorf("-format: want jsonl or csv, got %q", *format)}
 	}
-	cfg, err := load(*path)
+	cfg, err := loadOffline(*path)
 	if err != nil {
 		return err
 	}

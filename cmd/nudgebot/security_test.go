@@ -186,3 +186,41 @@ func TestExport_DamagedRecordIsNotQuoted(t *testing.T) {
 		})
 	}
 }
+
+// TestOfflineCommands_NeedNoSlackSecrets: plan, status, export and backup
+// never talk to Slack, so a Slack config without its tokens is enough for
+// them; run still refuses to start without them.
+func TestOfflineCommands_NeedNoSlackSecrets(t *testing.T) {
+	cfg := exampleCopy(t)
+	if _, _, err := runCmd(t, "", "run", "-config", cfg); err != nil { // a data file, from the shell
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, []byte(strings.Replace(string(raw), `platform = "shell"`, `platform = "slack"`, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SLACK_BOT_TOKEN", "")
+	t.Setenv("SLACK_APP_TOKEN", "")
+	out := t.TempDir()
+	for _, args := range [][]string{
+		{"plan", "-from", "2026-11-23", "-days", "7"},
+		{"status"},
+		{"export", "-format", "csv"},
+		{"backup", "-out", filepath.Join(out, "copy.db")},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			if _, _, err := runCmd(t, "", append(args, "-config", cfg)...); err != nil {
+				t.Fatalf("%s without Slack secrets: %v", args[0], err)
+			}
+		})
+	}
+	t.Run("run", func(t *testing.T) {
+		_, _, err := runCmd(t, "", "run", "-config", cfg)
+		if exitCode(err) != 2 || !strings.Contains(err.Error(), "SLACK_BOT_TOKEN") {
+			t.Fatalf("run without Slack secrets: exit %d, %v", exitCode(err), err)
+		}
+	})
+}
