@@ -334,37 +334,44 @@ func TestRun_StopsOnSignalWithInputOpen(t *testing.T) {
 	}
 }
 
+// hupAndWait sends the test process (the bot) SIGHUP and waits until the
+// bot's log at logPath gains a line containing one of wants; it returns
+// what the log gained.
+func hupAndWait(t *testing.T, logPath string, wants ...string) string {
+	t.Helper()
+	before, _ := os.ReadFile(logPath)
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	// The bot logs the outcome of every reload; wait for that line.
+	for {
+		now, _ := os.ReadFile(logPath)
+		gained := string(now[len(before):])
+		for _, want := range wants {
+			if strings.Contains(gained, want) {
+				return gained
+			}
+		}
+		time.Sleep(5 * time.Millisecond) // poll interval; the loop waits for the line itself
+	}
+}
+
 func TestRun_ReloadOnHUPKeepsOldConfigWhenInvalid(t *testing.T) {
 	cfg := exampleCopy(t)
 	stdinW, lines, done := startShell(t, context.Background(), cfg)
 	good, _ := os.ReadFile(cfg)
 	logPath := filepath.Join(filepath.Dir(cfg), "data", "nudgebot.log")
-	hupAndWait := func(want string) {
-		t.Helper()
-		before, _ := os.ReadFile(logPath)
-		if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
-			t.Fatal(err)
-		}
-		// The bot logs the outcome of every reload; wait for that line.
-		for {
-			now, _ := os.ReadFile(logPath)
-			if strings.Contains(string(now[len(before):]), want) {
-				return
-			}
-			time.Sleep(5 * time.Millisecond) // poll interval; the loop waits for the line itself
-		}
-	}
 	// A broken file: the old configuration keeps running.
 	if err := os.WriteFile(cfg, []byte(strings.Replace(string(good), `timezone = "Asia/Kolkata"`, `timezone = "Asia/Kolkatta"`, 1)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	hupAndWait("reload failed; keeping the running configuration")
+	hupAndWait(t, logPath, "reload failed; keeping the running configuration")
 	// A good file with a new manager: applied.
 	extra := string(good) + "\n[[managers]]\nid = \"zoe\"\nname = \"Zoe Park\"\ntimezone = \"Europe/Paris\"\n"
 	if err := os.WriteFile(cfg, []byte(extra), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	hupAndWait("configuration reloaded")
+	hupAndWait(t, logPath, "configuration reloaded")
 	go func() {
 		fmt.Fprintln(stdinW, "as zoe") // the new manager exists in the running bot
 		stdinW.Close()

@@ -177,7 +177,8 @@ func reloadOnHUP(ctx context.Context, hup <-chan os.Signal, path string, e *bot.
 		case <-ctx.Done():
 			return
 		case <-hup:
-			if err := reload(ctx, path, e, m, prep); err != nil {
+			var restart *bot.RestartNeededError
+			if err := reload(ctx, path, e, m, prep); err != nil && !errors.As(err, &restart) {
 				log.Error().Err(err).Msg("reload failed; keeping the running configuration")
 			}
 		}
@@ -186,8 +187,12 @@ func reloadOnHUP(ctx context.Context, hup <-chan os.Signal, path string, e *bot.
 
 func reload(ctx context.Context, path string, e *bot.Engine, m *web.Metrics, prep func(context.Context, *config.Config)) (err error) {
 	defer func() {
+		var restart *bot.RestartNeededError
 		result := "ok"
-		if err != nil {
+		switch {
+		case errors.As(err, &restart):
+			result = "restart_needed" // applied, but not all of it
+		case err != nil:
 			result = "error"
 		}
 		m.Reloads.WithLabelValues(result).Inc()
