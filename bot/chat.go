@@ -58,6 +58,14 @@ type Gate interface {
 	Ready(to Recipient) bool
 }
 
+// Sequential is implemented by platforms that show messages one after
+// another to one reader (the shell): the engine then sends one message at a
+// time, in outbox order (due time, then id), so the same outbox always
+// reads the same way instead of in whatever order parallel sends finish.
+type Sequential interface {
+	Sequential() bool
+}
+
 // PermanentError marks a delivery failure that retrying cannot fix (an
 // unknown user, a channel that does not exist, a rejected payload).
 type PermanentError struct {

@@ -93,8 +93,12 @@ func (e *Engine) Dispatch(ctx context.Context) (int, error) {
 			}
 		}
 	}()
+	n := workers
+	if s, ok := e.chat.(Sequential); ok && s.Sequential() {
+		n = 1
+	}
 	var wg sync.WaitGroup
-	for range workers {
+	for range n {
 		wg.Go(func() {
 			for g := range work {
 				e.deliver(ctx, sendCtx, cfg, g, results)

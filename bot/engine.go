@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -102,18 +103,50 @@ func (e *Engine) prepare(ctx context.Context, cfg *config.Config) error {
 // Reload swaps in a new configuration. Everything that can fail is done
 // before the swap, so a failed reload leaves the old configuration running.
 func (e *Engine) Reload(ctx context.Context, cfg *config.Config) error {
-	if cfg.Platform != e.Config().Platform {
-		return fmt.Errorf("reload: changing chat.platform from %q to %q needs a restart", e.Config().Platform, cfg.Platform)
-	}
+	changed := keepStartupSettings(e.Config(), cfg)
 	e.sweepMu.Lock()
 	defer e.sweepMu.Unlock()
 	if err := e.prepare(ctx, cfg); err != nil {
 		return fmt.Errorf("reload: %w", err)
 	}
 	e.cfg.Store(cfg)
-	e.log.Info().Int("managers", len(cfg.Managers)).Int("cadences", len(cfg.Cadences)).Msg("configuration reloaded")
 	e.kick()
+	if len(changed) > 0 {
+		e.log.Warn().Strs("restart_needed", changed).Int("managers", len(cfg.Managers)).Int("cadences", len(cfg.Cadences)).
+			Msg("configuration applied except settings that need a restart; they keep their running values")
+		return &RestartNeededError{Settings: changed}
+	}
+	e.log.Info().Int("managers", len(cfg.Managers)).Int("cadences", len(cfg.Cadences)).Msg("configuration reloaded")
 	return nil
+}
+
+// RestartNeededError is a reload that applied everything but settings the
+// process took at start (see keepStartupSettings).
+type RestartNeededError struct {
+	Settings []string // e.g. "data_dir (still \"data\")"
+}
+
+func (e *RestartNeededError) Error() string {
+	return "changing " + strings.Join(e.Settings, ", ") + " needs a restart; the rest of the configuration is applied"
+}
+
+// keepStartupSettings gives cfg the running values of the settings that
+// only a restart can change, and names those cfg would have changed: the
+// data file is open and locked, the HTTP server listens, the chat
+// adapter is connected in its mode. Taking a new value for one of them
+// would make the configuration say one thing while the bot does another.
+func keepStartupSettings(running, cfg *config.Config) (changed []string) {
+	keep := func(name string, old, new *string) {
+		if *old != *new {
+			changed = append(changed, fmt.Sprintf("%s (still %q)", name, *old))
+			*new = *old
+		}
+	}
+	keep("data_dir", &running.DataDir, &cfg.DataDir)
+	keep("http.listen", &running.HTTPListen, &cfg.HTTPListen)
+	keep("chat.platform", &running.Platform, &cfg.Platform)
+	keep("slack.mode", &running.Slack.Mode, &cfg.Slack.Mode)
+	return changed
 }
 
 // Run sweeps on the configured interval and delivers whatever becomes

@@ -22,15 +22,15 @@ import (
 
 func TestSchedule_DeliversOnceAcrossRestarts(t *testing.T) {
 	v := newEnv(t, baseConfig, "2026-06-01T07:00:00Z")
-	if got := dueAt(v.due()); len(got) != 1 || got[0] != "checkin@2026-06-01T08:30:00Z" {
+	if got := dueAt(v.due(t)); len(got) != 1 || got[0] != "checkin@2026-06-01T08:30:00Z" {
 		t.Fatalf("due table after start: %v", got)
 	}
-	v.flush()
+	v.flush(t)
 	if n := len(v.chat.Sent()); n != 0 {
 		t.Fatalf("%d messages before the nudge is due", n)
 	}
 	v.clock.Set("2026-06-01T08:30:01Z")
-	v.flush()
+	v.flush(t)
 	msgs := v.chat.Sent()
 	if len(msgs) != 1 || msgs[0].to.Manager != "ann" || msgs[0].msg.Kind != nudges.KindCheckIn {
 		t.Fatalf("want one check-in to ann, got %+v", msgs)
@@ -39,13 +39,13 @@ func TestSchedule_DeliversOnceAcrossRestarts(t *testing.T) {
 		t.Errorf("context line %q", ctx)
 	}
 	for range 2 {
-		v.restart()
-		v.flush()
+		v.restart(t)
+		v.flush(t)
 	}
 	if n := len(v.chat.Sent()); n != 1 {
 		t.Fatalf("restarts sent the nudge again: %d messages", n)
 	}
-	got := dueAt(v.due())
+	got := dueAt(v.due(t))
 	want := []string{"child-of-" + msgs[0].msg.Nudge[:4] + "@2026-06-02T08:30:01Z", "checkin@2026-06-08T08:30:00Z"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("due table: got %v, want %v (reminder, next week)", got, want)
@@ -63,7 +63,7 @@ name = "Bob Ray"
 
 func TestSweep_AtomicWhenTransactionFails(t *testing.T) {
 	v := newEnv(t, twoManagers, "2026-06-01T07:00:00Z")
-	before := dueAt(v.due())
+	before := dueAt(v.due(t))
 	if len(before) != 2 {
 		t.Fatalf("want two due rows, got %v", before)
 	}
@@ -87,25 +87,25 @@ func TestSweep_AtomicWhenTransactionFails(t *testing.T) {
 	}
 	v.st = st
 	// Rows processed before the fault (ann's) must not have moved either.
-	if after := dueAt(v.due()); strings.Join(after, " ") != strings.Join(before, " ") {
+	if after := dueAt(v.due(t)); strings.Join(after, " ") != strings.Join(before, " ") {
 		t.Fatalf("a failed sweep changed the due table: %v → %v", before, after)
 	}
-	if n := len(v.items()); n != 0 {
+	if n := len(v.items(t)); n != 0 {
 		t.Fatalf("a failed sweep left %d outbox items", n)
 	}
 	bot.SetSweepFault(nil)
-	v.restart() // Start sweeps: both rows move now
-	if n := len(v.items()); n != 2 {
+	v.restart(t) // Start sweeps: both rows move now
+	if n := len(v.items(t)); n != 2 {
 		t.Fatalf("%d items after the recovered sweep, want 2", n)
 	}
-	v.restart()
+	v.restart(t)
 	if n, err := v.e.Sweep(context.Background()); err != nil || n != 0 {
 		t.Fatalf("second sweep after reopen moved %d (%v), want 0", n, err)
 	}
-	if got := dueAt(v.due()); len(got) != 2 || !strings.HasSuffix(got[0], "2026-06-08T08:30:00Z") {
+	if got := dueAt(v.due(t)); len(got) != 2 || !strings.HasSuffix(got[0], "2026-06-08T08:30:00Z") {
 		t.Fatalf("successors: %v", got)
 	}
-	if n := len(v.items()); n != 2 {
+	if n := len(v.items(t)); n != 2 {
 		t.Fatalf("%d items, want 2", n)
 	}
 }
@@ -125,9 +125,9 @@ func TestSweep_CatchUp(t *testing.T) {
 			v := newEnv(t, baseConfig, "2026-06-01T07:00:00Z")
 			v.st.Close()
 			v.clock.Set(tc.at) // the bot was down until now
-			v.open()
-			v.flush()
-			v.flush()
+			v.open(t)
+			v.flush(t)
+			v.flush(t)
 			if n := len(v.chat.Sent()); n != tc.sent {
 				t.Fatalf("sent %d, want %d", n, tc.sent)
 			}
@@ -135,17 +135,17 @@ func TestSweep_CatchUp(t *testing.T) {
 			if int(c[store.Skipped]) != tc.skipped {
 				t.Fatalf("skipped %d, want %d", c[store.Skipped], tc.skipped)
 			}
-			for _, it := range v.items() {
+			for _, it := range v.items(t) {
 				if it.State == store.Skipped && !strings.Contains(it.Reason, "catch-up") {
 					t.Errorf("skip reason %q", it.Reason)
 				}
 			}
 			found := false
-			for _, d := range dueAt(v.due()) {
+			for _, d := range dueAt(v.due(t)) {
 				found = found || d == tc.nextCheck
 			}
 			if !found {
-				t.Fatalf("next occurrence %s not in %v", tc.nextCheck, dueAt(v.due()))
+				t.Fatalf("next occurrence %s not in %v", tc.nextCheck, dueAt(v.due(t)))
 			}
 		})
 	}
@@ -157,7 +157,7 @@ func sendNow(t *testing.T, v *env, kind nudges.Kind) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v.flush()
+	v.flush(t)
 	return ids[0]
 }
 
@@ -170,7 +170,7 @@ func TestReply_Idempotent(t *testing.T) {
 	dups := 0
 	for range 16 { // a redelivered event and double clicks, all at once
 		wg.Go(func() {
-			res, err := v.reply(r)
+			res, err := v.reply(t, r)
 			if err != nil {
 				t.Error(err)
 			}
@@ -182,17 +182,17 @@ func TestReply_Idempotent(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	v.restart()
-	if res, err := v.reply(r); err != nil || !res.Duplicate {
+	v.restart(t)
+	if res, err := v.reply(t, r); err != nil || !res.Duplicate {
 		t.Fatalf("after restart: %+v %v, want duplicate", res, err)
 	}
-	if logs := v.logs(); len(logs) != 1 || logs[0].Minutes != 10 || logs[0].Learner != "priya" {
+	if logs := v.logs(t); len(logs) != 1 || logs[0].Minutes != 10 || logs[0].Learner != "priya" {
 		t.Fatalf("logs %+v, want exactly one 10-minute check-in with priya", logs)
 	}
 	if dups != 15 {
 		t.Fatalf("%d duplicates reported, want 15", dups)
 	}
-	if it := v.items()[id]; it.Answered != "logged" {
+	if it := v.items(t)[id]; it.Answered != "logged" {
 		t.Fatalf("nudge not marked answered: %+v", it)
 	}
 }
@@ -215,7 +215,7 @@ func TestReply_InvalidChangesNothing(t *testing.T) {
 		{"UnknownManager", bot.Reply{ID: "g", Manager: "mallory", Nudge: id, Action: nudges.ActSnooze}, "", bot.ErrUnknownManager},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := v.reply(tc.r)
+			_, err := v.reply(t, tc.r)
 			if !errors.Is(err, tc.target) {
 				t.Fatalf("error %v, want %v", err, tc.target)
 			}
@@ -225,10 +225,10 @@ func TestReply_InvalidChangesNothing(t *testing.T) {
 			}
 		})
 	}
-	if n := len(v.logs()); n != 0 {
+	if n := len(v.logs(t)); n != 0 {
 		t.Fatalf("invalid replies stored %d logs", n)
 	}
-	if it := v.items()[id]; it.Answered != "" {
+	if it := v.items(t)[id]; it.Answered != "" {
 		t.Fatalf("invalid reply closed the nudge: %+v", it)
 	}
 }
@@ -237,37 +237,37 @@ func TestReminders(t *testing.T) {
 	t.Run("UnansweredGetsOneReminder", func(t *testing.T) {
 		v := newEnv(t, baseConfig, "2026-06-01T08:29:00Z")
 		v.clock.Set("2026-06-01T08:30:00Z")
-		v.flush()
+		v.flush(t)
 		v.clock.Set("2026-06-02T08:31:00Z")
-		v.flush()
+		v.flush(t)
 		v.clock.Set("2026-06-05T15:00:00Z")
-		v.flush()
+		v.flush(t)
 		msgs := v.chat.Sent()
 		if len(msgs) != 2 || !strings.HasPrefix(msgs[1].msg.Title, "Reminder: ") {
 			t.Fatalf("want the nudge and one reminder, got %d: %v", len(msgs), msgs)
 		}
 		// Answering the reminder closes the original too.
-		if _, err := v.reply(bot.Reply{ID: "x", Nudge: msgs[1].msg.Nudge, Action: nudges.ActLog, Fields: checkIn("tom", "5", "2026-06-12", "", "")}); err != nil {
+		if _, err := v.reply(t, bot.Reply{ID: "x", Nudge: msgs[1].msg.Nudge, Action: nudges.ActLog, Fields: checkIn("tom", "5", "2026-06-12", "", "")}); err != nil {
 			t.Fatal(err)
 		}
-		if it := v.items()[msgs[0].msg.Nudge]; it.Answered != "logged" {
+		if it := v.items(t)[msgs[0].msg.Nudge]; it.Answered != "logged" {
 			t.Fatalf("original not closed by answering its reminder: %+v", it)
 		}
 	})
 	t.Run("AnsweredGetsNone", func(t *testing.T) {
 		v := newEnv(t, baseConfig, "2026-06-01T08:29:00Z")
 		v.clock.Set("2026-06-01T08:30:00Z")
-		v.flush()
+		v.flush(t)
 		id := v.chat.Sent()[0].msg.Nudge
-		if _, err := v.reply(bot.Reply{ID: "x", Nudge: id, Action: nudges.ActSkip, Fields: map[string]string{nudges.FieldReason: "team offsite"}}); err != nil {
+		if _, err := v.reply(t, bot.Reply{ID: "x", Nudge: id, Action: nudges.ActSkip, Fields: map[string]string{nudges.FieldReason: "team offsite"}}); err != nil {
 			t.Fatal(err)
 		}
 		v.clock.Set("2026-06-03T10:00:00Z")
-		v.flush()
+		v.flush(t)
 		if n := len(v.chat.Sent()); n != 1 {
 			t.Fatalf("%d messages, want no reminder after a skip", n)
 		}
-		if l := v.logs(); len(l) != 1 || l[0].Kind != "skip" || l[0].Answers[nudges.FieldReason] != "team offsite" {
+		if l := v.logs(t); len(l) != 1 || l[0].Kind != "skip" || l[0].Answers[nudges.FieldReason] != "team offsite" {
 			t.Fatalf("skip not logged with its reason: %+v", l)
 		}
 	})
@@ -276,7 +276,7 @@ func TestReminders(t *testing.T) {
 func TestSnooze(t *testing.T) {
 	v := newEnv(t, baseConfig, "2026-06-05T15:00:00Z") // Friday 16:00 BST
 	id := sendNow(t, v, nudges.KindCheckIn)
-	res, err := v.reply(bot.Reply{ID: "s", Nudge: id, Action: nudges.ActSnooze})
+	res, err := v.reply(t, bot.Reply{ID: "s", Nudge: id, Action: nudges.ActSnooze})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,12 +285,12 @@ func TestSnooze(t *testing.T) {
 		t.Fatalf("snooze answer %q", res.Text)
 	}
 	v.clock.Set("2026-06-08T07:59:00Z")
-	v.flush()
+	v.flush(t)
 	if n := len(v.chat.Sent()); n != 1 {
 		t.Fatalf("snoozed nudge came back early: %d messages", n)
 	}
 	v.clock.Set("2026-06-08T08:00:00Z")
-	v.flush()
+	v.flush(t)
 	msgs := v.chat.Sent()
 	if len(msgs) != 2 || msgs[1].msg.Kind != nudges.KindCheckIn {
 		t.Fatalf("snoozed nudge not redelivered: %+v", msgs)
@@ -300,18 +300,18 @@ func TestSnooze(t *testing.T) {
 func TestShoutOut_OnlyWithConsent(t *testing.T) {
 	v := newEnv(t, baseConfig, "2026-06-02T09:00:00Z")
 	id := sendNow(t, v, nudges.KindCheckIn)
-	if _, err := v.reply(bot.Reply{ID: "1", Nudge: id, Action: nudges.ActLog, Fields: checkIn("tom", "10", "2026-06-09", "Tom calmed an angry customer", "no")}); err != nil {
+	if _, err := v.reply(t, bot.Reply{ID: "1", Nudge: id, Action: nudges.ActLog, Fields: checkIn("tom", "10", "2026-06-09", "Tom calmed an angry customer", "no")}); err != nil {
 		t.Fatal(err)
 	}
-	v.flush()
+	v.flush(t)
 	if n := has(v.chat.Sent(), func(s sent) bool { return s.to.Channel != "" }); n != 0 {
 		t.Fatalf("a win posted to the channel without consent")
 	}
-	res, err := v.reply(bot.Reply{ID: "2", Kind: nudges.KindCheckIn, Action: nudges.ActLog, Fields: checkIn("priya", "10", "2026-06-09", "Priya ran her first feedback session", "yes")})
+	res, err := v.reply(t, bot.Reply{ID: "2", Kind: nudges.KindCheckIn, Action: nudges.ActLog, Fields: checkIn("priya", "10", "2026-06-09", "Priya ran her first feedback session", "yes")})
 	if err != nil || !res.ShoutOut {
 		t.Fatalf("%+v %v", res, err)
 	}
-	v.flush()
+	v.flush(t)
 	posts := has(v.chat.Sent(), func(s sent) bool {
 		return s.to.Channel == "team-one" && s.msg.Kind == nudges.KindShoutOut &&
 			strings.Contains(textOf(s.msg), "Priya Shah") && strings.Contains(textOf(s.msg), "first feedback session")
@@ -327,15 +327,15 @@ func TestSummary_FromLogs(t *testing.T) {
 		{"priya", "10", "Priya led the retro", "yes"},
 		{"tom", "15", "Tom asked for feedback first", "no"},
 	} {
-		if _, err := v.reply(bot.Reply{ID: fmt.Sprint(i), Kind: nudges.KindCheckIn, Action: nudges.ActLog, Fields: checkIn(tc.member, tc.minutes, "2026-06-17", tc.win, tc.share)}); err != nil {
+		if _, err := v.reply(t, bot.Reply{ID: fmt.Sprint(i), Kind: nudges.KindCheckIn, Action: nudges.ActLog, Fields: checkIn(tc.member, tc.minutes, "2026-06-17", tc.win, tc.share)}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := v.reply(bot.Reply{ID: "o", Kind: nudges.KindAssignment, Action: nudges.ActOutcome, Fields: map[string]string{nudges.FieldLearner: "Priya Shah", nudges.FieldOutcome: "applied"}}); err != nil {
+	if _, err := v.reply(t, bot.Reply{ID: "o", Kind: nudges.KindAssignment, Action: nudges.ActOutcome, Fields: map[string]string{nudges.FieldLearner: "Priya Shah", nudges.FieldOutcome: "applied"}}); err != nil {
 		t.Fatal(err)
 	}
 	// Last week's log must not count this week.
-	if _, err := v.reply(bot.Reply{ID: "old", Kind: nudges.KindCheckIn, Action: nudges.ActLog, At: time.Date(2026, 6, 5, 10, 0, 0, 0, time.UTC), Fields: checkIn("tom", "30", "2026-06-17", "", "")}); err != nil {
+	if _, err := v.reply(t, bot.Reply{ID: "old", Kind: nudges.KindCheckIn, Action: nudges.ActLog, At: time.Date(2026, 6, 5, 10, 0, 0, 0, time.UTC), Fields: checkIn("tom", "30", "2026-06-17", "", "")}); err != nil {
 		t.Fatal(err)
 	}
 	sendNow(t, v, nudges.KindSummary)
@@ -381,12 +381,12 @@ func TestLearningEvent(t *testing.T) {
 	}
 	// 48 hours later is Sunday: the debrief goes out Monday 09:00 BST.
 	v.clock.Set("2026-06-08T07:59:00Z")
-	v.flush()
+	v.flush(t)
 	if n := has(v.chat.Sent(), func(s sent) bool { return strings.HasPrefix(s.msg.Title, "Debrief") }); n != 0 {
 		t.Fatal("debrief sent before Monday 09:00")
 	}
 	v.clock.Set("2026-06-08T08:00:00Z")
-	v.flush()
+	v.flush(t)
 	n := has(v.chat.Sent(), func(s sent) bool {
 		txt := textOf(s.msg)
 		return strings.Contains(txt, "Priya Shah") && strings.Contains(txt, "Module 1: Opening lines")
@@ -407,18 +407,18 @@ func TestDelivery_Failures(t *testing.T) {
 			return "", nil
 		}
 		id := sendNow(t, v, nudges.KindCheckIn)
-		it := v.items()[id]
+		it := v.items(t)[id]
 		if it.State != store.Pending || it.Attempts != 1 || !it.NextAttempt.After(v.clock.Now()) {
 			t.Fatalf("after a network error: %+v", it)
 		}
-		v.flush() // same instant: no tight retry
-		if it := v.items()[id]; it.Attempts != 1 {
+		v.flush(t) // same instant: no tight retry
+		if it := v.items(t)[id]; it.Attempts != 1 {
 			t.Fatalf("retried immediately: %d attempts", it.Attempts)
 		}
 		fail = false
 		v.clock.Set("2026-06-02T09:05:00Z")
-		v.flush()
-		if it := v.items()[id]; it.State != store.Sent || it.Attempts != 2 {
+		v.flush(t)
+		if it := v.items(t)[id]; it.State != store.Sent || it.Attempts != 2 {
 			t.Fatalf("after recovery: %+v", it)
 		}
 	})
@@ -428,7 +428,7 @@ func TestDelivery_Failures(t *testing.T) {
 			return "", &bot.RetryAfterError{After: 90 * time.Second, Err: errors.New("429")}
 		}
 		id := sendNow(t, v, nudges.KindCheckIn)
-		it := v.items()[id]
+		it := v.items(t)[id]
 		if !it.NextAttempt.Equal(v.clock.Now().Add(90 * time.Second)) {
 			t.Fatalf("next attempt %v, want exactly Retry-After from now", it.NextAttempt)
 		}
@@ -442,7 +442,7 @@ func TestDelivery_Failures(t *testing.T) {
 			return "", bot.Permanent("user_not_found", errors.New("slack said so"))
 		}
 		id := sendNow(t, v, nudges.KindCheckIn)
-		if it := v.items()[id]; it.State != store.Failed || !strings.Contains(it.Reason, "user_not_found") {
+		if it := v.items(t)[id]; it.State != store.Failed || !strings.Contains(it.Reason, "user_not_found") {
 			t.Fatalf("after a permanent error: %+v", it)
 		}
 		if c, _ := v.st.Counts(); c[store.Failed] != 1 {
@@ -475,17 +475,17 @@ func TestRestart_SettlesInFlight(t *testing.T) {
 	}{{"PostedBeforeCrash", true, 0}, {"LostInCrash", false, 1}} {
 		t.Run(tc.name, func(t *testing.T) {
 			v := newEnv(t, baseConfig, "2026-06-02T09:00:00Z")
-			id := v.crashWhileSending(nil)
+			id := v.crashWhileSending(t, nil)
 			rc := &reconcilingChat{fakeChat: v.chat, posted: map[string]bool{id: tc.posted}}
 			v.e = bot.New(v.cfg, v.st, rc, bot.Options{Now: v.clock.Now})
 			if err := v.e.Start(context.Background()); err != nil {
 				t.Fatal(err)
 			}
-			v.flush()
+			v.flush(t)
 			if n := len(v.chat.Sent()); n != tc.messages {
 				t.Fatalf("%d messages after restart, want %d", n, tc.messages)
 			}
-			if it := v.items()[id]; it.State != store.Sent {
+			if it := v.items(t)[id]; it.State != store.Sent {
 				t.Fatalf("item %+v not settled as sent", it)
 			}
 		})
@@ -502,13 +502,13 @@ func TestDailyCap_DefersEventNudges(t *testing.T) {
 		t.Fatal(err)
 	}
 	v.clock.Set("2026-06-08T08:40:00Z")
-	v.flush()
+	v.flush(t)
 	msgs := v.chat.Sent()
 	if len(msgs) != 1 || strings.HasPrefix(msgs[0].msg.Title, "Debrief") {
 		t.Fatalf("Monday: %d messages (%v), want only the planned check-in", len(msgs), msgs)
 	}
 	v.clock.Set("2026-06-09T08:00:00Z") // Tuesday 09:00 BST
-	v.flush()
+	v.flush(t)
 	msgs = v.chat.Sent()
 	if len(msgs) != 2 || !strings.HasPrefix(msgs[1].msg.Title, "Debrief with Tom Berg") {
 		t.Fatalf("Tuesday: want the deferred debrief, got %d messages", len(msgs))
@@ -535,19 +535,19 @@ func TestReload_RecomputesChangedSchedule(t *testing.T) {
 	v.cfg = newCfg // restarts below read the new file
 	// The old 09:30 row is superseded: nothing goes out then…
 	v.clock.Set("2026-06-01T08:31:00Z")
-	v.flush()
+	v.flush(t)
 	if n := len(v.chat.Sent()); n != 0 {
 		t.Fatalf("the superseded 09:30 nudge went out (%d messages)", n)
 	}
 	// …and the new 11:00 one goes out once.
 	v.clock.Set("2026-06-01T10:00:00Z")
-	v.flush()
-	v.restart()
-	v.flush()
+	v.flush(t)
+	v.restart(t)
+	v.flush(t)
 	if n := len(v.chat.Sent()); n != 1 {
 		t.Fatalf("%d messages at the new time, want 1", n)
 	}
-	if got := dueAt(v.due()); len(got) != 2 || got[1] != "checkin@2026-06-08T10:00:00Z" {
+	if got := dueAt(v.due(t)); len(got) != 2 || got[1] != "checkin@2026-06-08T10:00:00Z" {
 		t.Fatalf("due after the new time: %v (want a reminder and next Monday 11:00)", got)
 	}
 }
@@ -557,18 +557,18 @@ func TestAssignment_StaysOpenUntilEveryLearnerApplied(t *testing.T) {
 	id := sendNow(t, v, nudges.KindAssignment)
 	outcome := func(rid, learner, result string) {
 		t.Helper()
-		if _, err := v.reply(bot.Reply{ID: rid, Nudge: id, Action: nudges.ActOutcome,
+		if _, err := v.reply(t, bot.Reply{ID: rid, Nudge: id, Action: nudges.ActOutcome,
 			Fields: map[string]string{nudges.FieldLearner: learner, nudges.FieldOutcome: result}}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	outcome("1", "priya", "applied")
 	outcome("2", "tom", "not-yet")
-	if it := v.items()[id]; it.Answered != "" {
+	if it := v.items(t)[id]; it.Answered != "" {
 		t.Fatalf("closed while Tom has not applied yet: %+v", it)
 	}
 	outcome("3", "tom", "applied")
-	if it := v.items()[id]; it.Answered != store.AnsweredLogged {
+	if it := v.items(t)[id]; it.Answered != store.AnsweredLogged {
 		t.Fatalf("not closed once everyone applied: %+v", it)
 	}
 }
@@ -589,23 +589,23 @@ func (f *flakyHistory) Delivered(context.Context, bot.Recipient, []string, time.
 func TestRestart_HistoryUnreachableDoesNotBlockStart(t *testing.T) {
 	v := newEnv(t, baseConfig, "2026-06-02T09:00:00Z")
 	fh := &flakyHistory{fakeChat: v.chat}
-	id := v.crashWhileSending(fh)
+	id := v.crashWhileSending(t, fh)
 	if err := v.e.Start(context.Background()); err != nil {
 		t.Fatalf("start with Slack's history unreachable: %v", err)
 	}
-	v.flush()
-	if it := v.items()[id]; it.State != store.Pending || !it.Unsure || len(v.chat.Sent()) != 0 {
+	v.flush(t)
+	if it := v.items(t)[id]; it.State != store.Pending || !it.Unsure || len(v.chat.Sent()) != 0 {
 		t.Fatalf("an unsettled delivery was resent blindly: %+v", it)
 	}
 	v.clock.Set("2026-06-02T09:30:00Z") // well past any backoff
-	v.flush()
-	if it := v.items()[id]; it.State != store.Pending || !it.Unsure || len(v.chat.Sent()) != 0 {
+	v.flush(t)
+	if it := v.items(t)[id]; it.State != store.Pending || !it.Unsure || len(v.chat.Sent()) != 0 {
 		t.Fatalf("resent while the history could not be read: %+v", it)
 	}
 	fh.up = true
 	v.clock.Set("2026-06-02T10:30:00Z") // past the backoff of the failed look-up
-	v.flush()
-	if it := v.items()[id]; it.State != store.Sent || len(v.chat.Sent()) != 1 {
+	v.flush(t)
+	if it := v.items(t)[id]; it.State != store.Sent || len(v.chat.Sent()) != 1 {
 		t.Fatalf("after Slack came back: %+v, %d messages", it, len(v.chat.Sent()))
 	}
 }
@@ -618,7 +618,7 @@ func TestDelivery_AnswerDuringSendIsKept(t *testing.T) {
 	v.chat.SendFunc = func(to bot.Recipient, m nudges.Message) (string, error) {
 		if !answered {
 			answered = true
-			if _, err := v.reply(bot.Reply{ID: "fast-click", Nudge: m.Nudge, Action: nudges.ActSkip,
+			if _, err := v.reply(t, bot.Reply{ID: "fast-click", Nudge: m.Nudge, Action: nudges.ActSkip,
 				Fields: map[string]string{nudges.FieldReason: "on leave"}}); err != nil {
 				t.Error(err)
 			}
@@ -626,7 +626,7 @@ func TestDelivery_AnswerDuringSendIsKept(t *testing.T) {
 		return "", nil
 	}
 	id := sendNow(t, v, nudges.KindCheckIn)
-	it := v.items()[id]
+	it := v.items(t)[id]
 	if it.State != store.Sent || it.Answered != store.AnsweredSkipped {
 		t.Fatalf("after delivery: state %s, answered %q; want sent and skipped", it.State, it.Answered)
 	}
@@ -641,10 +641,10 @@ func TestNote_AttachesToLatestOpenNudge(t *testing.T) {
 	pledge := sendNow(t, v, nudges.KindPledge)
 	note := func(id string) string {
 		t.Helper()
-		if _, err := v.reply(bot.Reply{ID: id, Action: bot.ActNote, Fields: map[string]string{nudges.FieldNote: "Sam ran the retro"}}); err != nil {
+		if _, err := v.reply(t, bot.Reply{ID: id, Action: bot.ActNote, Fields: map[string]string{nudges.FieldNote: "Sam ran the retro"}}); err != nil {
 			t.Fatalf("note %s: %v", id, err)
 		}
-		for _, l := range v.logs() {
+		for _, l := range v.logs(t) {
 			if l.ID == id {
 				return l.Nudge
 			}
@@ -655,13 +655,13 @@ func TestNote_AttachesToLatestOpenNudge(t *testing.T) {
 	if got := note("n1"); got != pledge {
 		t.Fatalf("first note on %q, want the latest nudge %q", got, pledge)
 	}
-	if _, err := v.reply(bot.Reply{ID: "skip", Nudge: pledge, Action: nudges.ActSkip, Fields: map[string]string{nudges.FieldReason: "on leave"}}); err != nil {
+	if _, err := v.reply(t, bot.Reply{ID: "skip", Nudge: pledge, Action: nudges.ActSkip, Fields: map[string]string{nudges.FieldReason: "on leave"}}); err != nil {
 		t.Fatal(err)
 	}
 	if got := note("n2"); got != checkin {
 		t.Fatalf("note after the pledge was skipped on %q, want the open check-in %q", got, checkin)
 	}
-	if _, err := v.reply(bot.Reply{ID: "log", Nudge: checkin, Action: nudges.ActLog, Fields: checkIn("priya", "10", "2026-06-09", "", "")}); err != nil {
+	if _, err := v.reply(t, bot.Reply{ID: "log", Nudge: checkin, Action: nudges.ActLog, Fields: checkIn("priya", "10", "2026-06-09", "", "")}); err != nil {
 		t.Fatal(err)
 	}
 	if got := note("n3"); got != "" {

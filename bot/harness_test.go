@@ -134,75 +134,75 @@ func newEnv(t *testing.T, toml string, now string) *env {
 	}
 	v := &env{t: t, dir: dir, cfg: cfg, clock: &clock{}, chat: &fakeChat{}}
 	v.clock.Set(now)
-	v.open()
+	v.open(t)
 	t.Cleanup(func() { v.st.Close() })
 	return v
 }
 
 // open (re)opens the store and starts a fresh engine on it, as a restart does.
-func (v *env) open() {
-	v.t.Helper()
+func (v *env) open(tb testing.TB) {
+	tb.Helper()
 	st, err := store.Open(filepath.Join(v.cfg.DataDir, store.FileName), store.Options{})
 	if err != nil {
-		v.t.Fatal(err)
+		tb.Fatal(err)
 	}
 	v.st = st
 	v.e = bot.New(v.cfg, st, v.chat, bot.Options{Logger: zerolog.Nop(), Now: v.clock.Now})
 	if err := v.e.Start(context.Background()); err != nil {
-		v.t.Fatalf("start: %v", err)
+		tb.Fatalf("start: %v", err)
 	}
 }
 
 // restart closes the store and opens it again.
-func (v *env) restart() {
-	v.t.Helper()
+func (v *env) restart(tb testing.TB) {
+	tb.Helper()
 	if err := v.st.Close(); err != nil {
-		v.t.Fatal(err)
+		tb.Fatal(err)
 	}
-	v.open()
+	v.open(tb)
 }
 
-func (v *env) flush() {
-	v.t.Helper()
+func (v *env) flush(tb testing.TB) {
+	tb.Helper()
 	if err := v.e.Flush(context.Background()); err != nil {
-		v.t.Fatalf("flush: %v", err)
+		tb.Fatalf("flush: %v", err)
 	}
 }
 
-func (v *env) items() map[string]store.Item {
-	v.t.Helper()
+func (v *env) items(tb testing.TB) map[string]store.Item {
+	tb.Helper()
 	out := map[string]store.Item{}
 	if err := v.st.View(func(tx *store.Tx) error {
 		return tx.Items(func(it *store.Item) error { out[it.ID] = *it; return nil })
 	}); err != nil {
-		v.t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return out
 }
 
-func (v *env) due() []store.Due {
-	v.t.Helper()
+func (v *env) due(tb testing.TB) []store.Due {
+	tb.Helper()
 	var out []store.Due
 	if err := v.st.View(func(tx *store.Tx) error {
 		return tx.DueRows(func(d store.Due) error { out = append(out, d); return nil })
 	}); err != nil {
-		v.t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return out
 }
 
-func (v *env) logs() []store.Log {
-	v.t.Helper()
+func (v *env) logs(tb testing.TB) []store.Log {
+	tb.Helper()
 	var out []store.Log
 	if err := v.st.View(func(tx *store.Tx) error {
 		return tx.Logs(func(l *store.Log) error { out = append(out, *l); return nil })
 	}); err != nil {
-		v.t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return out
 }
 
-func (v *env) reply(r bot.Reply) (bot.Result, error) {
+func (v *env) reply(tb testing.TB, r bot.Reply) (bot.Result, error) {
 	if r.Manager == "" {
 		r.Manager = "ann"
 	}
@@ -245,23 +245,23 @@ func textOf(m nudges.Message) string {
 // crashWhileSending queues a check-in for ann and leaves it as a crash
 // between the platform call and its record would: in sending. It then
 // reopens the store and starts a fresh engine talking to chat.
-func (v *env) crashWhileSending(chat bot.Chat) string {
-	v.t.Helper()
+func (v *env) crashWhileSending(tb testing.TB, chat bot.Chat) string {
+	tb.Helper()
 	ids, err := v.e.SendNow(context.Background(), "ann", nudges.KindCheckIn)
 	if err != nil {
-		v.t.Fatal(err)
+		tb.Fatal(err)
 	}
 	if err := v.st.Write(context.Background(), func(tx *store.Tx) error {
 		it, _ := tx.Item(ids[0])
 		it.State = store.Sending
 		return tx.PutItem(it)
 	}); err != nil {
-		v.t.Fatal(err)
+		tb.Fatal(err)
 	}
 	v.st.Close()
 	st, err := store.Open(v.st.Path(), store.Options{})
 	if err != nil {
-		v.t.Fatal(err)
+		tb.Fatal(err)
 	}
 	v.st = st
 	v.e = bot.New(v.cfg, st, chat, bot.Options{Now: v.clock.Now})

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -21,8 +20,20 @@ import (
 // problem it finds is returned together as Problems; the Config is returned
 // only when there are none, so a caller (startup or reload) either gets a
 // configuration it can run or keeps the one it has.
-func Load(path string) (*Config, error) {
-	doc, err := os.ReadFile(path)
+func Load(path string) (*Config, error) { return LoadWith(path, Options{}) }
+
+// Options change what Load reads.
+type Options struct {
+	// NoSecrets leaves the chat platform's secrets unread and unchecked,
+	// for commands that never talk to the platform (plan, status, export,
+	// backup): they must work on a host that holds the data but not the
+	// tokens.
+	NoSecrets bool
+}
+
+// LoadWith is Load with options.
+func LoadWith(path string, opt Options) (*Config, error) {
+	doc, err := readLimited(path, maxConfigBytes)
 	if err != nil {
 		return nil, Problems{{File: path, Msg: fmt.Sprintf("cannot read the config file: %v", err)}}
 	}
@@ -32,6 +43,7 @@ func Load(path string) (*Config, error) {
 	}
 	index, syntaxErr := indexDocument(doc)
 	l := newLoader(&collector{file: path, index: index}, filepath.Dir(abs))
+	l.noSecrets = opt.NoSecrets
 	l.cfg.Path = abs
 
 	var f file
@@ -106,9 +118,10 @@ func (l *loader) unknownKey(e *toml.DecodeError) {
 // built, and caches that keep a 100,000-row roster fast (zones, day lists
 // and hour ranges repeat on almost every row).
 type loader struct {
-	c   *collector
-	cfg *Config
-	dir string // the config file's directory; relative paths start here
+	c         *collector
+	cfg       *Config
+	dir       string // the config file's directory; relative paths start here
+	noSecrets bool   // see Options.NoSecrets
 
 	locs  map[string]cached[*time.Location]
 	days  map[string]cached[[7]bool]

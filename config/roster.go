@@ -99,18 +99,23 @@ func (l *loader) roster(rel string) {
 	// cache, and lets every slice and index be allocated once, at its
 	// size: growing them step by step costs more, in time and in the
 	// copies alive while they grow.
-	rows, err := countLines(f)
+	// The count also bounds the file's size, before anything is kept.
+	rows, err := countLines(f, maxRosterBytes)
 	if err == nil {
 		_, err = f.Seek(0, io.SeekStart)
+	}
+	if errors.Is(err, errTooLarge) {
+		err = tooLarge(file, maxRosterBytes)
 	}
 	if err != nil {
 		l.c.add("roster.csv", "cannot read the roster: %v", err)
 		return
 	}
 	rr := &rosterReader{
-		l:            l,
-		file:         file,
-		r:            csv.NewReader(bufio.NewReaderSize(f, 64<<10)),
+		l:    l,
+		file: file,
+		// Limited again: the file may have grown since it was counted.
+		r:            csv.NewReader(bufio.NewReaderSize(io.LimitReader(f, maxRosterBytes), 64<<10)),
 		rows:         rows,
 		firstManager: len(l.cfg.Managers),
 		firstTeam:    len(l.cfg.Teams),
@@ -152,12 +157,16 @@ func (l *loader) roster(rel string) {
 }
 
 // countLines counts the newlines in f.
-func countLines(f *os.File) (int, error) {
+func countLines(f *os.File, limit int64) (int, error) {
 	buf := make([]byte, 64<<10)
 	n := 0
+	var size int64
 	for {
 		k, err := f.Read(buf)
 		n += bytes.Count(buf[:k], []byte{'\n'})
+		if size += int64(k); size > limit {
+			return n, errTooLarge
+		}
 		if err == io.EOF {
 			return n + 1, nil
 		}

@@ -72,7 +72,7 @@ func (l *loader) slack(f *file) {
 	s.Admins = sf.Admins
 	// Secrets are read only for the platform in use: a shell config needs
 	// none, and a Slack one fails here, at start, not at the first nudge.
-	if cfg.Platform != "slack" {
+	if cfg.Platform != "slack" || l.noSecrets {
 		return
 	}
 	s.BotToken = l.secret("slack.bot_token_file", sf.BotTokenFile, "SLACK_BOT_TOKEN", "the Bot User OAuth Token (xoxb-…)")
@@ -91,7 +91,7 @@ func (l *loader) slack(f *file) {
 // environment variable env. Its value never appears in a problem.
 func (l *loader) secret(key, file, env, what string) Secret {
 	if file != "" {
-		raw, err := os.ReadFile(l.resolvePath(file))
+		raw, err := readLimited(l.resolvePath(file), maxSecretBytes)
 		if err != nil {
 			l.c.add(key, "cannot read %s: %v", what, err)
 			return ""

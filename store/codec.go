@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -20,6 +21,26 @@ import (
 const codecV1 = 1
 
 var errCodec = errors.New("corrupt record")
+
+// decodeJSON decodes a record in the first release's JSON form. Its error
+// says what is wrong and where, never what the record holds: records carry
+// coaching text, and encoding/json quotes values in some errors (a bad
+// time, for one), which would carry that text to a terminal or a log.
+func decodeJSON(b []byte, x any) error {
+	err := json.Unmarshal(b, x)
+	if err == nil {
+		return nil
+	}
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Errorf("%w: invalid JSON at byte %d", errCodec, syntax.Offset)
+	case errors.As(err, &typ) && typ.Field != "":
+		return fmt.Errorf("%w: field %s does not hold a %s", errCodec, typ.Field, typ.Type)
+	}
+	return errCodec
+}
 
 type enc struct{ b []byte }
 
@@ -94,7 +115,7 @@ func encodeDue(x *Due) []byte {
 
 func decodeDue(b []byte, x *Due) error {
 	if len(b) > 0 && b[0] == '{' {
-		return json.Unmarshal(b, x)
+		return decodeJSON(b, x)
 	}
 	d := dec{b: b}
 	d.version()
@@ -135,7 +156,7 @@ func encodeItem(x *Item) []byte {
 
 func decodeItem(b []byte, x *Item) error {
 	if len(b) > 0 && b[0] == '{' {
-		return json.Unmarshal(b, x)
+		return decodeJSON(b, x)
 	}
 	d := dec{b: b}
 	d.version()
@@ -179,7 +200,7 @@ func encodeLog(x *Log) []byte {
 
 func decodeLog(b []byte, x *Log) error {
 	if len(b) > 0 && b[0] == '{' {
-		return json.Unmarshal(b, x)
+		return decodeJSON(b, x)
 	}
 	d := dec{b: b}
 	d.version()
@@ -229,7 +250,7 @@ func encodeManagerState(x *ManagerState) []byte {
 
 func decodeManagerState(b []byte, x *ManagerState) error {
 	if len(b) > 0 && b[0] == '{' {
-		return json.Unmarshal(b, x)
+		return decodeJSON(b, x)
 	}
 	d := dec{b: b}
 	d.version()

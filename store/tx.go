@@ -34,7 +34,7 @@ func getJSON(b *bolt.Bucket, key []byte, v any) (bool, error) {
 	if raw == nil {
 		return false, nil
 	}
-	if err := json.Unmarshal(raw, v); err != nil {
+	if err := decodeJSON(raw, v); err != nil {
 		return true, fmt.Errorf("decode record %q: %w", key, err)
 	}
 	return true, nil

@@ -16,7 +16,7 @@ import (
 type Metrics struct {
 	Deliveries *prometheus.CounterVec   // result (sent, failed, retry, skipped), reason
 	AckLatency *prometheus.HistogramVec // platform, kind (event, action, submission, command)
-	Reloads    *prometheus.CounterVec   // result (ok, error)
+	Reloads    *prometheus.CounterVec   // result (ok, restart_needed, error)
 }
 
 // Source is what the scrape-time gauges read.

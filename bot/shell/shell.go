@@ -45,7 +45,16 @@ type delivered struct {
 	channel        string
 }
 
-var _ bot.Chat = (*Adapter)(nil)
+var (
+	_ bot.Chat       = (*Adapter)(nil)
+	_ bot.Sequential = (*Adapter)(nil)
+)
+
+// Sequential asks the engine to send one message at a time, in outbox
+// order: a terminal shows one after another, and their numbers (#1, #2, …)
+// must not depend on which of several parallel sends finished first, or a
+// scripted session would answer a different nudge from run to run.
+func (a *Adapter) Sequential() bool { return true }
 
 // Options tune the adapter.
 type Options struct {

@@ -138,7 +138,7 @@ var rosterNames = []string{"Priya", "Tom Berg", "Ann Lee", "Sam Ito", "Lee Park"
 // summaryItem is the outbox item of the team summary for channel.
 func summaryItem(t *testing.T, v *env, channel string) store.Item {
 	t.Helper()
-	for _, it := range v.items() {
+	for _, it := range v.items(t) {
 		if it.Kind == nudges.KindSummary && it.Channel == channel {
 			return it
 		}
@@ -150,8 +150,8 @@ func summaryItem(t *testing.T, v *env, channel string) store.Item {
 func TestSend_SummaryCarriesAChart(t *testing.T) {
 	v := newEnv(t, "2026-06-09T14:00:00Z") // Tuesday of program week 2
 	files := serveFiles(v.fake)
-	v.sendNow("ann", nudges.KindSummary)
-	v.flush()
+	v.sendNow(t, "ann", nudges.KindSummary)
+	v.flush(t)
 
 	posts := v.fake.Messages("C0TEAM1")
 	if len(posts) != 1 {
@@ -223,8 +223,8 @@ func TestSend_SummaryChartRefusedFallsBackToText(t *testing.T) {
 			v := newEnv(t, "2026-06-09T14:00:00Z", func(o *nbslack.Options) { o.Logger = zerolog.New(logs) })
 			files := serveFiles(v.fake)
 			v.fake.failNext(tc.method, 1, tc.fail)
-			v.sendNow("ann", nudges.KindSummary)
-			v.flush()
+			v.sendNow(t, "ann", nudges.KindSummary)
+			v.flush(t)
 
 			it := summaryItem(t, v, "C0TEAM1")
 			if it.State != store.Sent || it.Attempts != 1 {
@@ -241,7 +241,7 @@ func TestSend_SummaryChartRefusedFallsBackToText(t *testing.T) {
 			}
 			// Later rounds leave the settled summary alone.
 			v.clock.Set("2026-06-09T15:00:00Z")
-			v.flush()
+			v.flush(t)
 			if n := len(v.fake.Messages("C0TEAM1")); n != 1 {
 				t.Errorf("%d posts in the channel after another round, want 1", n)
 			}
@@ -283,8 +283,8 @@ func TestSend_SummaryChartRefusedFallsBackToText(t *testing.T) {
 		// A fake without files.* answers 404, as a proxy that does not
 		// pass them on would.
 		v := newEnv(t, "2026-06-09T14:00:00Z")
-		v.sendNow("ann", nudges.KindSummary)
-		v.flush()
+		v.sendNow(t, "ann", nudges.KindSummary)
+		v.flush(t)
 		if it := summaryItem(t, v, "C0TEAM1"); it.State != store.Sent {
 			t.Fatalf("summary item %s (%s), want sent", it.State, it.Reason)
 		}

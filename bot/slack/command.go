@@ -168,7 +168,10 @@ func (a *Adapter) admin(ctx context.Context, e *bot.Engine, word string, args []
 		if a.opt.Reload == nil {
 			return "Reloading from Slack is not enabled for this bot."
 		}
-		if err := a.opt.Reload(ctx); err != nil {
+		var restart *bot.RestartNeededError
+		if err := a.opt.Reload(ctx); errors.As(err, &restart) {
+			return mrkdwnf("Configuration reloaded, but %v.", err)
+		} else if err != nil {
 			return mrkdwnf("The reload failed and the previous configuration stays in force: %v", err)
 		}
 		return "Configuration reloaded."

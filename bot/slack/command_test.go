@@ -16,16 +16,16 @@ import (
 
 // command types /nudge <text> as user and returns what the bot answered
 // through the response_url.
-func (v *env) command(base, user, text, trigger string) string {
-	v.t.Helper()
+func (v *env) command(tb testing.TB, base, user, text, trigger string) string {
+	tb.Helper()
 	before := len(v.fake.Calls("response"))
 	form := url.Values{
 		"token": {"legacy"}, "team_id": {"T0TEST"}, "channel_id": {"C0SOMEWHERE"}, "user_id": {user},
 		"command": {"/nudge"}, "text": {text}, "trigger_id": {trigger}, "api_app_id": {"A0TEST"},
 		"response_url": {v.fake.srv.GetAPIURL() + "response"},
 	}
-	if body := v.post(base, "/slack/commands", formType, []byte(form.Encode()), http.StatusOK); len(body) != 0 {
-		v.t.Errorf("/nudge %s: acknowledgement %s, want an empty one", text, body)
+	if body := v.post(tb, base, "/slack/commands", formType, []byte(form.Encode()), http.StatusOK); len(body) != 0 {
+		tb.Errorf("/nudge %s: acknowledgement %s, want an empty one", text, body)
 	}
 	v.drain()
 	calls := v.fake.Calls("response")
@@ -34,11 +34,11 @@ func (v *env) command(base, user, text, trigger string) string {
 		return "" // e.g. a form opened instead
 	case 1:
 	default:
-		v.t.Fatalf("/nudge %s: %d answers, want at most 1", text, len(calls)-before)
+		tb.Fatalf("/nudge %s: %d answers, want at most 1", text, len(calls)-before)
 	}
 	s, _ := calls[len(calls)-1].JSON["text"].(string)
 	if typ := calls[len(calls)-1].JSON["response_type"]; typ != "ephemeral" {
-		v.t.Errorf("/nudge %s answered %v, want ephemeral", text, typ)
+		tb.Errorf("/nudge %s answered %v, want ephemeral", text, typ)
 	}
 	return s
 }
@@ -52,17 +52,17 @@ func TestCommand_Manager(t *testing.T) {
 	v := newEnv(t, "2026-06-02T09:00:00Z")
 	base := v.serveHTTP()
 	t.Run("Help", func(t *testing.T) {
-		got := v.command(base, uAnn, "help", "t-help")
+		got := v.command(t, base, uAnn, "help", "t-help")
 		if !strings.Contains(got, "/nudge checkin") || strings.Contains(got, "L&amp;D admins") {
 			t.Errorf("help for a manager:\n%s", got)
 		}
-		if got := v.command(base, uLee, "", "t-help2"); !strings.Contains(got, "/nudge send") {
+		if got := v.command(t, base, uLee, "", "t-help2"); !strings.Contains(got, "/nudge send") {
 			t.Errorf("help for an admin lacks the admin commands:\n%s", got)
 		}
 	})
 	t.Run("CheckinOpensTheForm", func(t *testing.T) {
 		before := len(v.fake.Calls("views.open"))
-		if got := v.command(base, uAnn, "checkin", "t-checkin"); got != "" {
+		if got := v.command(t, base, uAnn, "checkin", "t-checkin"); got != "" {
 			t.Errorf("checkin answered %q besides opening the form", got)
 		}
 		calls := v.fake.Calls("views.open")
@@ -76,23 +76,23 @@ func TestCommand_Manager(t *testing.T) {
 		}
 	})
 	t.Run("Snooze", func(t *testing.T) {
-		if got := v.command(base, uAnn, "snooze", "t-snooze0"); !strings.Contains(got, "Nothing is waiting") {
+		if got := v.command(t, base, uAnn, "snooze", "t-snooze0"); !strings.Contains(got, "Nothing is waiting") {
 			t.Errorf("snooze with nothing open: %q", got)
 		}
-		id, p := v.deliver(nudges.KindCheckIn)
-		got := v.command(base, uAnn, "snooze", "t-snooze1")
+		id, p := v.deliver(t, nudges.KindCheckIn)
+		got := v.command(t, base, uAnn, "snooze", "t-snooze1")
 		if !strings.Contains(got, "Snoozed until") {
 			t.Errorf("snooze: %q", got)
 		}
-		if it := v.item(id); it.Answered != "snoozed" {
+		if it := v.item(t, id); it.Answered != "snoozed" {
 			t.Errorf("nudge answered %q, want snoozed", it.Answered)
 		}
-		if len(buttons(checkMessage(t, blocksOf(t, v.updated(p))))) != 0 {
+		if len(buttons(checkMessage(t, blocksOf(t, v.updated(t, p))))) != 0 {
 			t.Error("the snoozed nudge's message keeps its buttons")
 		}
 	})
 	t.Run("Status", func(t *testing.T) {
-		got := v.command(base, uAnn, "status", "t-status")
+		got := v.command(t, base, uAnn, "status", "t-status")
 		for _, want := range []string{"Feedback · week 1", "Team One", "first application 0 of 2"} {
 			if !strings.Contains(got, want) {
 				t.Errorf("status lacks %q:\n%s", want, got)
@@ -100,12 +100,12 @@ func TestCommand_Manager(t *testing.T) {
 		}
 	})
 	t.Run("Unknown", func(t *testing.T) {
-		if got := v.command(base, uAnn, "dance", "t-dance"); !strings.Contains(got, "don't know") || !strings.Contains(got, "/nudge status") {
+		if got := v.command(t, base, uAnn, "dance", "t-dance"); !strings.Contains(got, "don't know") || !strings.Contains(got, "/nudge status") {
 			t.Errorf("unknown subcommand: %q", got)
 		}
 	})
 	t.Run("Stranger", func(t *testing.T) {
-		if got := v.command(base, uStranger, "status", "t-stranger"); !strings.Contains(got, "roster") {
+		if got := v.command(t, base, uStranger, "status", "t-stranger"); !strings.Contains(got, "roster") {
 			t.Errorf("a stranger's status: %q", got)
 		}
 	})
@@ -117,17 +117,17 @@ func TestCommand_AdminOnly(t *testing.T) {
 		o.Reload = func(context.Context) error { reloads.Add(1); return nil }
 	})
 	base := v.serveHTTP()
-	count := func() int { return len(v.items()) }
+	count := func(tb testing.TB) int { return len(v.items(tb)) }
 
 	t.Run("RefusedToAManager", func(t *testing.T) {
-		before := count()
+		before := count(t)
 		for _, text := range []string{"send checkin <@" + uLee + "|lee>", "pause p", "resume p", "reload"} {
-			got := v.command(base, uAnn, text, "t-"+text)
+			got := v.command(t, base, uAnn, text, "t-"+text)
 			if !strings.Contains(got, "for L&amp;D admins") || !strings.Contains(got, "haven't done anything") {
 				t.Errorf("/nudge %s by a manager: %q", text, got)
 			}
 		}
-		if count() != before {
+		if count(t) != before {
 			t.Error("a refused send queued a nudge")
 		}
 		if _, set := v.paused("p"); set {
@@ -138,73 +138,73 @@ func TestCommand_AdminOnly(t *testing.T) {
 		}
 	})
 	t.Run("RefusedToAStranger", func(t *testing.T) {
-		before := count()
-		if got := v.command(base, uStranger, "send checkin ann", "t-s1"); !strings.Contains(got, "for L&amp;D admins") {
+		before := count(t)
+		if got := v.command(t, base, uStranger, "send checkin ann", "t-s1"); !strings.Contains(got, "for L&amp;D admins") {
 			t.Errorf("send by a stranger: %q", got)
 		}
-		if count() != before {
+		if count(t) != before {
 			t.Error("a stranger queued a nudge")
 		}
 	})
 	t.Run("SendByRosterAdmin", func(t *testing.T) {
-		before := count()
-		got := v.command(base, uLee, "send checkin <@"+uAnn+"|ann>", "t-send")
+		before := count(t)
+		got := v.command(t, base, uLee, "send checkin <@"+uAnn+"|ann>", "t-send")
 		if !strings.Contains(got, "Queued a checkin nudge for Ann Lee") {
 			t.Errorf("send: %q", got)
 		}
-		if count() != before+1 {
-			t.Errorf("%d items queued, want 1", count()-before)
+		if count(t) != before+1 {
+			t.Errorf("%d items queued, want 1", count(t)-before)
 		}
-		v.flush()
+		v.flush(t)
 		if n := len(v.fake.Messages(dmAnn)); n != 1 {
 			t.Errorf("%d messages in Ann's DM, want the one sent", n)
 		}
 	})
 	t.Run("SendByNamedAdmin", func(t *testing.T) {
 		// Not on the roster, but named in Options.Admins.
-		before := count()
-		if got := v.command(base, uLD, "send pledge ann", "t-send2"); !strings.Contains(got, "Queued a pledge nudge") {
+		before := count(t)
+		if got := v.command(t, base, uLD, "send pledge ann", "t-send2"); !strings.Contains(got, "Queued a pledge nudge") {
 			t.Errorf("send: %q", got)
 		}
-		if count() != before+1 {
-			t.Errorf("%d items queued, want 1", count()-before)
+		if count(t) != before+1 {
+			t.Errorf("%d items queued, want 1", count(t)-before)
 		}
 	})
 	t.Run("SendMistakes", func(t *testing.T) {
-		before := count()
+		before := count(t)
 		for text, want := range map[string]string{
 			"send":                        "Usage",
 			"send dance ann":              "I can send checkin",
 			"send checkin <@U0NOBODY>":    "can't find",
 			"send checkin nobody@nowhere": "can't find",
 		} {
-			if got := v.command(base, uLee, text, "t-"+text); !strings.Contains(got, want) {
+			if got := v.command(t, base, uLee, text, "t-"+text); !strings.Contains(got, want) {
 				t.Errorf("/nudge %s: %q, want %q", text, got, want)
 			}
 		}
-		if count() != before {
+		if count(t) != before {
 			t.Error("a mistaken send queued a nudge")
 		}
 	})
 	t.Run("PauseAndResume", func(t *testing.T) {
-		if got := v.command(base, uLee, "pause p", "t-pause"); !strings.Contains(got, "Paused Feedback") {
+		if got := v.command(t, base, uLee, "pause p", "t-pause"); !strings.Contains(got, "Paused Feedback") {
 			t.Errorf("pause: %q", got)
 		}
 		if paused, _ := v.paused("p"); !paused {
 			t.Error("the program is not paused")
 		}
-		if got := v.command(base, uLee, "resume p", "t-resume"); !strings.Contains(got, "Resumed Feedback") {
+		if got := v.command(t, base, uLee, "resume p", "t-resume"); !strings.Contains(got, "Resumed Feedback") {
 			t.Errorf("resume: %q", got)
 		}
 		if paused, set := v.paused("p"); paused || !set {
 			t.Error("the program is not resumed")
 		}
-		if got := v.command(base, uLee, "pause nope", "t-nope"); !strings.Contains(got, "no program") {
+		if got := v.command(t, base, uLee, "pause nope", "t-nope"); !strings.Contains(got, "no program") {
 			t.Errorf("pause of an unknown program: %q", got)
 		}
 	})
 	t.Run("Reload", func(t *testing.T) {
-		if got := v.command(base, uLee, "reload", "t-reload"); got != "Configuration reloaded." {
+		if got := v.command(t, base, uLee, "reload", "t-reload"); got != "Configuration reloaded." {
 			t.Errorf("reload: %q", got)
 		}
 		if reloads.Load() != 1 {
@@ -218,7 +218,7 @@ func TestCommand_ReloadFailureKeepsTheOldConfig(t *testing.T) {
 		o.Reload = func(context.Context) error { return errors.New(`nudgebot.toml:12: unknown key "tokn"`) }
 	})
 	base := v.serveHTTP()
-	got := v.command(base, uLee, "reload", "t-reload")
+	got := v.command(t, base, uLee, "reload", "t-reload")
 	if !strings.Contains(got, "previous configuration stays in force") || !strings.Contains(got, "tokn") {
 		t.Errorf("failed reload: %q", got)
 	}

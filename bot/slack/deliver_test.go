@@ -48,10 +48,10 @@ func postsOf(f *fakeSlack, channel, nudge string) int {
 func TestSend_DueNudgeArrivesAsDM(t *testing.T) {
 	v := newEnv(t, "2026-06-01T08:00:00Z") // Monday 09:00 in London
 	v.clock.Set("2026-06-01T08:30:00Z")    // 09:30: the weekly check-in is due
-	v.flush()
+	v.flush(t)
 
 	var it store.Item
-	for _, x := range v.items() {
+	for _, x := range v.items(t) {
 		if x.Manager == "ann" && x.Kind == nudges.KindCheckIn {
 			it = x
 		}
@@ -87,9 +87,9 @@ func TestSend_DueNudgeArrivesAsDM(t *testing.T) {
 	}
 	// Ann was found by her roster email, once: the next nudge, even after
 	// a restart, goes straight to her DM.
-	v.restart()
-	v.sendNow("ann", nudges.KindPledge)
-	v.flush()
+	v.restart(t)
+	v.sendNow(t, "ann", nudges.KindPledge)
+	v.flush(t)
 	if n := len(v.fake.Messages(dmAnn)); n != 2 {
 		t.Fatalf("%d messages in Ann's DM, want 2", n)
 	}
@@ -103,8 +103,8 @@ func TestSend_DueNudgeArrivesAsDM(t *testing.T) {
 
 func TestSend_UserIDFromRoster(t *testing.T) {
 	v := newEnv(t, "2026-06-02T09:00:00Z", func(o *nbslack.Options) { o.UserIDs = map[string]string{"ann": uAnn} })
-	id := v.sendNow("ann", nudges.KindCheckIn)
-	v.flush()
+	id := v.sendNow(t, "ann", nudges.KindCheckIn)
+	v.flush(t)
 	if postsOf(v.fake, dmAnn, id) != 1 {
 		t.Fatalf("nudge not in Ann's DM: %+v", v.fake.Messages(dmAnn))
 	}
@@ -115,8 +115,8 @@ func TestSend_UserIDFromRoster(t *testing.T) {
 
 func TestSend_SummaryGoesToTheTeamChannelWithoutButtons(t *testing.T) {
 	v := newEnv(t, "2026-06-05T14:00:00Z")
-	v.sendNow("ann", nudges.KindSummary)
-	v.flush()
+	v.sendNow(t, "ann", nudges.KindSummary)
+	v.flush(t)
 	posts := v.fake.Messages("C0TEAM1")
 	if len(posts) != 1 {
 		t.Fatalf("%d posts in the team channel, want 1", len(posts))
@@ -128,7 +128,7 @@ func TestSend_SummaryGoesToTheTeamChannelWithoutButtons(t *testing.T) {
 	if nudgeIDOf(posts[0]) == "" {
 		t.Error("the channel post carries no nudge id")
 	}
-	for id, it := range v.items() {
+	for id, it := range v.items(t) {
 		if it.State != store.Sent {
 			t.Errorf("%s: %s (%s)", id, it.State, it.Reason)
 		}
@@ -160,8 +160,8 @@ func TestSend_RateLimited(t *testing.T) {
 				}
 			})
 		}
-		id := v.sendNow("ann", nudges.KindCheckIn)
-		v.flush()
+		id := v.sendNow(t, "ann", nudges.KindCheckIn)
+		v.flush(t)
 		wg.Wait()
 		notBefore := limited.At.Add(time.Second)
 		calls := v.fake.Calls("chat.postMessage")
@@ -173,22 +173,22 @@ func TestSend_RateLimited(t *testing.T) {
 				t.Errorf("post to %s reached Slack %v before Retry-After ended", c.Form.Get("channel"), notBefore.Sub(c.At))
 			}
 		}
-		if it := v.item(id); it.State != store.Sent || postsOf(v.fake, dmAnn, id) != 1 {
+		if it := v.item(t, id); it.State != store.Sent || postsOf(v.fake, dmAnn, id) != 1 {
 			t.Errorf("engine's nudge: %s, %d posts; want sent once", it.State, postsOf(v.fake, dmAnn, id))
 		}
 	})
 	t.Run("EngineRetriesLater", func(t *testing.T) {
 		v := newEnv(t, "2026-06-02T09:00:00Z")
 		v.fake.failNext("chat.postMessage", 1, rateLimited("1"))
-		id := v.sendNow("ann", nudges.KindCheckIn)
-		v.flush()
-		it := v.item(id)
+		id := v.sendNow(t, "ann", nudges.KindCheckIn)
+		v.flush(t)
+		it := v.item(t, id)
 		if it.State != store.Pending || it.Reason != "rate limited" || it.NextAttempt.Before(v.clock.Now().Add(time.Second)) {
 			t.Fatalf("after a 429: %s %q next %v; want pending, rate limited, at least 1s later", it.State, it.Reason, it.NextAttempt)
 		}
 		v.clock.Set("2026-06-02T09:10:00Z")
-		v.flush()
-		if it := v.item(id); it.State != store.Sent || postsOf(v.fake, dmAnn, id) != 1 {
+		v.flush(t)
+		if it := v.item(t, id); it.State != store.Sent || postsOf(v.fake, dmAnn, id) != 1 {
 			t.Errorf("after the wait: %s, %d posts; want sent once", it.State, postsOf(v.fake, dmAnn, id))
 		}
 	})
@@ -217,14 +217,14 @@ func TestSend_RateLimited(t *testing.T) {
 func TestSend_ServerErrorThenSuccess(t *testing.T) {
 	v := newEnv(t, "2026-06-02T09:00:00Z")
 	v.fake.failNext("chat.postMessage", 1, serverError)
-	id := v.sendNow("ann", nudges.KindCheckIn)
-	v.flush()
-	if it := v.item(id); it.State != store.Pending || it.Reason != "temporary failure" {
+	id := v.sendNow(t, "ann", nudges.KindCheckIn)
+	v.flush(t)
+	if it := v.item(t, id); it.State != store.Pending || it.Reason != "temporary failure" {
 		t.Fatalf("after a 500: %s %q; want pending, temporary failure", it.State, it.Reason)
 	}
 	v.clock.Set("2026-06-02T10:00:00Z")
-	v.flush()
-	if it := v.item(id); it.State != store.Sent {
+	v.flush(t)
+	if it := v.item(t, id); it.State != store.Sent {
 		t.Fatalf("after the retry: %s %q, want sent", it.State, it.Reason)
 	}
 	if n := postsOf(v.fake, dmAnn, id); n != 1 {
@@ -248,9 +248,9 @@ func TestSend_PermanentErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			v := newEnv(t, "2026-06-02T09:00:00Z")
 			v.fake.failNext(tc.method, 1, slackError(tc.code))
-			id := v.sendNow("ann", nudges.KindCheckIn)
-			v.flush()
-			it := v.item(id)
+			id := v.sendNow(t, "ann", nudges.KindCheckIn)
+			v.flush(t)
+			it := v.item(t, id)
 			if it.State != store.Failed || !strings.HasPrefix(it.Reason, tc.code) {
 				t.Fatalf("item %s %q, want failed with reason %s", it.State, it.Reason, tc.code)
 			}
@@ -284,7 +284,7 @@ func crash(t *testing.T, v *env, id string) {
 func TestRestart_SettlesInFlight(t *testing.T) {
 	t.Run("PostedBeforeCrash", func(t *testing.T) {
 		v := newEnv(t, "2026-06-02T09:00:00Z")
-		id := v.sendNow("ann", nudges.KindCheckIn)
+		id := v.sendNow(t, "ann", nudges.KindCheckIn)
 		msg, _, err := v.e.Nudge("ann", id)
 		if err != nil {
 			t.Fatal(err)
@@ -299,9 +299,9 @@ func TestRestart_SettlesInFlight(t *testing.T) {
 		for i := range 3 {
 			v.fake.inject(dmAnn, fmt.Sprintf("later %d", i), nil)
 		}
-		v.restart()
-		v.flush()
-		it := v.item(id)
+		v.restart(t)
+		v.flush(t)
+		it := v.item(t, id)
 		if it.State != store.Sent || it.Ref != ref {
 			t.Fatalf("after restart: %s ref %q, want sent with ref %q", it.State, it.Ref, ref)
 		}
@@ -314,11 +314,11 @@ func TestRestart_SettlesInFlight(t *testing.T) {
 	})
 	t.Run("LostInCrash", func(t *testing.T) {
 		v := newEnv(t, "2026-06-02T09:00:00Z")
-		id := v.sendNow("ann", nudges.KindCheckIn)
+		id := v.sendNow(t, "ann", nudges.KindCheckIn)
 		crash(t, v, id)
-		v.restart()
-		v.flush()
-		if it := v.item(id); it.State != store.Sent {
+		v.restart(t)
+		v.flush(t)
+		if it := v.item(t, id); it.State != store.Sent {
 			t.Fatalf("after restart: %s %q, want sent", it.State, it.Reason)
 		}
 		if n := postsOf(v.fake, dmAnn, id); n != 1 {

@@ -124,85 +124,85 @@ func newEnv(t *testing.T, now string, edit ...func(*nbslack.Options)) *env {
 	for _, f := range edit {
 		f(&v.opt)
 	}
-	v.open()
+	v.open(t)
 	return v
 }
 
 // open starts an adapter and an engine on the store, as the process does.
-func (v *env) open() {
-	v.t.Helper()
+func (v *env) open(tb testing.TB) {
+	tb.Helper()
 	st, err := store.Open(filepath.Join(v.cfg.DataDir, store.FileName), store.Options{})
 	if err != nil {
-		v.t.Fatal(err)
+		tb.Fatal(err)
 	}
 	v.st = st
 	v.t.Cleanup(func() { st.Close() })
 	a, err := nbslack.New(v.opt)
 	if err != nil {
-		v.t.Fatalf("new adapter: %v", err)
+		tb.Fatalf("new adapter: %v", err)
 	}
 	v.a = a
 	v.t.Cleanup(func() { a.Close() })
 	v.e = bot.New(v.cfg, st, a, bot.Options{Logger: zerolog.Nop(), Now: v.clock.Now})
 	a.Bind(v.e)
 	if err := v.e.Start(context.Background()); err != nil {
-		v.t.Fatalf("start: %v", err)
+		tb.Fatalf("start: %v", err)
 	}
 }
 
 // restart closes the adapter and the store and opens both again.
-func (v *env) restart() {
-	v.t.Helper()
+func (v *env) restart(tb testing.TB) {
+	tb.Helper()
 	v.a.Close()
 	if err := v.st.Close(); err != nil {
-		v.t.Fatal(err)
+		tb.Fatal(err)
 	}
-	v.open()
+	v.open(tb)
 }
 
-func (v *env) flush() {
-	v.t.Helper()
+func (v *env) flush(tb testing.TB) {
+	tb.Helper()
 	if err := v.e.Flush(context.Background()); err != nil {
-		v.t.Fatalf("flush: %v", err)
+		tb.Fatalf("flush: %v", err)
 	}
 }
 
-func (v *env) sendNow(manager string, kind nudges.Kind) string {
-	v.t.Helper()
+func (v *env) sendNow(tb testing.TB, manager string, kind nudges.Kind) string {
+	tb.Helper()
 	ids, err := v.e.SendNow(context.Background(), manager, kind)
 	if err != nil || len(ids) == 0 {
-		v.t.Fatalf("send now: %v", err)
+		tb.Fatalf("send now: %v", err)
 	}
 	return ids[0]
 }
 
-func (v *env) items() map[string]store.Item {
-	v.t.Helper()
+func (v *env) items(tb testing.TB) map[string]store.Item {
+	tb.Helper()
 	out := map[string]store.Item{}
 	if err := v.st.View(func(tx *store.Tx) error {
 		return tx.Items(func(it *store.Item) error { out[it.ID] = *it; return nil })
 	}); err != nil {
-		v.t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return out
 }
 
-func (v *env) item(id string) store.Item {
-	v.t.Helper()
-	it, ok := v.items()[id]
+func (v *env) item(tb testing.TB, id string) store.Item {
+	tb.Helper()
+	it, ok := v.items(tb)[id]
 	if !ok {
-		v.t.Fatalf("no outbox item %s", id)
+		tb.Fatalf("no outbox item %s", id)
 	}
 	return it
 }
 
-func (v *env) logs() []store.Log {
-	v.t.Helper()
+func (v *env) logs(tb testing.TB) []store.Log {
+	tb.Helper()
 	var out []store.Log
 	if err := v.st.View(func(tx *store.Tx) error {
 		return tx.Logs(func(l *store.Log) error { out = append(out, *l); return nil })
 	}); err != nil {
-		v.t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return out
 }

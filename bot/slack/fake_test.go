@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slacktest"
 )
@@ -50,10 +51,12 @@ type failure func(w http.ResponseWriter)
 // the Socket Mode connection). It keeps the messages it is sent, so
 // conversations.history answers from them, and records every call.
 type fakeSlack struct {
-	t   *testing.T
 	srv *slacktest.Server
 
+	wsWrite sync.Mutex // serialises writes to ws
+
 	mu       sync.Mutex
+	ws       *websocket.Conn // the bot's Socket Mode connection, while it is up
 	calls    []call
 	changed  chan struct{} // closed and replaced on every recorded call
 	messages map[string][]*posted
@@ -68,7 +71,7 @@ type fakeSlack struct {
 // newFake starts a fake Slack; now, when not nil, dates its messages.
 func newFake(t *testing.T, now func() time.Time) *fakeSlack {
 	t.Helper()
-	f := &fakeSlack{t: t, changed: make(chan struct{}), messages: map[string][]*posted{},
+	f := &fakeSlack{changed: make(chan struct{}), messages: map[string][]*posted{},
 		users: map[string]string{}, zones: map[string]string{}, fails: map[string][]failure{}, pageSize: 2, now: now}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		for method, h := range map[string]func(w http.ResponseWriter, c call) any{
@@ -88,6 +91,8 @@ func newFake(t *testing.T, now func() time.Time) *fakeSlack {
 		} {
 			c.Handle("/"+method, f.handler(method, h))
 		}
+		// Registered before slacktest's own /ws, which then steps aside.
+		c.Handle("/ws", f.socket)
 	})
 	f.srv.Start()
 	t.Cleanup(f.srv.Stop)
@@ -194,10 +199,10 @@ func (f *fakeSlack) Calls(method string) []call {
 }
 
 // waitFor blocks until method was called n times and returns those calls.
-func (f *fakeSlack) waitFor(method string, n int) []call {
-	f.t.Helper()
+func (f *fakeSlack) waitFor(tb testing.TB, method string, n int) []call {
+	tb.Helper()
 	var cs []call
-	f.waitUntil(fmt.Sprintf("%d %s call(s)", n, method), func() bool {
+	f.waitUntil(tb, fmt.Sprintf("%d %s call(s)", n, method), func() bool {
 		cs = f.Calls(method)
 		return len(cs) >= n
 	})
@@ -206,10 +211,10 @@ func (f *fakeSlack) waitFor(method string, n int) []call {
 
 // waitAck blocks until the bot acknowledged the Socket Mode envelope id,
 // and returns the acknowledgement.
-func (f *fakeSlack) waitAck(id string) call {
-	f.t.Helper()
+func (f *fakeSlack) waitAck(tb testing.TB, id string) call {
+	tb.Helper()
 	var ack call
-	f.waitUntil("the acknowledgement of "+id, func() bool {
+	f.waitUntil(tb, "the acknowledgement of "+id, func() bool {
 		for _, c := range f.Calls("ack") {
 			if c.JSON["envelope_id"] == id {
 				ack = c
@@ -223,8 +228,8 @@ func (f *fakeSlack) waitAck(id string) call {
 
 // waitUntil blocks until done holds, re-checking on every call the fake
 // records. The timeout only turns a hang into a failure; nothing is timed.
-func (f *fakeSlack) waitUntil(what string, done func() bool) {
-	f.t.Helper()
+func (f *fakeSlack) waitUntil(tb testing.TB, what string, done func() bool) {
+	tb.Helper()
 	deadline := time.NewTimer(10 * time.Second)
 	defer deadline.Stop()
 	for {
@@ -237,41 +242,62 @@ func (f *fakeSlack) waitUntil(what string, done func() bool) {
 		select {
 		case <-ch:
 		case <-deadline.C:
-			f.t.Fatalf("waited in vain for %s", what)
+			tb.Fatalf("waited in vain for %s", what)
 		}
 	}
 }
 
-// watchSocket records what the bot writes on its Socket Mode connection
-// (acknowledgements) as "ack" calls. slacktest hands each over on an
-// unbuffered channel and blocks until it is read, so someone must read.
-func (f *fakeSlack) watchSocket() {
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for {
-			select {
-			case m := <-f.srv.SeenFeed:
-				c := call{Method: "ack", At: time.Now()}
-				_ = json.Unmarshal([]byte(m), &c.JSON)
-				f.record(c)
-			case <-stop:
-				return
+// socket serves the Socket Mode connection in place of slacktest's /ws,
+// which queues envelopes for whichever connection reads them and tells
+// nobody when the bot connects. This one records each connection as a
+// "ws.connect" call, so envelope can wait for it, and what the bot writes
+// (acknowledgements) as "ack" calls.
+func (f *fakeSlack) socket(w http.ResponseWriter, r *http.Request) {
+	slacktest.Websocket(func(c *websocket.Conn) {
+		f.mu.Lock()
+		f.ws = c
+		f.mu.Unlock()
+		f.record(call{Method: "ws.connect", At: time.Now()})
+		defer func() {
+			f.mu.Lock()
+			if f.ws == c {
+				f.ws = nil
 			}
+			f.mu.Unlock()
+		}()
+		for {
+			_, m, err := c.ReadMessage()
+			if err != nil {
+				return // the bot hung up
+			}
+			ack := call{Method: "ack", At: time.Now()}
+			_ = json.Unmarshal(m, &ack.JSON)
+			f.record(ack)
 		}
-	})
-	f.t.Cleanup(func() { close(stop); wg.Wait() })
+	})(w, r)
 }
 
-// envelope sends a Socket Mode envelope to the connected bot.
-func (f *fakeSlack) envelope(typ, id string, payload any) {
-	f.t.Helper()
+// envelope sends a Socket Mode envelope to the bot. It first waits until
+// the bot is connected: an envelope sent earlier would race the connection.
+func (f *fakeSlack) envelope(tb testing.TB, typ, id string, payload any) {
+	tb.Helper()
 	b, err := json.Marshal(map[string]any{"envelope_id": id, "type": typ, "payload": payload,
 		"accepts_response_payload": typ != "events_api", "retry_attempt": 0, "retry_reason": ""})
 	if err != nil {
-		f.t.Fatal(err)
+		tb.Fatal(err)
 	}
-	f.srv.SendToWebsocket(string(b))
+	var ws *websocket.Conn
+	f.waitUntil(tb, "the bot's Socket Mode connection", func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		ws = f.ws
+		return ws != nil
+	})
+	f.wsWrite.Lock() // one writer at a time on a websocket
+	defer f.wsWrite.Unlock()
+	if err := ws.WriteMessage(websocket.TextMessage, b); err != nil {
+		tb.Fatalf("send envelope %s: %v", id, err)
+	}
 }
 
 // Messages returns the messages in a channel, oldest first.

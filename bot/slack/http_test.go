@@ -52,11 +52,11 @@ func (v *env) serveHTTP() string {
 }
 
 // request is a POST to the Slack handler; sign decides its headers.
-func (v *env) request(base, path, ctype string, body []byte, sign func(h http.Header)) *http.Response {
-	v.t.Helper()
+func (v *env) request(tb testing.TB, base, path, ctype string, body []byte, sign func(h http.Header)) *http.Response {
+	tb.Helper()
 	req, err := http.NewRequest(http.MethodPost, base+path, bytes.NewReader(body))
 	if err != nil {
-		v.t.Fatal(err)
+		tb.Fatal(err)
 	}
 	req.Header.Set("Content-Type", ctype)
 	if sign != nil {
@@ -64,7 +64,7 @@ func (v *env) request(base, path, ctype string, body []byte, sign func(h http.He
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		v.t.Fatal(err)
+		tb.Fatal(err)
 	}
 	v.t.Cleanup(func() { resp.Body.Close() })
 	return resp
@@ -85,12 +85,12 @@ func signedAt(at time.Time, secret string, body []byte) func(http.Header) {
 
 // post sends a correctly signed request and returns the response body,
 // failing unless the status is want.
-func (v *env) post(base, path, ctype string, body []byte, want int) []byte {
-	v.t.Helper()
-	resp := v.request(base, path, ctype, body, signedNow(body))
+func (v *env) post(tb testing.TB, base, path, ctype string, body []byte, want int) []byte {
+	tb.Helper()
+	resp := v.request(tb, base, path, ctype, body, signedNow(body))
 	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != want {
-		v.t.Fatalf("POST %s: %d %s, want %d", path, resp.StatusCode, b, want)
+		tb.Fatalf("POST %s: %d %s, want %d", path, resp.StatusCode, b, want)
 	}
 	return b
 }
@@ -146,7 +146,7 @@ func TestSignature_SlackDocumentedExample(t *testing.T) {
 	v := newEnv(t, "2026-06-02T09:00:00Z")
 	base := v.serveHTTP()
 	t.Run("DocumentedRequestIsStale", func(t *testing.T) {
-		resp := v.request(base, "/slack/commands", formType, []byte(body), func(h http.Header) {
+		resp := v.request(t, base, "/slack/commands", formType, []byte(body), func(h http.Header) {
 			h.Set("X-Slack-Request-Timestamp", ts)
 			h.Set("X-Slack-Signature", want)
 		})
@@ -155,9 +155,9 @@ func TestSignature_SlackDocumentedExample(t *testing.T) {
 		}
 	})
 	t.Run("SameBodyFresh", func(t *testing.T) {
-		v.post(base, "/slack/commands", formType, []byte(body), http.StatusOK)
+		v.post(t, base, "/slack/commands", formType, []byte(body), http.StatusOK)
 		v.drain()
-		if n := len(v.logs()); n != 0 {
+		if n := len(v.logs(t)); n != 0 {
 			t.Errorf("%d logs stored for a user not on the roster", n)
 		}
 	})
@@ -185,7 +185,7 @@ func TestHTTP_RefusesUnsignedRequests(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, path := range []string{"/slack/events", "/slack/interactions", "/slack/commands"} {
-				resp := v.request(base, path, jsonType, body, tc.sign)
+				resp := v.request(t, base, path, jsonType, body, tc.sign)
 				if resp.StatusCode != http.StatusUnauthorized {
 					t.Errorf("%s: %d, want 401", path, resp.StatusCode)
 				}
@@ -193,16 +193,16 @@ func TestHTTP_RefusesUnsignedRequests(t *testing.T) {
 		})
 	}
 	v.drain()
-	if n := len(v.logs()); n != 0 {
+	if n := len(v.logs(t)); n != 0 {
 		t.Errorf("%d logs stored from refused requests", n)
 	}
 	if calls := v.fake.Calls(""); len(calls) != 0 {
 		t.Errorf("refused requests reached Slack: %v", calls[0].Method)
 	}
 	t.Run("SignedIsAccepted", func(t *testing.T) {
-		v.post(base, "/slack/events", jsonType, body, http.StatusOK)
+		v.post(t, base, "/slack/events", jsonType, body, http.StatusOK)
 		v.drain()
-		if logs := v.logs(); len(logs) != 1 || logs[0].Kind != "note" {
+		if logs := v.logs(t); len(logs) != 1 || logs[0].Kind != "note" {
 			t.Errorf("logs %+v, want the note", logs)
 		}
 	})
@@ -212,12 +212,12 @@ func TestHTTP_BodyLimit(t *testing.T) {
 	v := newEnv(t, "2026-06-02T09:00:00Z")
 	base := v.serveHTTP()
 	big := messageEvent(t, "Ev02", uAnn, dmAnn, strings.Repeat("x", 2<<20), nil)
-	resp := v.request(base, "/slack/events", jsonType, big, signedNow(big))
+	resp := v.request(t, base, "/slack/events", jsonType, big, signedNow(big))
 	if resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Fatalf("2 MiB body: %d, want 413", resp.StatusCode)
 	}
 	v.drain()
-	if n := len(v.logs()); n != 0 {
+	if n := len(v.logs(t)); n != 0 {
 		t.Errorf("%d logs stored from an oversized request", n)
 	}
 }
@@ -226,13 +226,13 @@ func TestHTTP_URLVerification(t *testing.T) {
 	v := newEnv(t, "2026-06-02T09:00:00Z")
 	base := v.serveHTTP()
 	body := []byte(`{"token":"legacy","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}`)
-	got := v.post(base, "/slack/events", jsonType, body, http.StatusOK)
+	got := v.post(t, base, "/slack/events", jsonType, body, http.StatusOK)
 	var r struct{ Challenge string }
 	if err := json.Unmarshal(got, &r); err != nil || r.Challenge != "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" {
 		t.Errorf("answer %s, want the challenge back", got)
 	}
 	// Unsigned, the handshake is refused like anything else.
-	if resp := v.request(base, "/slack/events", jsonType, body, nil); resp.StatusCode != http.StatusUnauthorized {
+	if resp := v.request(t, base, "/slack/events", jsonType, body, nil); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("unsigned handshake: %d, want 401", resp.StatusCode)
 	}
 }

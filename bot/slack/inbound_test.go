@@ -17,16 +17,16 @@ import (
 
 // deliver queues a nudge of kind for Ann, delivers it and returns its id
 // and its message in Ann's DM.
-func (v *env) deliver(kind nudges.Kind) (string, posted) {
-	v.t.Helper()
-	id := v.sendNow("ann", kind)
-	v.flush()
+func (v *env) deliver(tb testing.TB, kind nudges.Kind) (string, posted) {
+	tb.Helper()
+	id := v.sendNow(tb, "ann", kind)
+	v.flush(tb)
 	for _, p := range v.fake.Messages(dmAnn) {
 		if nudgeIDOf(p) == id {
 			return id, p
 		}
 	}
-	v.t.Fatalf("nudge %s not delivered (%s)", id, v.item(id).Reason)
+	tb.Fatalf("nudge %s not delivered (%s)", id, v.item(tb, id).Reason)
 	return "", posted{}
 }
 
@@ -94,24 +94,24 @@ func checkIn(member, minutes, review, win string, share bool) map[string]map[str
 }
 
 // updated returns the message as last updated, failing if it never was.
-func (v *env) updated(p posted) posted {
-	v.t.Helper()
+func (v *env) updated(tb testing.TB, p posted) posted {
+	tb.Helper()
 	for _, m := range v.fake.Messages(p.Channel) {
 		if m.TS == p.TS {
 			if m.Updates == 0 {
-				v.t.Fatalf("message %s/%s was not updated", p.Channel, p.TS)
+				tb.Fatalf("message %s/%s was not updated", p.Channel, p.TS)
 			}
 			return m
 		}
 	}
-	v.t.Fatalf("message %s/%s is gone", p.Channel, p.TS)
+	tb.Fatalf("message %s/%s is gone", p.Channel, p.TS)
 	return posted{}
 }
 
 // logsOfKind lists the stored logs of a kind.
-func (v *env) logsOfKind(kind string) []store.Log {
+func (v *env) logsOfKind(tb testing.TB, kind string) []store.Log {
 	var out []store.Log
-	for _, l := range v.logs() {
+	for _, l := range v.logs(tb) {
 		if l.Kind == kind {
 			out = append(out, l)
 		}
@@ -122,19 +122,19 @@ func (v *env) logsOfKind(kind string) []store.Log {
 func TestInbound_SnoozeButton_DoubleClickStoresOnce(t *testing.T) {
 	v := newEnv(t, "2026-06-02T09:00:00Z")
 	base := v.serveHTTP()
-	id, p := v.deliver(nudges.KindCheckIn)
+	id, p := v.deliver(t, nudges.KindCheckIn)
 	b := button(t, p, nudges.ActSnooze, "")
 	// Two clicks: two payloads with their own trigger and action_ts.
-	v.post(base, "/slack/interactions", formType, interactionForm(t, click(uAnn, p, b, "t1", "1780390001.000001")), http.StatusOK)
-	v.post(base, "/slack/interactions", formType, interactionForm(t, click(uAnn, p, b, "t2", "1780390001.500002")), http.StatusOK)
+	v.post(t, base, "/slack/interactions", formType, interactionForm(t, click(uAnn, p, b, "t1", "1780390001.000001")), http.StatusOK)
+	v.post(t, base, "/slack/interactions", formType, interactionForm(t, click(uAnn, p, b, "t2", "1780390001.500002")), http.StatusOK)
 	v.drain()
-	if n := len(v.logsOfKind("snooze")); n != 1 {
+	if n := len(v.logsOfKind(t, "snooze")); n != 1 {
 		t.Fatalf("%d snooze logs, want 1", n)
 	}
-	if it := v.item(id); it.Answered != "snoozed" {
+	if it := v.item(t, id); it.Answered != "snoozed" {
 		t.Errorf("nudge answered %q, want snoozed", it.Answered)
 	}
-	m := v.updated(p)
+	m := v.updated(t, p)
 	doc := checkMessage(t, blocksOf(t, m))
 	if bs := buttons(doc); len(bs) != 0 {
 		t.Errorf("snoozed nudge still has buttons %v", bs)
@@ -153,9 +153,9 @@ func TestInbound_SnoozeButton_DoubleClickStoresOnce(t *testing.T) {
 func TestInbound_LogCheckIn(t *testing.T) {
 	v := newEnv(t, "2026-06-02T09:00:00Z")
 	base := v.serveHTTP()
-	id, p := v.deliver(nudges.KindCheckIn)
-	v.post(base, "/slack/interactions", formType, interactionForm(t, click(uAnn, p, button(t, p, nudges.ActLog, ""), "trig-log", "1780390001.000001")), http.StatusOK)
-	opened := v.fake.waitFor("views.open", 1)[0]
+	id, p := v.deliver(t, nudges.KindCheckIn)
+	v.post(t, base, "/slack/interactions", formType, interactionForm(t, click(uAnn, p, button(t, p, nudges.ActLog, ""), "trig-log", "1780390001.000001")), http.StatusOK)
+	opened := v.fake.waitFor(t, "views.open", 1)[0]
 	if opened.JSON["trigger_id"] != "trig-log" {
 		t.Fatalf("views.open with trigger %v, want the click's", opened.JSON["trigger_id"])
 	}
@@ -167,7 +167,7 @@ func TestInbound_LogCheckIn(t *testing.T) {
 	checkModal(t, modal)
 
 	t.Run("InvalidShowsErrorsInline", func(t *testing.T) {
-		body := v.post(base, "/slack/interactions", formType,
+		body := v.post(t, base, "/slack/interactions", formType,
 			interactionForm(t, submit(uAnn, "V1", "h1", opened, checkIn("nobody", "0", "2026-05-01", "", true))), http.StatusOK)
 		var resp struct {
 			Action string            `json:"response_action"`
@@ -182,23 +182,23 @@ func TestInbound_LogCheckIn(t *testing.T) {
 			}
 		}
 		v.drain()
-		if n := len(v.logs()); n != 0 {
+		if n := len(v.logs(t)); n != 0 {
 			t.Errorf("%d logs stored from an invalid form", n)
 		}
 	})
 	t.Run("SubmittedTwiceStoredOnce", func(t *testing.T) {
 		form := interactionForm(t, submit(uAnn, "V1", "h2", opened, checkIn("priya", "10", "2026-06-09", "", false)))
 		for range 2 {
-			if body := v.post(base, "/slack/interactions", formType, form, http.StatusOK); len(body) != 0 {
+			if body := v.post(t, base, "/slack/interactions", formType, form, http.StatusOK); len(body) != 0 {
 				t.Errorf("answer %s, want an empty one (closes the modal)", body)
 			}
 		}
 		v.drain()
-		logs := v.logsOfKind("checkin")
+		logs := v.logsOfKind(t, "checkin")
 		if len(logs) != 1 || logs[0].Learner != "priya" || logs[0].Nudge != id {
 			t.Fatalf("check-in logs %+v, want one for priya on the nudge", logs)
 		}
-		m := v.updated(p)
+		m := v.updated(t, p)
 		doc := checkMessage(t, blocksOf(t, m))
 		if bs := buttons(doc); len(bs) != 0 {
 			t.Errorf("logged nudge still has buttons %v", bs)
@@ -207,7 +207,7 @@ func TestInbound_LogCheckIn(t *testing.T) {
 			t.Errorf("message does not confirm the log: %s", m.Blocks)
 		}
 		// The nudge is answered: its button no longer opens a form.
-		v.post(base, "/slack/interactions", formType, interactionForm(t, click(uAnn, p, button(t, p, nudges.ActLog, ""), "trig-again", "1780390009.000001")), http.StatusOK)
+		v.post(t, base, "/slack/interactions", formType, interactionForm(t, click(uAnn, p, button(t, p, nudges.ActLog, ""), "trig-again", "1780390009.000001")), http.StatusOK)
 		v.drain()
 		if n := len(v.fake.Calls("views.open")); n != 1 {
 			t.Errorf("views.open called %d times, want 1", n)
@@ -222,28 +222,28 @@ func TestInbound_LogCheckIn(t *testing.T) {
 func TestInbound_SkipAsksWhy(t *testing.T) {
 	v := newEnv(t, "2026-06-02T09:00:00Z")
 	base := v.serveHTTP()
-	id, p := v.deliver(nudges.KindCheckIn)
-	v.post(base, "/slack/interactions", formType, interactionForm(t, click(uAnn, p, button(t, p, nudges.ActSkip, ""), "trig-skip", "1780390001.000001")), http.StatusOK)
-	opened := v.fake.waitFor("views.open", 1)[0]
+	id, p := v.deliver(t, nudges.KindCheckIn)
+	v.post(t, base, "/slack/interactions", formType, interactionForm(t, click(uAnn, p, button(t, p, nudges.ActSkip, ""), "trig-skip", "1780390001.000001")), http.StatusOK)
+	opened := v.fake.waitFor(t, "views.open", 1)[0]
 	if cb := opened.JSON["view"].(map[string]any)["callback_id"]; cb != nbslack.SkipCallbackID {
 		t.Fatalf("modal %v, want the skip modal", cb)
 	}
-	body := v.post(base, "/slack/interactions", formType, interactionForm(t, submit(uAnn, "V2", "h1", opened,
+	body := v.post(t, base, "/slack/interactions", formType, interactionForm(t, submit(uAnn, "V2", "h1", opened,
 		map[string]map[string]any{nudges.FieldReason: {nudges.FieldReason: textValue("  ")}})), http.StatusOK)
 	if !strings.Contains(string(body), `"reason"`) {
 		t.Fatalf("blank reason: answer %s, want an error under reason", body)
 	}
-	v.post(base, "/slack/interactions", formType, interactionForm(t, submit(uAnn, "V2", "h2", opened,
+	v.post(t, base, "/slack/interactions", formType, interactionForm(t, submit(uAnn, "V2", "h2", opened,
 		map[string]map[string]any{nudges.FieldReason: {nudges.FieldReason: textValue("Release week")}})), http.StatusOK)
 	v.drain()
-	logs := v.logsOfKind("skip")
+	logs := v.logsOfKind(t, "skip")
 	if len(logs) != 1 || logs[0].Answers[nudges.FieldReason] != "Release week" {
 		t.Fatalf("skip logs %+v, want one with the reason", logs)
 	}
-	if it := v.item(id); it.Answered != "skipped" {
+	if it := v.item(t, id); it.Answered != "skipped" {
 		t.Errorf("nudge answered %q, want skipped", it.Answered)
 	}
-	if bs := buttons(checkMessage(t, blocksOf(t, v.updated(p)))); len(bs) != 0 {
+	if bs := buttons(checkMessage(t, blocksOf(t, v.updated(t, p)))); len(bs) != 0 {
 		t.Errorf("skipped nudge still has buttons %v", bs)
 	}
 }
@@ -251,18 +251,18 @@ func TestInbound_SkipAsksWhy(t *testing.T) {
 func TestInbound_OutcomeButtons(t *testing.T) {
 	v := newEnv(t, "2026-06-02T09:00:00Z")
 	base := v.serveHTTP()
-	_, p := v.deliver(nudges.KindAssignment)
+	_, p := v.deliver(t, nudges.KindAssignment)
 	b := button(t, p, nudges.ActOutcome, "priya|"+nudges.Applied)
-	v.post(base, "/slack/interactions", formType, interactionForm(t, click(uAnn, p, b, "t1", "1780390001.000001")), http.StatusOK)
-	v.post(base, "/slack/interactions", formType, interactionForm(t, click(uAnn, p, b, "t2", "1780390001.400001")), http.StatusOK)
+	v.post(t, base, "/slack/interactions", formType, interactionForm(t, click(uAnn, p, b, "t1", "1780390001.000001")), http.StatusOK)
+	v.post(t, base, "/slack/interactions", formType, interactionForm(t, click(uAnn, p, b, "t2", "1780390001.400001")), http.StatusOK)
 	v.drain()
-	logs := v.logsOfKind(string(nudges.KindAssignment))
+	logs := v.logsOfKind(t, string(nudges.KindAssignment))
 	if len(logs) != 1 || logs[0].Learner != "priya" || logs[0].Answers[nudges.FieldOutcome] != nudges.Applied {
 		t.Fatalf("outcome logs %+v, want one: priya applied", logs)
 	}
 	// Tom is still to be observed: his buttons stay, Priya's go, and the
 	// message says what was recorded.
-	m := v.updated(p)
+	m := v.updated(t, p)
 	var learners []string
 	for _, b := range buttons(checkMessage(t, blocksOf(t, m))) {
 		if _, act, arg, _ := nbslack.ParseAction(b.actionID, b.value); act == nudges.ActOutcome {
@@ -281,11 +281,11 @@ func TestInbound_OutcomeButtons(t *testing.T) {
 func TestInbound_DirectMessageIsANote(t *testing.T) {
 	v := newEnv(t, "2026-06-02T09:00:00Z")
 	base := v.serveHTTP()
-	id, _ := v.deliver(nudges.KindCheckIn)
+	id, _ := v.deliver(t, nudges.KindCheckIn)
 	note := messageEvent(t, "Ev10", uAnn, dmAnn, "Priya ran the retro herself today", nil)
-	v.post(base, "/slack/events", jsonType, note, http.StatusOK)
+	v.post(t, base, "/slack/events", jsonType, note, http.StatusOK)
 	// Slack redelivers when it thinks the first delivery was not acknowledged.
-	resp := v.request(base, "/slack/events", jsonType, note, func(h http.Header) {
+	resp := v.request(t, base, "/slack/events", jsonType, note, func(h http.Header) {
 		signedNow(note)(h)
 		h.Set("X-Slack-Retry-Num", "1")
 		h.Set("X-Slack-Retry-Reason", "http_timeout")
@@ -294,13 +294,13 @@ func TestInbound_DirectMessageIsANote(t *testing.T) {
 		t.Fatalf("redelivery: %d", resp.StatusCode)
 	}
 	// Neither the bot's own messages nor edits are notes.
-	v.post(base, "/slack/events", jsonType, messageEvent(t, "Ev11", "", dmAnn, "Noted.", func(ev map[string]any) { ev["bot_id"] = "B0BOT"; ev["subtype"] = "bot_message" }), http.StatusOK)
-	v.post(base, "/slack/events", jsonType, messageEvent(t, "Ev12", uAnn, dmAnn, "", func(ev map[string]any) {
+	v.post(t, base, "/slack/events", jsonType, messageEvent(t, "Ev11", "", dmAnn, "Noted.", func(ev map[string]any) { ev["bot_id"] = "B0BOT"; ev["subtype"] = "bot_message" }), http.StatusOK)
+	v.post(t, base, "/slack/events", jsonType, messageEvent(t, "Ev12", uAnn, dmAnn, "", func(ev map[string]any) {
 		ev["subtype"] = "message_changed"
 		ev["message"] = map[string]any{"type": "message", "user": uAnn, "text": "edited", "ts": "1780390000.000100"}
 	}), http.StatusOK)
 	v.drain()
-	logs := v.logsOfKind("note")
+	logs := v.logsOfKind(t, "note")
 	if len(logs) != 1 || logs[0].Nudge != id || logs[0].Answers[nudges.FieldNote] != "Priya ran the retro herself today" {
 		t.Fatalf("notes %+v, want one on the latest nudge", logs)
 	}
@@ -318,13 +318,13 @@ func TestInbound_DirectMessageIsANote(t *testing.T) {
 func TestInbound_UnknownUserChangesNothing(t *testing.T) {
 	v := newEnv(t, "2026-06-02T09:00:00Z")
 	base := v.serveHTTP()
-	_, p := v.deliver(nudges.KindCheckIn)
+	_, p := v.deliver(t, nudges.KindCheckIn)
 	const dmStranger = "D0STRANGER"
-	v.post(base, "/slack/events", jsonType, messageEvent(t, "Ev20", uStranger, dmStranger, "hello?", nil), http.StatusOK)
+	v.post(t, base, "/slack/events", jsonType, messageEvent(t, "Ev20", uStranger, dmStranger, "hello?", nil), http.StatusOK)
 	// A click on someone else's nudge (a forwarded or forged payload).
-	v.post(base, "/slack/interactions", formType, interactionForm(t, click(uStranger, p, button(t, p, nudges.ActSnooze, ""), "t1", "1780390001.000001")), http.StatusOK)
+	v.post(t, base, "/slack/interactions", formType, interactionForm(t, click(uStranger, p, button(t, p, nudges.ActSnooze, ""), "t1", "1780390001.000001")), http.StatusOK)
 	v.drain()
-	if n := len(v.logs()); n != 0 {
+	if n := len(v.logs(t)); n != 0 {
 		t.Errorf("%d logs stored for a stranger", n)
 	}
 	if _, ok := v.e.Identity("slack-manager", uStranger); ok {
@@ -346,9 +346,9 @@ func TestInbound_UnknownUserChangesNothing(t *testing.T) {
 func TestInbound_HomeTab(t *testing.T) {
 	v := newEnv(t, "2026-06-02T09:00:00Z")
 	base := v.serveHTTP()
-	v.deliver(nudges.KindCheckIn)
+	v.deliver(t, nudges.KindCheckIn)
 	opened := func(user, eventID string) map[string]any {
-		v.post(base, "/slack/events", jsonType, eventCallback(t, eventID, map[string]any{
+		v.post(t, base, "/slack/events", jsonType, eventCallback(t, eventID, map[string]any{
 			"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home", "event_ts": "1780390000.000200"}), http.StatusOK)
 		v.drain()
 		calls := v.fake.Calls("views.publish")
@@ -371,7 +371,7 @@ func TestInbound_HomeTab(t *testing.T) {
 	if s := fmt.Sprint(opened(uStranger, "Ev31")); !strings.Contains(s, "roster") {
 		t.Errorf("a stranger's Home tab %s does not explain", s)
 	}
-	if n := len(v.logs()); n != 0 {
+	if n := len(v.logs(t)); n != 0 {
 		t.Errorf("opening the Home tab stored %d logs", n)
 	}
 }
@@ -384,19 +384,19 @@ func TestInbound_RatingKeepsTheNudgeOpen(t *testing.T) {
 		o.OnAck = func(kind string, _ time.Duration) { acks = append(acks, kind) }
 	})
 	base := v.serveHTTP()
-	id, p := v.deliver(nudges.KindCheckIn)
+	id, p := v.deliver(t, nudges.KindCheckIn)
 	b := button(t, p, nudges.ActUseful, "")
-	v.post(base, "/slack/interactions", formType, interactionForm(t, click(uAnn, p, b, "t1", "1780390001.000001")), http.StatusOK)
-	v.post(base, "/slack/interactions", formType, interactionForm(t, click(uAnn, p, b, "t2", "1780390002.000001")), http.StatusOK)
+	v.post(t, base, "/slack/interactions", formType, interactionForm(t, click(uAnn, p, b, "t1", "1780390001.000001")), http.StatusOK)
+	v.post(t, base, "/slack/interactions", formType, interactionForm(t, click(uAnn, p, b, "t2", "1780390002.000001")), http.StatusOK)
 	v.drain()
-	logs := v.logsOfKind("rating")
+	logs := v.logsOfKind(t, "rating")
 	if len(logs) != 1 || logs[0].Answers["rating"] != nudges.ActUseful {
 		t.Fatalf("ratings %+v, want one useful", logs)
 	}
-	if it := v.item(id); it.Answered != "" {
+	if it := v.item(t, id); it.Answered != "" {
 		t.Errorf("rating closed the nudge (%q): it still waits for its check-in", it.Answered)
 	}
-	m := v.updated(p)
+	m := v.updated(t, p)
 	var acts []string
 	for _, b := range buttons(checkMessage(t, blocksOf(t, m))) {
 		_, act, _, _ := nbslack.ParseAction(b.actionID, b.value)
@@ -418,14 +418,14 @@ func TestInbound_RatingKeepsTheNudgeOpen(t *testing.T) {
 func TestInbound_ClickStoredBeforeAck(t *testing.T) {
 	v := newEnv(t, "2026-06-02T09:00:00Z")
 	base := v.serveHTTP()
-	id, p := v.deliver(nudges.KindCheckIn)
-	v.post(base, "/slack/interactions", formType, interactionForm(t, click(uAnn, p, button(t, p, nudges.ActUseful, ""), "t1", "1780390001.000001")), http.StatusOK)
+	id, p := v.deliver(t, nudges.KindCheckIn)
+	v.post(t, base, "/slack/interactions", formType, interactionForm(t, click(uAnn, p, button(t, p, nudges.ActUseful, ""), "t1", "1780390001.000001")), http.StatusOK)
 	// No drain: only what happened before the response counts.
-	if n := len(v.logsOfKind("rating")); n != 1 {
+	if n := len(v.logsOfKind(t, "rating")); n != 1 {
 		t.Fatalf("%d ratings stored when the ack came back, want 1", n)
 	}
 	v.drain()
-	if it := v.item(id); it.Answered != "" {
+	if it := v.item(t, id); it.Answered != "" {
 		t.Errorf("a rating closed the nudge: %+v", it)
 	}
 }

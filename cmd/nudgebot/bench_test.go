@@ -51,7 +51,7 @@ func BenchmarkPlan100kManagers14Days(b *testing.B) {
 	lines := 0
 	for b.Loop() {
 		var out countWriter
-		if err := run(context.Background(), []string{"plan", "-config", path, "-from", "2026-06-01", "-days", "14"}, nil, &out, io.Discard); err != nil {
+		if err := run(context.Background(), []string{"plan", "-config", path, "-from", "2026-06-01", "-days", "14"}, nil, &out, io.Discard, withClock(fixedClock(testNow))); err != nil {
 			b.Fatal(err)
 		}
 		lines = out.lines
@@ -114,7 +114,7 @@ func TestColdStartChild(t *testing.T) {
 	if path == "" {
 		return
 	}
-	if err := run(context.Background(), []string{"run", "-config", path}, strings.NewReader(""), io.Discard, os.Stderr); err != nil {
+	if err := run(context.Background(), []string{"run", "-config", path}, strings.NewReader(""), io.Discard, os.Stderr, withClock(fixedClock(testNow))); err != nil {
 		t.Fatal(err)
 	}
 	status, err := os.ReadFile("/proc/self/status")

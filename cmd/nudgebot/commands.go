@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -52,7 +53,7 @@ type planLine struct {
 	Nudge   string `json:"nudge_id"`
 }
 
-func cmdPlan(args []string, stdout, stderr io.Writer) error {
+func cmdPlan(args []string, stdout, stderr io.Writer, o options) error {
 	fs, path := newFlags("plan", "plan -config FILE -from YYYY-MM-DD -days N [-manager ID]", stderr)
 	from := fs.String("from", "", "first `date` of the plan, YYYY-MM-DD (default: today)")
 	days := fs.Int("days", 14, "how many `days` to plan")
@@ -60,15 +61,15 @@ func cmdPlan(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg, err := load(*path)
+	cfg, err := loadOffline(*path)
 	if err != nil {
 		return err
 	}
-	start := nudges.DateOf(time.Now().In(cfg.Location))
-	if *from != "" {
-		if start, err = nudges.ParseDate(*from); err != nil {
-			return &exitError{2, fmt.Errorf("-from: %v", err)}
-		}
+	var start nudges.Date
+	if *from == "" {
+		start = nudges.DateOf(o.now().In(cfg.Location))
+	} else if start, err = nudges.ParseDate(*from); err != nil {
+		return &exitError{2, fmt.Errorf("-from: %v", err)}
 	}
 	if *days < 1 || *days > 366 {
 		return &exitError{2, fmt.Errorf("-days: want 1 to 366, got %d", *days)}
@@ -156,7 +157,7 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg, err := load(*path)
+	cfg, err := loadOffline(*path)
 	if err != nil {
 		return err
 	}
@@ -194,7 +195,7 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return &exitError{2, errors.New("backup: -out is required")}
 	}
-	cfg, err := load(*path)
+	cfg, err := loadOffline(*path)
 	if err != nil {
 		return err
 	}
@@ -223,12 +224,17 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
+// writeAtomically writes a file that appears whole or not at all, readable
+// by its owner only. The partial copy is a fresh file of our own
+// (O_EXCL, a random name, mode 0600) in the target's directory: a fixed
+// name such as out.partial could be a file or symlink someone else put
+// there, which would receive the data or redirect the write.
 func writeAtomically(path string, fill func(io.Writer) error) (int64, error) {
-	tmp := path + ".partial"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.partial")
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("write %s: %w", path, err)
 	}
+	tmp := f.Name()
 	var n int64
 	err = fill(f)
 	if err == nil {
@@ -263,7 +269,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *format != "jsonl" && *format != "csv" {
 		return &exitError{2, fmt.Errorf("-format: want jsonl or csv, got %q", *format)}
 	}
-	cfg, err := load(*path)
+	cfg, err := loadOffline(*path)
 	if err != nil {
 		return err
 	}

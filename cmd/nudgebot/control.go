@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -24,16 +25,9 @@ import (
 // can reach.
 
 func serveControl(ctx context.Context, path string, e *bot.Engine, log zerolog.Logger) (io.Closer, error) {
-	// A socket left by a crashed bot would make Listen fail; we hold the
-	// data file's lock, so no other bot is using it.
-	_ = os.Remove(path)
-	l, err := net.Listen("unix", path)
+	l, err := listenPrivate(path, net.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("control socket %s: %w", path, err)
-	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		l.Close()
-		return nil, err
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /status", func(w http.ResponseWriter, r *http.Request) {
@@ -63,6 +57,43 @@ func serveControl(ctx context.Context, path string, e *bot.Engine, log zerolog.L
 		os.Remove(path)
 		return err
 	}), nil
+}
+
+// listenPrivate listens on a unix socket at path that only this user can
+// ever connect to. A socket takes its mode from the umask when it is bound,
+// and a chmod afterwards leaves a moment in which anyone allowed into
+// data_dir may connect (and fetch /export). So the socket is bound inside a
+// fresh 0700 directory, made 0600 there, and only then renamed into place:
+// it is private from its first instant. (Setting the umask around the bind
+// instead would change it for the whole process, every goroutine's files
+// included.) listen is net.Listen; tests look at the socket as it is bound.
+func listenPrivate(path string, listen func(network, address string) (net.Listener, error)) (net.Listener, error) {
+	// Short names: a socket's path has a length limit (108 bytes on
+	// Linux): the temporary path is about as long as the final one.
+	dir, err := os.MkdirTemp(filepath.Dir(path), ".s")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	tmp := filepath.Join(dir, "s")
+	l, err := listen("unix", tmp)
+	if err != nil {
+		return nil, err
+	}
+	// The socket file moves; closing must not unlink whatever is at tmp.
+	if ul, ok := l.(*net.UnixListener); ok {
+		ul.SetUnlinkOnClose(false)
+	}
+	if err = os.Chmod(tmp, 0o600); err == nil {
+		// A socket left by a crashed bot is replaced; we hold the data
+		// file's lock, so no other bot is using it.
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		l.Close()
+		return nil, err
+	}
+	return l, nil
 }
 
 type closerFunc func() error

@@ -50,6 +50,18 @@ func load(path string) (*config.Config, error) {
 	return cfg, nil
 }
 
+// loadOffline loads the configuration for a command that reads the data
+// file or the running bot but never the chat platform (plan, status,
+// export, backup): it needs no platform secrets, so it works on a host or
+// in a shell that holds none.
+func loadOffline(path string) (*config.Config, error) {
+	cfg, err := config.LoadWith(path, config.Options{NoSecrets: true})
+	if err != nil {
+		return nil, &exitError{2, err}
+	}
+	return cfg, nil
+}
+
 func dataFile(cfg *config.Config) string { return filepath.Join(cfg.DataDir, store.FileName) }
 
 func socketPath(cfg *config.Config) string { return filepath.Join(cfg.DataDir, "nudgebot.sock") }

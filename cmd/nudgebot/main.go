@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	_ "time/tzdata" // a scratch or distroless image has no zoneinfo of its own
 )
@@ -56,8 +57,33 @@ Usage:
 -config defaults to nudgebot.toml. Each command takes -h.
 `
 
+// options are what the program otherwise takes from the machine it runs
+// on, so a test can fix them.
+type options struct {
+	// now is the clock behind every date and time the commands work out
+	// (what is due at start, plan's default first day). Nothing else reads
+	// the wall clock for such decisions.
+	now func() time.Time
+}
+
+// option sets one of the options.
+type option func(*options)
+
+// withClock runs the program on a clock of the caller's: tests fix the time
+// so that what is due does not depend on when they run.
+func withClock(now func() time.Time) option { return func(o *options) { o.now = now } }
+
+// wallClock is the clock main uses. It is a variable only so that the tests
+// can make reading it an error: a test that does not fix its own time would
+// pass or fail depending on the hour.
+var wallClock = time.Now
+
 // run is the whole program behind main, testable in-process.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, opts ...option) error {
+	o := options{now: wallClock}
+	for _, set := range opts {
+		set(&o)
+	}
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return &exitError{2, errors.New("")}
@@ -65,11 +91,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "run":
-		return cmdRun(ctx, rest, stdin, stdout, stderr)
+		return cmdRun(ctx, rest, stdin, stdout, stderr, o)
 	case "check-config":
 		return cmdCheckConfig(rest, stdout, stderr)
 	case "plan":
-		return cmdPlan(rest, stdout, stderr)
+		return cmdPlan(rest, stdout, stderr, o)
 	case "export":
 		return cmdExport(ctx, rest, stdout, stderr)
 	case "status":

@@ -35,10 +35,17 @@ func exampleCopy(t *testing.T) string {
 	return path
 }
 
+// runCmd runs the program at testNow.
 func runCmd(t *testing.T, stdin string, args ...string) (string, string, error) {
 	t.Helper()
+	return runAt(t, testNow, stdin, args...)
+}
+
+// runAt runs the program with its clock stopped at now.
+func runAt(t *testing.T, now time.Time, stdin string, args ...string) (string, string, error) {
+	t.Helper()
 	var out, errb bytes.Buffer
-	err := run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	err := run(context.Background(), args, strings.NewReader(stdin), &out, &errb, withClock(fixedClock(now)))
 	return out.String(), errb.String(), err
 }
 
@@ -53,22 +60,9 @@ func exitCode(err error) int {
 	return 1
 }
 
-func TestRun_ExampleShowsFirstNudgeAtStart(t *testing.T) {
-	cfg := exampleCopy(t)
-	// No input at all: the bot starts, delivers what is due and exits.
-	out, _, err := runCmd(t, "", "run", "-config", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(out, "[#1] DM to Dana Whitfield (dana) · Your coaching pledge for this week") ||
-		!strings.Contains(out, "Feedback that lands · week 2 · activation") {
-		t.Fatalf("no first nudge for the round-the-clock manager at start:\n%s", out)
-	}
-}
-
 func TestRun_ShellFlowFromNudgeToShoutOut(t *testing.T) {
 	cfg := exampleCopy(t)
-	review := time.Now().AddDate(0, 0, 7).Format(time.DateOnly)
+	review := testNow.AddDate(0, 0, 7).Format(time.DateOnly)
 	script := strings.Join([]string{
 		"as dana",
 		"send checkin dana",
@@ -83,7 +77,7 @@ func TestRun_ShellFlowFromNudgeToShoutOut(t *testing.T) {
 		"y",                                      // share it
 		"outcome marcus applied",
 		"send summary dana",
-		"skip 2 team offsite", // #2 was logged already: refused
+		"skip 4 team offsite", // #4, the check-in, was logged already: refused
 		"bogus-command",
 	}, "\n")
 	out, _, err := runCmd(t, script, "run", "-config", cfg)
@@ -160,7 +154,7 @@ func startShell(t *testing.T, ctx context.Context, cfg string) (stdin *io.PipeWr
 	stdoutR, stdoutW := io.Pipe()
 	errc := make(chan error, 1)
 	go func() {
-		errc <- run(ctx, []string{"run", "-config", cfg}, stdinR, stdoutW, io.Discard)
+		errc <- run(ctx, []string{"run", "-config", cfg}, stdinR, stdoutW, io.Discard, withClock(fixedClock(testNow)))
 		stdoutW.Close()
 	}()
 	lines := bufio.NewScanner(stdoutR)
@@ -315,37 +309,44 @@ func TestRun_StopsOnSignalWithInputOpen(t *testing.T) {
 	}
 }
 
+// hupAndWait sends the test process (the bot) SIGHUP and waits until the
+// bot's log at logPath gains a line containing one of wants; it returns
+// what the log gained.
+func hupAndWait(t *testing.T, logPath string, wants ...string) string {
+	t.Helper()
+	before, _ := os.ReadFile(logPath)
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	// The bot logs the outcome of every reload; wait for that line.
+	for {
+		now, _ := os.ReadFile(logPath)
+		gained := string(now[len(before):])
+		for _, want := range wants {
+			if strings.Contains(gained, want) {
+				return gained
+			}
+		}
+		time.Sleep(5 * time.Millisecond) // poll interval; the loop waits for the line itself
+	}
+}
+
 func TestRun_ReloadOnHUPKeepsOldConfigWhenInvalid(t *testing.T) {
 	cfg := exampleCopy(t)
 	stdinW, lines, done := startShell(t, context.Background(), cfg)
 	good, _ := os.ReadFile(cfg)
 	logPath := filepath.Join(filepath.Dir(cfg), "data", "nudgebot.log")
-	hupAndWait := func(want string) {
-		t.Helper()
-		before, _ := os.ReadFile(logPath)
-		if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
-			t.Fatal(err)
-		}
-		// The bot logs the outcome of every reload; wait for that line.
-		for {
-			now, _ := os.ReadFile(logPath)
-			if strings.Contains(string(now[len(before):]), want) {
-				return
-			}
-			time.Sleep(5 * time.Millisecond) // poll interval; the loop waits for the line itself
-		}
-	}
 	// A broken file: the old configuration keeps running.
 	if err := os.WriteFile(cfg, []byte(strings.Replace(string(good), `timezone = "Asia/Kolkata"`, `timezone = "Asia/Kolkatta"`, 1)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	hupAndWait("reload failed; keeping the running configuration")
+	hupAndWait(t, logPath, "reload failed; keeping the running configuration")
 	// A good file with a new manager: applied.
 	extra := string(good) + "\n[[managers]]\nid = \"zoe\"\nname = \"Zoe Park\"\ntimezone = \"Europe/Paris\"\n"
 	if err := os.WriteFile(cfg, []byte(extra), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	hupAndWait("configuration reloaded")
+	hupAndWait(t, logPath, "configuration reloaded")
 	go func() {
 		fmt.Fprintln(stdinW, "as zoe") // the new manager exists in the running bot
 		stdinW.Close()

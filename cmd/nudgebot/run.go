@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -9,7 +10,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -33,7 +33,7 @@ const shutdownGrace = 10 * time.Second
 // roster leaves out; the rest are asked at the next start or reload.
 const zoneBudget = 20 * time.Second
 
-func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, o options) error {
 	fs, path := newFlags("run", "run -config FILE", stderr)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -61,7 +61,10 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	var slackApp *slack.Adapter
 	switch cfg.Platform {
 	case "shell":
-		chat = shell.New(stdin, stdout, strconv.FormatInt(time.Now().UnixNano(), 36), shell.Options{Echo: !isTerminal(stdin)})
+		// The session tells this run's reply ids from earlier runs'. It is
+		// random, not the start time: two runs at one fixed test clock
+		// must not share it.
+		chat = shell.New(stdin, stdout, rand.Text(), shell.Options{Echo: !isTerminal(stdin)})
 	case "slack":
 		s := cfg.Slack
 		slackApp, err = slack.New(slack.Options{
@@ -91,7 +94,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return err
 	}
 	defer st.Close()
-	engine = bot.New(cfg, st, chat, bot.Options{Logger: logger})
+	engine = bot.New(cfg, st, chat, bot.Options{Logger: logger, Now: o.now})
 	metrics = web.NewMetrics(reg, engine)
 	engine.OnDelivered = metrics.Delivered
 	if slackApp != nil {
@@ -174,7 +177,8 @@ func reloadOnHUP(ctx context.Context, hup <-chan os.Signal, path string, e *bot.
 		case <-ctx.Done():
 			return
 		case <-hup:
-			if err := reload(ctx, path, e, m, prep); err != nil {
+			var restart *bot.RestartNeededError
+			if err := reload(ctx, path, e, m, prep); err != nil && !errors.As(err, &restart) {
 				log.Error().Err(err).Msg("reload failed; keeping the running configuration")
 			}
 		}
@@ -183,8 +187,12 @@ func reloadOnHUP(ctx context.Context, hup <-chan os.Signal, path string, e *bot.
 
 func reload(ctx context.Context, path string, e *bot.Engine, m *web.Metrics, prep func(context.Context, *config.Config)) (err error) {
 	defer func() {
+		var restart *bot.RestartNeededError
 		result := "ok"
-		if err != nil {
+		switch {
+		case errors.As(err, &restart):
+			result = "restart_needed" // applied, but not all of it
+		case err != nil:
 			result = "error"
 		}
 		m.Reloads.WithLabelValues(result).Inc()
