@@ -383,7 +383,7 @@ func TestLoad_Roster(t *testing.T) {
 	})
 }
 
-func TestResolveLaunch(t *testing.T) {
+func TestEffective(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "nudgebot.toml")
 	writeFile(t, path, `
@@ -411,8 +411,8 @@ name = "Two weeks after"
 launch = "first-run+14d"
 weeks = 4
 `)
-	cfg := MustLoad(t, path)
-	cfg.ResolveLaunch(date("2025-06-10"))
+	loaded := MustLoad(t, path)
+	cfg := loaded.Effective(config.Overrides{FirstRun: date("2025-06-10"), Paused: map[string]bool{"fixed": true}})
 	for id, want := range map[string]string{
 		"fixed":    "2025-03-03",
 		"now":      "2025-06-10",
@@ -426,6 +426,13 @@ weeks = 4
 	// The planner shares the programs, so it sees the resolved dates.
 	if got := cfg.Planner().Programs["later"].Launch; got != date("2025-06-24") {
 		t.Errorf("planner's program launches %s, want 2025-06-24", got)
+	}
+	if !cfg.Program("fixed").Paused {
+		t.Error("program fixed is not paused in the effective configuration")
+	}
+	// The loaded configuration is never written: readers may hold it.
+	if got := loaded.Program("later").Launch; !got.IsZero() || loaded.Program("fixed").Paused {
+		t.Errorf("loaded configuration changed: later launches %s, fixed paused %v", got, loaded.Program("fixed").Paused)
 	}
 }
 
