@@ -204,8 +204,8 @@ func TestLoad_Defaults(t *testing.T) {
 	if cfg.LogLevel != "info" || cfg.LogFormat != "auto" {
 		t.Errorf("log = %q/%q, want info/auto", cfg.LogLevel, cfg.LogFormat)
 	}
-	if len(cfg.Managers) != 0 || len(cfg.Teams) != 0 || len(cfg.Cadences) != 0 {
-		t.Errorf("got managers/teams/cadences from nowhere: %d/%d/%d", len(cfg.Managers), len(cfg.Teams), len(cfg.Cadences))
+	if len(cfg.Managers) != 1 || len(cfg.Teams) != 0 || len(cfg.Cadences) != 0 {
+		t.Errorf("want only the one manager; got managers/teams/cadences: %d/%d/%d", len(cfg.Managers), len(cfg.Teams), len(cfg.Cadences))
 	}
 }
 
@@ -244,6 +244,9 @@ func TestLoad_Problems(t *testing.T) {
 		// A missing key has no line of its own: its table's header stands in.
 		{"ErrMissingKey", "missing_name.toml", "", 2, "programs[0].name", "missing program name"},
 		{"ErrNegativeCatchUp", "bad_catch_up.toml", "", 3, "defaults.catch_up", "must not be negative"},
+		// Valid line by line, but nobody could ever be nudged.
+		{"ErrEmptyRoster", "empty_roster.toml", "", 0, "managers", "the roster has no managers"},
+		{"ErrCadenceAfterHours", "cadence_after_hours.toml", "", 22, "cadences[1].schedule", "fires at 18:00, but every manager enrolled in \"p\" stops work by 17:30"},
 		{"ErrCSVTimezone", "csv_bad_timezone.toml", "csv_bad_timezone.csv", 4, "manager_timezone", `unknown time zone "Mars/Olympus"`},
 		{"ErrCSVUnknownColumn", "csv_unknown_column.toml", "csv_unknown_column.csv", 1, "manager_phone", `unknown column "manager_phone"`},
 		{"ErrCSVDuplicateMember", "csv_duplicate_member.toml", "csv_duplicate_member.csv", 3, "member_id", `duplicate member id "u2" (also line 2)`},
@@ -410,6 +413,10 @@ id = "later"
 name = "Two weeks after"
 launch = "first-run+14d"
 weeks = 4
+
+[[managers]]
+id = "m1"
+name = "Manager"
 `)
 	loaded := MustLoad(t, path)
 	cfg := loaded.Effective(config.Overrides{FirstRun: date("2025-06-10"), Paused: map[string]bool{"fixed": true}})

@@ -182,6 +182,9 @@ func (l *loader) load(f *file) {
 	}
 	l.teamsOfManagers(len(f.Teams))
 	l.slack(f)
+	if len(l.c.list) == 0 {
+		l.usable(f.Roster.CSV)
+	}
 }
 
 func (l *loader) general(f *file) {
