@@ -41,6 +41,9 @@ type Engine struct {
 	// OnDelivered is called after each delivery attempt is recorded
 	// (metrics, tests).
 	OnDelivered func(it store.Item)
+	// OnSkipped is called for each nudge the sweep records as skipped,
+	// with its code (SkipCatchUp, SkipAfterHours, SkipDailyCap).
+	OnSkipped func(code string)
 }
 
 // Options configure an Engine.

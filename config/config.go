@@ -27,6 +27,8 @@ type Config struct {
 	CatchUp       time.Duration  // how late a missed nudge may still go out
 	MaxPerDay     int            // recurring nudges per manager per day; 0: no cap
 	Snooze        time.Duration  // how long "snooze" postpones a nudge
+	MaxDefer      time.Duration  // how long an event nudge, reminder or snooze may wait for room under the daily cap
+	ExpireAfter   time.Duration  // an unanswered nudge closes as expired after this long; 0: never
 	SweepInterval time.Duration  // how often the due table is swept
 
 	Targets nudges.Targets

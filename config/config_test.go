@@ -204,6 +204,9 @@ func TestLoad_Defaults(t *testing.T) {
 	if cfg.LogLevel != "info" || cfg.LogFormat != "auto" {
 		t.Errorf("log = %q/%q, want info/auto", cfg.LogLevel, cfg.LogFormat)
 	}
+	if cfg.MaxDefer != 7*24*time.Hour || cfg.ExpireAfter != 7*24*time.Hour {
+		t.Errorf("MaxDefer, ExpireAfter = %v, %v; want 7d, 7d", cfg.MaxDefer, cfg.ExpireAfter)
+	}
 	if len(cfg.Managers) != 1 || len(cfg.Teams) != 0 || len(cfg.Cadences) != 0 {
 		t.Errorf("want only the one manager; got managers/teams/cadences: %d/%d/%d", len(cfg.Managers), len(cfg.Teams), len(cfg.Cadences))
 	}
@@ -446,7 +449,10 @@ name = "Manager"
 // TestExampleConfig keeps the documented example loadable: it is what
 // admins copy.
 func TestExampleConfig(t *testing.T) {
-	MustLoad(t, "../config.example.toml")
+	cfg := MustLoad(t, "../config.example.toml")
+	if cfg.MaxDefer != 7*24*time.Hour || cfg.ExpireAfter != 7*24*time.Hour {
+		t.Errorf("max_defer, expire_after = %v, %v; want 7d, 7d as documented", cfg.MaxDefer, cfg.ExpireAfter)
+	}
 }
 
 func BenchmarkLoadCSV100k(b *testing.B) {
