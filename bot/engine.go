@@ -96,6 +96,9 @@ func (e *Engine) Start(ctx context.Context) error {
 	if err := e.reconcileInFlight(ctx); err != nil {
 		return err
 	}
+	if _, err := e.Expire(ctx); err != nil {
+		return err
+	}
 	_, err = e.Sweep(ctx)
 	return err
 }
@@ -159,6 +162,14 @@ func (e *Engine) Run(ctx context.Context) error {
 		e.kick()
 	}); err != nil {
 		return fmt.Errorf("schedule reconciliation: %w", err)
+	}
+	// Unanswered nudges close after expire_after; to the hour is enough.
+	if _, err := c.AddFunc("@every 10m", func() {
+		if _, err := e.Expire(ctx); err != nil && ctx.Err() == nil {
+			e.log.Error().Err(err).Msg("expiring unanswered nudges failed")
+		}
+	}); err != nil {
+		return fmt.Errorf("schedule expiry: %w", err)
 	}
 	c.Start()
 	defer func() { <-c.Stop().Done() }()

@@ -207,7 +207,7 @@ func (e *Engine) applyReply(tx *store.Tx, cfg *config.Config, m *nudges.Manager,
 		return err
 	}
 	res.Nudge = r.Nudge
-	if answered != "" && root != nil && (root.Answered == "" || root.Answered == store.AnsweredSnoozed) {
+	if answered != "" && root != nil && (root.Answered == "" || root.Answered == store.AnsweredSnoozed || root.Answered == store.AnsweredExpired && answered == store.AnsweredLogged) {
 		if err := answer(tx, root, answered); err != nil {
 			return err
 		}
