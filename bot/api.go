@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/nudgebot/nudgebot/config"
 	"github.com/nudgebot/nudgebot/nudges"
 	"github.com/nudgebot/nudgebot/store"
 )
@@ -143,11 +144,12 @@ func (e *Engine) IsAdmin(managerID string) bool {
 }
 
 // SetPaused pauses or resumes a program's scheduled nudges. The choice is
-// stored, outlives restarts and reloads, and takes effect at once: the
-// schedule is recomputed (paused programs plan nothing).
+// stored, outlives restarts and reloads, and takes effect at once: a new
+// effective configuration is built and the schedule recomputed (paused
+// programs plan nothing). The configuration in force is never written:
+// compose and home screens may be reading it.
 func (e *Engine) SetPaused(ctx context.Context, program string, paused bool) error {
-	cfg := e.Config()
-	if cfg.Program(program) == nil {
+	if e.Config().Program(program) == nil {
 		return fmt.Errorf("no program %q", program)
 	}
 	if err := e.store.Write(ctx, func(tx *store.Tx) error { return tx.SetPaused(program, paused) }); err != nil {
@@ -155,19 +157,21 @@ func (e *Engine) SetPaused(ctx context.Context, program string, paused bool) err
 	}
 	e.sweepMu.Lock()
 	defer e.sweepMu.Unlock()
-	return e.prepare(ctx, cfg)
+	return e.install(ctx, e.base)
 }
 
-// applyPaused overlays admins' pause and resume choices on cfg's programs.
-func (e *Engine) applyPaused(programs []*nudges.Program) error {
-	return e.store.View(func(tx *store.Tx) error {
-		for _, p := range programs {
+// paused reads admins' pause and resume choices for cfg's programs.
+func (e *Engine) paused(cfg *config.Config) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := e.store.View(func(tx *store.Tx) error {
+		for _, p := range cfg.Programs {
 			if paused, ok := tx.Paused(p.ID); ok {
-				p.Paused = paused
+				out[p.ID] = paused
 			}
 		}
 		return nil
 	})
+	return out, err
 }
 
 // Identity returns a cached platform identity, e.g. ("slack-user", email).

@@ -24,7 +24,13 @@ import (
 
 // Engine runs the schedule, the outbox and the replies for one roster.
 type Engine struct {
-	cfg   atomic.Pointer[config.Config]
+	// cfg is the effective configuration (Config.Effective): the loaded one
+	// with launches, pauses and zones applied. It is never written once
+	// stored; a change builds a new one and swaps it in.
+	cfg atomic.Pointer[config.Config]
+	// base is the configuration as loaded, the input of every effective
+	// one. Guarded by sweepMu.
+	base  *config.Config
 	store *store.Store
 	chat  Chat
 	log   zerolog.Logger
@@ -37,6 +43,9 @@ type Engine struct {
 	// OnDelivered is called after each delivery attempt is recorded
 	// (metrics, tests).
 	OnDelivered func(it store.Item)
+	// OnSkipped is called for each nudge the sweep records as skipped,
+	// with its code (SkipCatchUp, SkipAfterHours, SkipDailyCap).
+	OnSkipped func(code string)
 }
 
 // Options configure an Engine.
@@ -54,13 +63,14 @@ const (
 	retryMax  = 10 * time.Minute
 )
 
-// New returns an engine over an open store. cfg must already have its
-// launch dates resolved (see Start).
+// New returns an engine over an open store. Until Start, Config returns
+// cfg as loaded; Start installs the effective one.
 func New(cfg *config.Config, st *store.Store, chat Chat, opt Options) *Engine {
 	e := &Engine{store: st, chat: chat, log: opt.Logger, now: opt.Now, wake: make(chan struct{}, 1)}
 	if e.now == nil {
 		e.now = time.Now
 	}
+	e.base = cfg
 	e.cfg.Store(cfg)
 	return e
 }
@@ -78,26 +88,42 @@ func (e *Engine) Now() time.Time { return e.now() }
 // brings the schedule in line with the roster, settles deliveries a crash
 // left in flight, and runs a first sweep so missed nudges are caught up.
 func (e *Engine) Start(ctx context.Context) error {
-	if err := e.prepare(ctx, e.Config()); err != nil {
+	e.sweepMu.Lock()
+	err := e.install(ctx, e.base)
+	e.sweepMu.Unlock()
+	if err != nil {
 		return err
 	}
 	if err := e.reconcileInFlight(ctx); err != nil {
 		return err
 	}
-	_, err := e.Sweep(ctx)
+	if _, err := e.Expire(ctx); err != nil {
+		return err
+	}
+	_, err = e.Sweep(ctx)
 	return err
 }
 
-func (e *Engine) prepare(ctx context.Context, cfg *config.Config) error {
-	first, err := e.store.FirstRun(ctx, nudges.DateOf(e.now().In(cfg.Location)))
+// install builds the effective configuration from base and what the store
+// remembers (first run, pauses), reconciles the schedule with it and only
+// then swaps it in, so a failure leaves the running one in place. The
+// caller holds sweepMu.
+func (e *Engine) install(ctx context.Context, base *config.Config) error {
+	first, err := e.store.FirstRun(ctx, nudges.DateOf(e.now().In(base.Location)))
 	if err != nil {
 		return fmt.Errorf("read first run: %w", err)
 	}
-	cfg.ResolveLaunch(first)
-	if err := e.applyPaused(cfg.Programs); err != nil {
+	o := config.Overrides{FirstRun: first}
+	if o.Paused, err = e.paused(base); err != nil {
 		return fmt.Errorf("read paused programs: %w", err)
 	}
-	return e.reconcileSchedule(ctx, cfg)
+	eff := base.Effective(o)
+	if err := e.reconcileSchedule(ctx, eff); err != nil {
+		return err
+	}
+	e.base = base
+	e.cfg.Store(eff)
+	return nil
 }
 
 // Reload swaps in a new configuration. Everything that can fail is done
@@ -106,10 +132,9 @@ func (e *Engine) Reload(ctx context.Context, cfg *config.Config) error {
 	changed := keepStartupSettings(e.Config(), cfg)
 	e.sweepMu.Lock()
 	defer e.sweepMu.Unlock()
-	if err := e.prepare(ctx, cfg); err != nil {
+	if err := e.install(ctx, cfg); err != nil {
 		return fmt.Errorf("reload: %w", err)
 	}
-	e.cfg.Store(cfg)
 	e.kick()
 	if len(changed) > 0 {
 		e.log.Warn().Strs("restart_needed", changed).Int("managers", len(cfg.Managers)).Int("cadences", len(cfg.Cadences)).
@@ -160,6 +185,14 @@ func (e *Engine) Run(ctx context.Context) error {
 		}
 	}); err != nil {
 		return fmt.Errorf("schedule sweep: %w", err)
+	}
+	// Unanswered nudges close after expire_after; to the hour is enough.
+	if _, err := c.AddFunc("@every 10m", func() {
+		if _, err := e.Expire(ctx); err != nil && ctx.Err() == nil {
+			e.log.Error().Err(err).Msg("expiring unanswered nudges failed")
+		}
+	}); err != nil {
+		return fmt.Errorf("schedule expiry: %w", err)
 	}
 	c.Start()
 	defer func() { <-c.Stop().Done() }()

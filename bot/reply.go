@@ -207,7 +207,7 @@ func (e *Engine) applyReply(tx *store.Tx, cfg *config.Config, m *nudges.Manager,
 		return err
 	}
 	res.Nudge = r.Nudge
-	if answered != "" && root != nil && (root.Answered == "" || root.Answered == store.AnsweredSnoozed) {
+	if answered != "" && root != nil && (root.Answered == "" || root.Answered == store.AnsweredSnoozed || root.Answered == store.AnsweredExpired && answered == store.AnsweredLogged) {
 		if err := answer(tx, root, answered); err != nil {
 			return err
 		}
@@ -393,11 +393,12 @@ func (e *Engine) snooze(tx *store.Tx, cfg *config.Config, m *nudges.Manager, roo
 	if !ok {
 		return FieldErrors{{"snooze", "no working time ahead to snooze to"}}
 	}
-	n := 1
-	for tx.HasItem(fmt.Sprintf("%s/s%d", root.ID, n)) {
-		n++
-	}
-	if _, err := tx.AddDue(store.Due{At: when, ID: fmt.Sprintf("%s/s%d", root.ID, n), Manager: m.ID, Kind: root.Kind, Parent: root.ID}); err != nil {
+	// The id names the instant it comes back: a second snooze before the
+	// first has fired gets its own row (numbering by items already sent
+	// would reuse the first one's id, and the sweep would drop it), while
+	// two snoozes to the same instant come back once.
+	id := root.ID + "/s" + when.UTC().Format("20060102T150405")
+	if _, err := tx.AddDue(store.Due{At: when, ID: id, Manager: m.ID, Kind: root.Kind, Parent: root.ID}); err != nil {
 		return err
 	}
 	l.Kind = "snooze"

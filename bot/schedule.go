@@ -379,6 +379,7 @@ func (e *Engine) Sweep(ctx context.Context) (int, error) {
 	for {
 		now := e.now()
 		moved, more := 0, false
+		var sw *sweep
 		err := e.store.Write(ctx, func(tx *store.Tx) error {
 			moved = 0
 			keys, rows, err := tx.DueBy(now, sweepBatch)
@@ -388,7 +389,7 @@ func (e *Engine) Sweep(ctx context.Context) (int, error) {
 			more = len(rows) == sweepBatch
 			// Sized up front: ten thousand rows of ~200 bytes appended one by
 			// one cost the sweep more in garbage collection than in bbolt.
-			sw := &sweep{tx: tx, cfg: cfg, planner: planner, fp: fp, now: now, days: map[dayKey]int{},
+			sw = &sweep{tx: tx, cfg: cfg, planner: planner, fp: fp, now: now, days: map[dayKey]int{},
 				created: make(map[string]bool, len(rows)), next: make([]store.Due, 0, len(rows)),
 				items: make([]*store.Item, 0, len(rows))}
 			plans := sw.plan(rows)
@@ -407,6 +408,7 @@ func (e *Engine) Sweep(ctx context.Context) (int, error) {
 		if err != nil {
 			return total, err
 		}
+		e.reportSkipped(sw.skipped)
 		total += moved
 		if !more {
 			break
@@ -434,6 +436,7 @@ type sweep struct {
 	items   []*store.Item
 	created map[string]bool // ids of items, so a sweep never queues one twice
 	days    map[dayKey]int
+	skipped []skipped // reported after the commit
 }
 
 type dayKey struct{ manager, day string }
@@ -547,27 +550,20 @@ func (e *Engine) sweepRow(sw *sweep, d store.Due, p rowPlan) (int, error) {
 			return 0, nil
 		}
 	}
-	skip := ""
-	late := now.Sub(d.At)
 	local := nudges.DateOf(d.At.In(m.Calendar.Location))
 	day := dayKey{m.ID, local.String()}
-	switch {
-	case late > cfg.CatchUp:
-		skip = fmt.Sprintf("missed by %s, more than the catch-up window of %s", late.Round(time.Minute), cfg.CatchUp)
-	case late > time.Minute && !m.Calendar.InHours(now):
-		skip = "missed, and it is now outside working hours"
-	case d.Local == "" && cfg.MaxPerDay > 0 && sw.dayCount(day)+len(sw.planner.Day(m, local)) >= cfg.MaxPerDay:
-		// Planned nudges fit the cap by construction (the planner applies
-		// it), so only event nudges, reminders and snoozes are counted, and
-		// they take a day's slot only if the plan leaves one: what `plan`
-		// previews is never crowded out. Over the cap, they wait a day.
-		if next, ok := m.Calendar.NextWorkingInstant(nextDayStart(m, d.At)); ok {
-			d.At = next
-			sw.next = append(sw.next, d)
-			return 0, nil
+	v := judge(cfg, m, d, now, func() bool {
+		return sw.dayCount(day)+len(sw.planner.Day(m, local)) >= cfg.MaxPerDay
+	})
+	if !v.deferTo.IsZero() {
+		if d.Since.IsZero() {
+			d.Since = d.At
 		}
-		skip = "daily cap reached"
+		d.At = v.deferTo
+		sw.next = append(sw.next, d)
+		return 0, nil
 	}
+	skip := v.reason
 	items := e.itemsFor(cfg, m, d, root)
 	queued := 0
 	for _, it := range items {
@@ -576,6 +572,7 @@ func (e *Engine) sweepRow(sw *sweep, d store.Due, p rowPlan) (int, error) {
 		}
 		if skip != "" {
 			it.State, it.Reason = store.Skipped, skip
+			sw.skipped = append(sw.skipped, skipped{it.ID, m.ID, v.code})
 		} else {
 			queued++
 		}

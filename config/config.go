@@ -11,10 +11,11 @@ import (
 	"github.com/nudgebot/nudgebot/nudges"
 )
 
-// Config is a loaded, validated configuration. Apart from ResolveLaunch it
-// is read-only once loaded: managers share default holiday maps and program
-// lists, and the accessors hand out the config's own slices. A reload loads
-// a new Config and swaps it in whole.
+// Config is a loaded, validated configuration. It is read-only once loaded:
+// managers share default holiday maps and program lists, and the accessors
+// hand out the config's own slices. What the running bot adds (resolved
+// launches, pauses, zones) makes a new Config (Effective); a reload loads a
+// new Config and swaps it in whole.
 type Config struct {
 	Path       string // the file it was read from, absolute
 	DataDir    string // absolute; relative paths in the file are relative to the file
@@ -26,6 +27,8 @@ type Config struct {
 	CatchUp       time.Duration  // how late a missed nudge may still go out
 	MaxPerDay     int            // recurring nudges per manager per day; 0: no cap
 	Snooze        time.Duration  // how long "snooze" postpones a nudge
+	MaxDefer      time.Duration  // how long an event nudge, reminder or snooze may wait for room under the daily cap
+	ExpireAfter   time.Duration  // an unanswered nudge closes as expired after this long; 0: never
 	SweepInterval time.Duration  // how often the due table is swept
 	RetryFor      time.Duration  // how long a delivery that keeps failing is retried
 	ShutdownGrace time.Duration  // how long sends in flight may finish on shutdown
@@ -35,7 +38,7 @@ type Config struct {
 	Programs []*nudges.Program
 	// LaunchAfterFirstRun holds, for programs whose launch is written
 	// relative to the bot's first run ("first-run-8d"), the offset in days.
-	// ResolveLaunch fills in Program.Launch from it.
+	// Effective fills in Program.Launch from it.
 	LaunchAfterFirstRun map[string]int
 	Scripts             map[string]*nudges.Script
 	Cadences            []*nudges.Cadence
@@ -128,19 +131,8 @@ func (c *Config) index() {
 	}
 }
 
-// ResolveLaunch fixes the launch date of every program written relative to
-// the bot's first run ("first-run+14d"). The caller reads firstRun from the
-// store, so the dates stay put across restarts.
-func (c *Config) ResolveLaunch(firstRun nudges.Date) {
-	for id, days := range c.LaunchAfterFirstRun {
-		if p := c.programByID[id]; p != nil {
-			p.Launch = firstRun.AddDays(days)
-		}
-	}
-}
-
 // Planner returns the planner for this configuration. It shares the
-// config's programs, so call ResolveLaunch first.
+// config's programs: plan with the Effective configuration.
 func (c *Config) Planner() *nudges.Planner {
 	return &nudges.Planner{Programs: c.programByID, Cadences: c.Cadences, MaxPerDay: c.MaxPerDay}
 }

@@ -204,8 +204,11 @@ func TestLoad_Defaults(t *testing.T) {
 	if cfg.LogLevel != "info" || cfg.LogFormat != "auto" {
 		t.Errorf("log = %q/%q, want info/auto", cfg.LogLevel, cfg.LogFormat)
 	}
-	if len(cfg.Managers) != 0 || len(cfg.Teams) != 0 || len(cfg.Cadences) != 0 {
-		t.Errorf("got managers/teams/cadences from nowhere: %d/%d/%d", len(cfg.Managers), len(cfg.Teams), len(cfg.Cadences))
+	if cfg.MaxDefer != 7*24*time.Hour || cfg.ExpireAfter != 7*24*time.Hour {
+		t.Errorf("MaxDefer, ExpireAfter = %v, %v; want 7d, 7d", cfg.MaxDefer, cfg.ExpireAfter)
+	}
+	if len(cfg.Managers) != 1 || len(cfg.Teams) != 0 || len(cfg.Cadences) != 0 {
+		t.Errorf("want only the one manager; got managers/teams/cadences: %d/%d/%d", len(cfg.Managers), len(cfg.Teams), len(cfg.Cadences))
 	}
 }
 
@@ -244,6 +247,9 @@ func TestLoad_Problems(t *testing.T) {
 		// A missing key has no line of its own: its table's header stands in.
 		{"ErrMissingKey", "missing_name.toml", "", 2, "programs[0].name", "missing program name"},
 		{"ErrNegativeCatchUp", "bad_catch_up.toml", "", 3, "defaults.catch_up", "must not be negative"},
+		// Valid line by line, but nobody could ever be nudged.
+		{"ErrEmptyRoster", "empty_roster.toml", "", 0, "managers", "the roster has no managers"},
+		{"ErrCadenceAfterHours", "cadence_after_hours.toml", "", 22, "cadences[1].schedule", "fires at 18:00, but every manager enrolled in \"p\" stops work by 17:30"},
 		{"ErrCSVTimezone", "csv_bad_timezone.toml", "csv_bad_timezone.csv", 4, "manager_timezone", `unknown time zone "Mars/Olympus"`},
 		{"ErrCSVUnknownColumn", "csv_unknown_column.toml", "csv_unknown_column.csv", 1, "manager_phone", `unknown column "manager_phone"`},
 		{"ErrCSVDuplicateMember", "csv_duplicate_member.toml", "csv_duplicate_member.csv", 3, "member_id", `duplicate member id "u2" (also line 2)`},
@@ -383,7 +389,7 @@ func TestLoad_Roster(t *testing.T) {
 	})
 }
 
-func TestResolveLaunch(t *testing.T) {
+func TestEffective(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "nudgebot.toml")
 	writeFile(t, path, `
@@ -410,9 +416,13 @@ id = "later"
 name = "Two weeks after"
 launch = "first-run+14d"
 weeks = 4
+
+[[managers]]
+id = "m1"
+name = "Manager"
 `)
-	cfg := MustLoad(t, path)
-	cfg.ResolveLaunch(date("2025-06-10"))
+	loaded := MustLoad(t, path)
+	cfg := loaded.Effective(config.Overrides{FirstRun: date("2025-06-10"), Paused: map[string]bool{"fixed": true}})
 	for id, want := range map[string]string{
 		"fixed":    "2025-03-03",
 		"now":      "2025-06-10",
@@ -427,12 +437,22 @@ weeks = 4
 	if got := cfg.Planner().Programs["later"].Launch; got != date("2025-06-24") {
 		t.Errorf("planner's program launches %s, want 2025-06-24", got)
 	}
+	if !cfg.Program("fixed").Paused {
+		t.Error("program fixed is not paused in the effective configuration")
+	}
+	// The loaded configuration is never written: readers may hold it.
+	if got := loaded.Program("later").Launch; !got.IsZero() || loaded.Program("fixed").Paused {
+		t.Errorf("loaded configuration changed: later launches %s, fixed paused %v", got, loaded.Program("fixed").Paused)
+	}
 }
 
 // TestExampleConfig keeps the documented example loadable: it is what
 // admins copy.
 func TestExampleConfig(t *testing.T) {
-	MustLoad(t, "../config.example.toml")
+	cfg := MustLoad(t, "../config.example.toml")
+	if cfg.MaxDefer != 7*24*time.Hour || cfg.ExpireAfter != 7*24*time.Hour {
+		t.Errorf("max_defer, expire_after = %v, %v; want 7d, 7d as documented", cfg.MaxDefer, cfg.ExpireAfter)
+	}
 }
 
 func BenchmarkLoadCSV100k(b *testing.B) {

@@ -36,6 +36,8 @@ type defaultsFile struct {
 	CatchUp      string   `toml:"catch_up"`
 	MaxPerDay    *int     `toml:"max_nudges_per_day"`
 	Snooze       string   `toml:"snooze"`
+	MaxDefer     string   `toml:"max_defer"`
+	ExpireAfter  string   `toml:"expire_after"`
 }
 
 type engineFile struct {

@@ -195,6 +195,9 @@ func (l *loader) load(f *file) {
 	}
 	l.teamsOfManagers(len(f.Teams))
 	l.slack(f)
+	if len(l.c.list) == 0 {
+		l.usable(f.Roster.CSV)
+	}
 }
 
 func (l *loader) general(f *file) {
@@ -290,6 +293,12 @@ func (l *loader) defaults(d *defaultsFile) {
 	}
 	if cfg.Snooze, ok = l.duration("defaults.snooze", d.Snooze, "24h"); ok && cfg.Snooze <= 0 {
 		l.c.add("defaults.snooze", "must be longer than 0")
+	}
+	if cfg.MaxDefer, ok = l.duration("defaults.max_defer", d.MaxDefer, "7d"); ok && cfg.MaxDefer < 0 {
+		l.c.add("defaults.max_defer", "must not be negative (0 means never wait for a later day)")
+	}
+	if cfg.ExpireAfter, ok = l.duration("defaults.expire_after", d.ExpireAfter, "7d"); ok && cfg.ExpireAfter < 0 {
+		l.c.add("defaults.expire_after", "must not be negative (0 means nudges stay open until answered)")
 	}
 }
 

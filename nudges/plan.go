@@ -76,6 +76,22 @@ func (p *Planner) Next(m *Manager, c *Cadence, after time.Time) (Occurrence, boo
 	return Occurrence{}, false
 }
 
+// Days calls fn for every recurring occurrence for m on the n local dates
+// from first on, in order: the window of `plan`. It is a range of dates,
+// not of instants, because an instant for "midnight" does not exist where a
+// DST gap starts at midnight (America/Santiago) and an occurrence moved out
+// of a late-evening gap (America/Nuuk, 23:30) lands on the next date's
+// midnight: each day's occurrences are Day's, whose instants come from
+// Calendar.At like the live schedule's, and belong to the date they were
+// planned for.
+func (p *Planner) Days(m *Manager, first Date, n int, fn func(Occurrence)) {
+	for d, i := first, 0; i < n; d, i = d.AddDays(1), i+1 {
+		for _, o := range p.Day(m, d) {
+			fn(o)
+		}
+	}
+}
+
 // Range calls fn for every recurring occurrence for m in [from, to), in order.
 func (p *Planner) Range(m *Manager, from, to time.Time, fn func(Occurrence)) {
 	loc := m.Calendar.Location

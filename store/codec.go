@@ -110,6 +110,10 @@ func encodeDue(x *Due) []byte {
 	}
 	e.int(int64(x.Reminder))
 	e.b = binary.BigEndian.AppendUint64(e.b, x.Gen)
+	if !x.Since.IsZero() {
+		// Optional and last, so rows written before it decode unchanged.
+		e.time(x.Since)
+	}
 	return e.b
 }
 
@@ -125,8 +129,12 @@ func decodeDue(b []byte, x *Due) error {
 	x.Reminder = int(d.int())
 	if d.err == nil && len(d.b) >= 8 {
 		x.Gen = binary.BigEndian.Uint64(d.b)
+		d.b = d.b[8:]
 	} else {
 		d.err = errCodec
+	}
+	if d.err == nil && len(d.b) > 0 {
+		x.Since = d.time()
 	}
 	return d.err
 }

@@ -42,6 +42,12 @@ func TestCodecRoundTrip(t *testing.T) {
 	if err := decodeDue(encodeDue(&due), &gotDue); err != nil || !reflect.DeepEqual(gotDue, due) {
 		t.Errorf("due: %+v %v", gotDue, err)
 	}
+	// A deferred row keeps when it first came due; one without reads as before.
+	deferred := due
+	deferred.Since = at.Add(-time.Hour)
+	if err := decodeDue(encodeDue(&deferred), &gotDue); err != nil || !reflect.DeepEqual(gotDue, deferred) {
+		t.Errorf("deferred due: %+v %v", gotDue, err)
+	}
 	// Records stored as JSON before the binary form still read.
 	raw, _ := json.Marshal(log)
 	var fromJSON Log

@@ -42,6 +42,9 @@ type Due struct {
 	// was superseded by a reload and is dropped when it comes due, so
 	// neither a reload nor the sweep has to hunt for old rows.
 	Gen uint64 `json:"gen,omitempty"`
+	// Since is when a row the daily cap pushed to a later day first came
+	// due; the sweep gives up on it once it has waited max_defer.
+	Since time.Time `json:"since,omitzero"`
 }
 
 // Item is an outbox entry: one message to one recipient.
@@ -82,12 +85,13 @@ const (
 	AnsweredLogged  = "logged"
 	AnsweredSnoozed = "snoozed" // comes back after the snooze
 	AnsweredSkipped = "skipped" // skipped this week, with a reason
+	AnsweredExpired = "expired" // left unanswered for expire_after: closed by the bot
 )
 
-// Closed reports whether the manager logged or skipped the nudge: nothing
-// more to ask about it.
+// Closed reports whether the nudge is settled: logged or skipped by the
+// manager, or expired unanswered. Nothing more to ask about it.
 func (it *Item) Closed() bool {
-	return it.Answered == AnsweredLogged || it.Answered == AnsweredSkipped
+	return it.Answered == AnsweredLogged || it.Answered == AnsweredSkipped || it.Answered == AnsweredExpired
 }
 
 // awaitsAnswer reports whether the item belongs in its manager's list of

@@ -17,6 +17,7 @@ type Metrics struct {
 	Deliveries *prometheus.CounterVec   // result (sent, failed, retry, skipped), reason
 	AckLatency *prometheus.HistogramVec // platform, kind (event, action, submission, command)
 	Reloads    *prometheus.CounterVec   // result (ok, restart_needed, error)
+	Skipped    *prometheus.CounterVec   // reason (catch_up, after_hours, daily_cap)
 }
 
 // Source is what the scrape-time gauges read.
@@ -38,8 +39,11 @@ func NewMetrics(reg *prometheus.Registry, src Source) *Metrics {
 		Reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "nudgebot_reloads_total", Help: "Configuration reloads by result.",
 		}, []string{"result"}),
+		Skipped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "nudgebot_skipped_total", Help: "Nudges the schedule recorded as skipped instead of sending, by reason.",
+		}, []string{"reason"}),
 	}
-	reg.MustRegister(m.Deliveries, m.AckLatency, m.Reloads, &storeCollector{src: src},
+	reg.MustRegister(m.Deliveries, m.AckLatency, m.Reloads, m.Skipped, &storeCollector{src: src},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -59,6 +63,10 @@ func (m *Metrics) Delivered(it store.Item) {
 	}
 	m.Deliveries.WithLabelValues(result, reason).Inc()
 }
+
+// SkippedBy counts one nudge skipped by the schedule (catch-up, the daily
+// cap), by its reason code.
+func (m *Metrics) SkippedBy(code string) { m.Skipped.WithLabelValues(code).Inc() }
 
 var (
 	descOutbox = prometheus.NewDesc("nudgebot_outbox_items", "Outbox items by state.", []string{"state"}, nil)

@@ -8,11 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"time"
 
+	"github.com/nudgebot/nudgebot/bot"
+	"github.com/nudgebot/nudgebot/bot/slack"
 	"github.com/nudgebot/nudgebot/config"
 	"github.com/nudgebot/nudgebot/nudges"
 	"github.com/nudgebot/nudgebot/store"
@@ -65,14 +68,24 @@ func cmdPlan(args []string, stdout, stderr io.Writer, o options) error {
 	if err != nil {
 		return err
 	}
-	var start nudges.Date
-	if *from == "" {
-		start = nudges.DateOf(o.now().In(cfg.Location))
-	} else if start, err = nudges.ParseDate(*from); err != nil {
-		return &exitError{2, fmt.Errorf("-from: %v", err)}
+	today := nudges.DateOf(o.now().In(cfg.Location))
+	start := today
+	if *from != "" {
+		if start, err = nudges.ParseDate(*from); err != nil {
+			return &exitError{2, fmt.Errorf("-from: %v", err)}
+		}
 	}
 	if *days < 1 || *days > 366 {
 		return &exitError{2, fmt.Errorf("-days: want 1 to 366, got %d", *days)}
+	}
+	// What the running bot would do: its first run, pauses and learned
+	// time zones come from the data file.
+	cfg, ran, err := planConfig(context.Background(), cfg, today)
+	if err != nil {
+		return err
+	}
+	if !ran && len(cfg.LaunchAfterFirstRun) > 0 {
+		fmt.Fprintf(stderr, "note: the bot has not run yet; programs launched relative to its first run are counted from today (%s), as a start now would\n", today)
 	}
 	managers := cfg.Managers
 	if *manager != "" {
@@ -82,7 +95,6 @@ func cmdPlan(args []string, stdout, stderr io.Writer, o options) error {
 		}
 		managers = []*nudges.Manager{m}
 	}
-	cfg.ResolveLaunch(firstRun(cfg, start))
 	return writePlan(cfg, managers, start, *days, stdout)
 }
 
@@ -95,10 +107,7 @@ func writePlan(cfg *config.Config, managers []*nudges.Manager, start nudges.Date
 	var err error
 	for _, m := range managers {
 		loc := m.Calendar.Location
-		lo := time.Date(start.Year, start.Month, start.Day, 0, 0, 0, 0, loc)
-		end := start.AddDays(days)
-		hi := time.Date(end.Year, end.Month, end.Day, 0, 0, 0, 0, loc)
-		planner.Range(m, lo, hi, func(o nudges.Occurrence) {
+		planner.Days(m, start, days, func(o nudges.Occurrence) {
 			if err != nil {
 				return
 			}
@@ -115,30 +124,48 @@ func writePlan(cfg *config.Config, managers []*nudges.Manager, start nudges.Date
 	return w.Flush()
 }
 
-// firstRun is the bot's recorded first run (programs launched relative to
-// it need it), or fallback when the bot has not run yet.
-func firstRun(cfg *config.Config, fallback nudges.Date) nudges.Date {
-	if len(cfg.LaunchAfterFirstRun) == 0 {
-		return fallback
+// planConfig is the effective configuration for plan (bot.PlanConfig) from
+// the data file: a running bot holds the file's lock, so its state is read
+// from a backup it streams over the control socket; with no bot the file is
+// opened read-only; with no file the bot has not run yet.
+func planConfig(ctx context.Context, cfg *config.Config, today nudges.Date) (*config.Config, bool, error) {
+	var zone bot.ZoneCache
+	if cfg.Platform == "slack" {
+		zone = slack.CachedZone(cfg.Slack.UserIDs)
 	}
-	if rc, err := askBot(context.Background(), socketPath(cfg), "/status"); err == nil {
-		defer rc.Close()
-		var s Status
-		if json.NewDecoder(rc).Decode(&s) == nil {
-			if d, err := nudges.ParseDate(s.FirstRun); err == nil {
-				return d
-			}
+	fromFile := func(path string) (*config.Config, bool, error) {
+		st, err := store.Open(path, store.Options{ReadOnly: true, Timeout: 2 * time.Second})
+		if err != nil {
+			return nil, false, err
 		}
+		defer st.Close()
+		return bot.PlanConfig(cfg, st, today, zone)
 	}
-	st, err := store.Open(dataFile(cfg), store.Options{ReadOnly: true, Timeout: 200 * time.Millisecond})
-	if err != nil {
-		return fallback
+	rc, err := askBot(ctx, socketPath(cfg), "/backup")
+	switch {
+	case err == nil:
+		defer rc.Close()
+		// In data_dir, which is private: the copy holds coaching logs.
+		f, err := os.CreateTemp(cfg.DataDir, ".plan-*.db")
+		if err != nil {
+			return nil, false, err
+		}
+		defer os.Remove(f.Name())
+		_, err = io.Copy(f, rc)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("copy the running bot's data: %w", err)
+		}
+		return fromFile(f.Name())
+	case !errors.Is(err, errNoBot):
+		return nil, false, err
 	}
-	defer st.Close()
-	if d, ok, err := st.ReadFirstRun(); err == nil && ok {
-		return d
+	if _, err := os.Stat(dataFile(cfg)); errors.Is(err, fs.ErrNotExist) {
+		return bot.PlanConfig(cfg, nil, today, zone)
 	}
-	return fallback
+	return fromFile(dataFile(cfg))
 }
 
 // withStore runs fn on the data file opened read-only, for commands that

@@ -257,6 +257,7 @@ func TestCheckConfig(t *testing.T) {
 
 func TestPlan(t *testing.T) {
 	cfg := exampleCopy(t)
+	recordFirstRun(t, cfg, "2026-03-02") // the plan counts the program from it, as the bot does
 	out, _, err := runCmd(t, "", "plan", "-config", cfg, "-from", "2026-03-02", "-days", "14", "-manager", "amara")
 	if err != nil {
 		t.Fatal(err)

@@ -97,6 +97,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	engine = bot.New(cfg, st, chat, bot.Options{Logger: logger, Now: o.now})
 	metrics = web.NewMetrics(reg, engine)
 	engine.OnDelivered = metrics.Delivered
+	engine.OnSkipped = metrics.SkippedBy
 	if slackApp != nil {
 		// Before Start: settling deliveries a crash left in flight asks
 		// Slack's history, which needs the roster.
