@@ -56,6 +56,8 @@ type Pacer interface {
 // not ready stay queued, without an attempt, while others go out.
 type Gate interface {
 	Ready(to Recipient) bool
+	// Changed is closed when recipients that were not ready may be now.
+	Changed() <-chan struct{}
 }
 
 // Sequential is implemented by platforms that show messages one after

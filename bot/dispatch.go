@@ -237,7 +237,9 @@ const composeChunk = 32
 func (e *Engine) claim(ctx context.Context, limit int) (batch []*store.Item, err error) {
 	now := e.now()
 	var accept func(*store.Item) bool
+	var changed <-chan struct{}
 	if g, ok := e.chat.(Gate); ok {
+		changed = g.Changed() // before asking: a change while claiming is not missed
 		accept = func(it *store.Item) bool { return g.Ready(Recipient{Manager: it.Manager, Channel: it.Channel}) }
 	}
 	var skipped int
@@ -245,7 +247,10 @@ func (e *Engine) claim(ctx context.Context, limit int) (batch []*store.Item, err
 		batch, skipped, err = tx.ClaimIf(now, limit, accept)
 		return err
 	})
-	e.gated.Store(skipped > 0)
+	if skipped == 0 {
+		changed = nil
+	}
+	e.gate.Store(&changed)
 	return batch, err
 }
 
@@ -442,4 +447,3 @@ func (e *Engine) reconcileInFlight(ctx context.Context) error {
 	}
 	return nil
 }
-

@@ -37,9 +37,11 @@ type Engine struct {
 	now   func() time.Time
 
 	wake     chan struct{}
-	gated    atomic.Bool // the last claim passed over items the platform could not address yet
-	dispatch sync.Mutex // one dispatch pass at a time
-	sweepMu  sync.Mutex // one sweep at a time
+	// gate is closed when items the last claim passed over (the platform
+	// could not address them yet) may be ready; nil when none were.
+	gate atomic.Pointer[<-chan struct{}]
+	dispatch sync.Mutex  // one dispatch pass at a time
+	sweepMu  sync.Mutex  // one sweep at a time
 	// OnDelivered is called after each delivery attempt is recorded
 	// (metrics, tests).
 	OnDelivered func(it store.Item)
@@ -208,6 +210,7 @@ func (e *Engine) Run(ctx context.Context) error {
 			return nil
 		case <-e.wake:
 		case <-timer.C:
+		case <-e.gated():
 		}
 	}
 }
@@ -216,10 +219,10 @@ func (e *Engine) Run(ctx context.Context) error {
 // pending retry, capped so a missed wake-up costs at most a few seconds.
 func (e *Engine) untilNextReady() time.Duration {
 	wait, floor := 5*time.Second, 10*time.Millisecond
-	if e.gated.Load() {
-		// Items wait for the platform to learn their recipients: look
-		// again soon, but do not spin.
-		floor = 100 * time.Millisecond
+	if e.gated() != nil {
+		// Ready items wait for the platform to learn their recipients:
+		// the gate wakes the dispatcher (see Run).
+		floor = wait
 	}
 	_ = e.store.View(func(tx *store.Tx) error {
 		if t, ok := tx.NextReady(); ok {
@@ -228,6 +231,15 @@ func (e *Engine) untilNextReady() time.Duration {
 		return nil
 	})
 	return wait
+}
+
+// gated is closed when items the last claim passed over may be ready;
+// nil (never ready) when it passed over none.
+func (e *Engine) gated() <-chan struct{} {
+	if p := e.gate.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 func (e *Engine) kick() {
@@ -240,12 +252,25 @@ func (e *Engine) kick() {
 // Flush sweeps and delivers everything due by now, synchronously. The
 // shell uses it so a scripted session prints in a fixed order, and tests
 // use it to step the engine.
+// Items the platform cannot address yet are waited for.
 func (e *Engine) Flush(ctx context.Context) error {
 	if _, err := e.Sweep(ctx); err != nil {
 		return err
 	}
-	_, err := e.Dispatch(ctx)
-	return err
+	for {
+		if _, err := e.Dispatch(ctx); err != nil {
+			return err
+		}
+		gate := e.gated()
+		if gate == nil {
+			return nil
+		}
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 type cronLogger struct{ l zerolog.Logger }

@@ -20,9 +20,32 @@ import (
 // go out to the managers found while later pages are still being read
 // (see Adapter.Ready).
 type directory struct {
-	mu    sync.Mutex
-	state int
-	done  chan struct{}
+	mu      sync.Mutex
+	state   int
+	done    chan struct{} // closed once read
+	changed chan struct{} // closed (and replaced) when more users are known
+}
+
+// signal closes the changed channel: whoever waits on it looks again.
+func (d *directory) signal() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.changed != nil {
+		close(d.changed)
+	}
+	d.changed = make(chan struct{})
+}
+
+// Changed is closed when managers the directory did not know may be known
+// now (bot.Gate).
+func (a *Adapter) Changed() <-chan struct{} {
+	d := &a.dir
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.changed == nil {
+		d.changed = make(chan struct{})
+	}
+	return d.changed
 }
 
 // States of the directory.
@@ -88,6 +111,7 @@ func (d *directory) read(ctx context.Context, a *Adapter, e *bot.Engine) {
 		d.state = dirRead
 		close(d.done)
 		d.mu.Unlock()
+		d.signal()
 	}()
 	wanted := map[string]string{} // lower-cased email → manager id
 	for _, m := range e.Config().Managers {
@@ -146,6 +170,7 @@ func (d *directory) read(ctx context.Context, a *Adapter, e *bot.Engine) {
 		}
 		found += len(entries) / 2
 		if len(entries) > 0 {
+			d.signal()
 			if err := e.SetIdentities(ctx, entries); err != nil {
 				a.log.Warn().Err(err).Msg("could not cache Slack identities")
 			}
