@@ -614,8 +614,8 @@ func (v *benchEnv) clicks(b *testing.B, ids []string) []benchClick {
 		}
 		body := []byte("payload=" + url.QueryEscape(string(raw)))
 		out[i] = benchClick{
-			// The adapter's idempotency key for a click on a message.
-			reply: "action:" + ch + ":" + ts + ":" + btn.ActionID,
+			// The adapter's idempotency key for a click: what it answers.
+			reply: nbslack.ReplyKey(ids[i], want, ""),
 			body:  body, ts: now, sig: sign(signingSecret, now, body),
 		}
 	}

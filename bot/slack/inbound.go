@@ -90,7 +90,7 @@ func (a *Adapter) blockActions(ctx context.Context, e *bot.Engine, cb slack.Inte
 			})
 		case nudges.ActSnooze, nudges.ActUseful, nudges.ActNotUseful, nudges.ActOutcome:
 			sctx, cancel := context.WithTimeout(ctx, storeBudget)
-			then = append(then, a.record(sctx, e, cb, act, nudge, what, arg))
+			then = append(then, a.record(sctx, e, cb, nudge, what, arg))
 			cancel()
 		default:
 			a.log.Warn().Str("act", what).Msg("button with an unknown act ignored")
@@ -125,7 +125,9 @@ func (a *Adapter) clicker(ctx context.Context, e *bot.Engine, cb slack.Interacti
 }
 
 // record stores a click's reply now and returns what to show afterwards.
-func (a *Adapter) record(ctx context.Context, e *bot.Engine, cb slack.InteractionCallback, act *slack.BlockAction, nudge, what, arg string) func(context.Context) {
+// The reply is keyed on what was answered (ReplyKey), never on the
+// message or the button's place in it: a redrawn message moves buttons.
+func (a *Adapter) record(ctx context.Context, e *bot.Engine, cb slack.InteractionCallback, nudge, what, arg string) func(context.Context) {
 	uid, channel := cb.User.ID, cb.Container.ChannelID
 	mgr, err := a.managerOf(ctx, e, uid)
 	if err != nil {
@@ -135,7 +137,7 @@ func (a *Adapter) record(ctx context.Context, e *bot.Engine, cb slack.Interactio
 	if mgr == "" {
 		return func(ctx context.Context) { a.tell(ctx, e, channel, uid, textUnknown) }
 	}
-	r := bot.Reply{ID: actionReplyID(cb, act), Manager: mgr, Nudge: nudge, Action: what}
+	r := bot.Reply{ID: ReplyKey(nudge, what, arg), Manager: mgr, Nudge: nudge, Action: what}
 	if what == nudges.ActOutcome {
 		learner, outcome, _ := strings.Cut(arg, "|")
 		r.Fields = map[string]string{nudges.FieldLearner: learner, nudges.FieldOutcome: outcome}
@@ -153,17 +155,6 @@ func (a *Adapter) record(ctx context.Context, e *bot.Engine, cb slack.Interactio
 	}
 	header := headerText(cb.Message)
 	return func(ctx context.Context) { a.redraw(ctx, e, mgr, nudge, what, ref, res.Text, header) }
-}
-
-// actionReplyID names a click for the engine's idempotency. A double click
-// sends two payloads with different action_ts but the same message and
-// button, so keying on those makes the second click a duplicate; a
-// redelivered payload is the same click anyway.
-func actionReplyID(cb slack.InteractionCallback, act *slack.BlockAction) string {
-	if cb.Container.MessageTs != "" {
-		return "action:" + cb.Container.ChannelID + ":" + cb.Container.MessageTs + ":" + act.ActionID
-	}
-	return "action:" + cb.View.ID + ":" + act.ActionID + ":" + act.ActionTs
 }
 
 // openForm opens the form of a nudge (or, for skip, the reason modal). The
