@@ -173,7 +173,7 @@ func (a *Adapter) onEnvelope(ctx context.Context, client *socketmode.Client, evt
 		res = a.interaction(ctx, e, data)
 	case slack.SlashCommand:
 		kind = "command"
-		res = a.command(e, data)
+		res = a.command(ctx, e, data)
 	}
 	j := a.prepare(res.then)
 	a.ackSocket(ctx, client, *evt.Request, res.body)
