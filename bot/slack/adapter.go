@@ -214,31 +214,6 @@ func (a *Adapter) bound() (*bot.Engine, error) {
 	return nil, errUnbound
 }
 
-// authFailures are the answers that mean the token itself is wrong.
-var authFailures = map[string]bool{
-	"invalid_auth": true, "not_authed": true, "account_inactive": true,
-	"token_revoked": true, "token_expired": true, "no_permission": true,
-}
-
-// Check calls auth.test, so a missing or wrong token fails at start-up with
-// a message that says which token and what to do, instead of every nudge
-// failing later. The token itself never appears in the error.
-func (a *Adapter) Check(ctx context.Context) error {
-	var resp *slack.AuthTestResponse
-	err := a.call(ctx, "auth.test", func(ctx context.Context) (err error) {
-		resp, err = a.api.AuthTestContext(ctx)
-		return err
-	})
-	if err != nil {
-		if code := slackCode(err); authFailures[code] {
-			return fmt.Errorf("slack: Slack rejected the bot token (%s): use the app's current Bot User OAuth Token (xoxb-…) from the app's OAuth & Permissions page", code)
-		}
-		return fmt.Errorf("slack: verify the bot token with auth.test: %w", err)
-	}
-	a.log.Info().Str("team", resp.Team).Str("bot_user", resp.UserID).Msg("Slack bot token accepted")
-	return nil
-}
-
 // call runs one Web API call: no earlier than Slack allows for the method,
 // and remembering any wait Slack asks for, so that no goroutine calls the
 // method again before it is over.

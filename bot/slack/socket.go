@@ -74,13 +74,10 @@ func (a *Adapter) keepConnected(ctx context.Context, client *socketmode.Client) 
 		if code := connectFailure(err); code != "" {
 			return fatalSocket(code)
 		}
-		a.log.Warn().Err(err).Dur("retry_in", wait).Msg("Socket Mode connection failed; reconnecting")
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		d := jitter(wait) // bots restarted together must not reconnect in step
+		a.log.Warn().Err(err).Dur("retry_in", d).Msg("Socket Mode connection failed; reconnecting")
+		if !sleep(ctx, d) {
 			return nil
-		case <-t.C:
 		}
 		wait = min(wait*2, reconnectMax)
 	}
