@@ -76,6 +76,9 @@ type Adapter struct {
 	// each.
 	dms, users memo
 
+	// updates sends message updates at Slack's pace (update.go).
+	updates *updates
+
 	// pingInterval is how long Socket Mode waits for Slack's ping before
 	// it reconnects (tests raise it: the fake server never pings).
 	pingInterval time.Duration
@@ -179,6 +182,7 @@ func New(opt Options) (*Adapter, error) {
 		pingInterval: 30 * time.Second,
 		slots:        make(chan struct{}, maxInFlight),
 	}
+	a.updates = newUpdates(a)
 	a.refusals = a.log.Sample(&zerolog.BurstSampler{Burst: 5, Period: time.Minute})
 	// Copied: the caller's maps must not change under the adapter.
 	a.opt.UserIDs = make(map[string]string, len(opt.UserIDs))
@@ -278,25 +282,29 @@ func (j *job) start() {
 	}()
 }
 
-// Close stops accepting inbound work and waits for work in flight, up to
-// a grace period after which it is cancelled. It is idempotent; Run calls
-// it on its way out.
+// Close stops accepting inbound work and waits for work in flight, then
+// for the message updates it asked for, all within one grace period after
+// which what is left is cancelled. It is idempotent; Run calls it on its
+// way out.
 func (a *Adapter) Close() error {
 	a.once.Do(func() {
 		a.mu.Lock()
 		a.closed = true
 		a.mu.Unlock()
-		done := make(chan struct{})
-		go func() { a.work.Wait(); close(done) }()
-		t := time.NewTimer(shutdownGrace)
-		defer t.Stop()
+		grace := time.NewTimer(shutdownGrace)
+		defer grace.Stop()
+		work := make(chan struct{})
+		go func() { a.work.Wait(); close(work) }()
+		// Updates are queued by that work: the queue closes once it is done.
+		updated := make(chan struct{})
+		go func() { <-work; a.updates.close(); a.updates.workers.Wait(); close(updated) }()
 		select {
-		case <-done:
-		case <-t.C:
-			a.log.Warn().Msg("inbound work still running at shutdown: cancelling it")
+		case <-updated:
+		case <-grace.C:
+			a.log.Warn().Msg("inbound work or message updates still running at shutdown: cancelling them")
 		}
 		a.stopWork()
-		<-done
+		<-updated
 	})
 	return nil
 }

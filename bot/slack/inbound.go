@@ -301,44 +301,20 @@ func inputIDs(v slack.View) []string {
 	return ids
 }
 
-// redraw updates a nudge's message after an answer. A closed nudge loses
-// its buttons, which is what stops a second answer; an open one (rated,
-// or a micro-assignment with learners still to observe) is redrawn as it
-// reads now, with a line saying what was recorded. ref names the message
-// (the item's own ref when empty); title stands in for the header when
-// the nudge no longer composes (every learner has now applied).
-func (a *Adapter) redraw(ctx context.Context, e *bot.Engine, mgr, nudge, act, ref, note, title string) {
-	msg, item, err := e.Nudge(mgr, nudge)
+// redraw asks for a nudge's message to be updated after an answer (see
+// update.go). ref names the message (the item's own ref when empty);
+// title stands in for the header when the nudge no longer composes
+// (every learner has now applied).
+func (a *Adapter) redraw(_ context.Context, e *bot.Engine, mgr, nudge, act, ref, note, title string) {
 	if ref == "" {
+		_, item, _ := e.Nudge(mgr, nudge)
 		ref = item.Ref
 	}
 	ch, ts, ok := splitRef(ref)
 	if !ok {
 		return // not posted through Slack (yet): nothing to redraw
 	}
-	var text string
-	var blocks []slack.Block
-	switch {
-	case err != nil:
-		if blank(title) {
-			title = "nudgebot"
-		}
-		text, blocks = DoneBlocks(nudges.Message{Title: title}, note)
-	case item.Answered != "" && act != nudges.ActOutcome:
-		text, blocks = DoneBlocks(msg, note)
-	default:
-		msg.Lines = append([]string{"✅ " + note}, msg.Lines...)
-		text, blocks = MessageBlocks(msg)
-	}
-	meta := slack.SlackMetadata{EventType: metadataType, EventPayload: map[string]any{metadataKey: nudge}}
-	err = a.call(ctx, "chat.update", func(ctx context.Context) error {
-		_, _, _, err := a.api.UpdateMessageContext(ctx, ch, ts, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...), slack.MsgOptionMetadata(meta))
-		return err
-	})
-	if err != nil {
-		// The answer is recorded; only the message still shows its buttons.
-		a.log.Warn().Err(err).Str("manager", mgr).Str("nudge_id", nudge).Msg("could not update the nudge's message")
-	}
+	a.updates.put(ch, ts, &redrawing{e: e, mgr: mgr, nudge: nudge, act: act, note: note, title: title})
 }
 
 // headerText is the title of a message as posted, from its header block.
