@@ -1,6 +1,8 @@
 package slack
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net/url"
 	"strconv"
 	"strings"
@@ -13,15 +15,17 @@ import (
 // can be handled without looking up the message it came from (which may be
 // weeks old, or from before a restart):
 //
-//	action_id  nb:<act>:<index>          e.g. nb:outcome:7
+//	action_id  nb:<act>:k<digest>        e.g. nb:outcome:k1f0c9a3b5d7e2468
 //	value      <nudge>|<act>|<argument>  e.g. 3f9c…|outcome|priya|applied
 //
-// <index> is the button's position in its message, which keeps action ids
-// unique even when several buttons share an act (one per learner and
-// outcome). The nudge id and the act are query-escaped, so a "|" in either
-// cannot shift the fields; the argument is the last field and is kept
-// verbatim, "|" and all, because nudges.ActOutcome already uses "|" inside
-// it (learner|outcome).
+// <digest> names what the button answers (a digest of its value), not
+// where it sits: a message redrawn without some buttons keeps the others'
+// ids, and two buttons doing different things never share one. Buttons
+// posted before this format carry the button's position instead
+// (nb:outcome:7); they are still read. The nudge id and the act are
+// query-escaped, so a "|" in either cannot shift the fields; the argument
+// is the last field and is kept verbatim, "|" and all, because
+// nudges.ActOutcome already uses "|" inside it (learner|outcome).
 const (
 	actionPrefix = "nb:"
 	valueSep     = "|"
@@ -30,13 +34,33 @@ const (
 	maxActInID = 200
 )
 
-// actionID is the action_id of the button at index i doing act.
-func actionID(act string, i int) string {
+// actionID is the action_id of the button doing act with value.
+func actionID(act, value string) string {
 	a := act
 	if len(a) > maxActInID {
 		a = clampBytes(a, maxActInID)
 	}
-	return actionPrefix + a + ":" + strconv.Itoa(i)
+	return actionPrefix + a + ":" + digestKey + valueDigest(value)
+}
+
+// digestKey marks an action id's last field as a digest, which an index
+// (all digits) never starts with.
+const digestKey = "k"
+
+// valueDigest is 64 bits of the value's SHA-256: enough that two buttons
+// of one message never collide, short enough for any act to fit.
+func valueDigest(value string) string {
+	sum := sha256.Sum256([]byte(value))
+	return hex.EncodeToString(sum[:8])
+}
+
+// ReplyKey names what a click answers, for the engine's idempotency: the
+// nudge, the act and its argument (for an outcome, the learner and the
+// outcome). The same button clicked twice, or its payload redelivered, is
+// one answer; an answer about another learner is another answer, wherever
+// its button sat in the message.
+func ReplyKey(nudge, act, arg string) string {
+	return "answer:" + actionValue(nudge, act, arg)
 }
 
 // actionValue is the value of a button: nudge, act and argument.
@@ -58,8 +82,8 @@ func ParseAction(actionID, value string) (nudge, act, arg string, ok bool) {
 	if i <= 0 {
 		return "", "", "", false
 	}
-	idAct, index := rest[:i], rest[i+1:]
-	if n, err := strconv.Atoi(index); err != nil || n < 0 || strconv.Itoa(n) != index {
+	idAct, key := rest[:i], rest[i+1:]
+	if !isIndex(key) && key != digestKey+valueDigest(value) {
 		return "", "", "", false
 	}
 	parts := strings.SplitN(value, valueSep, 3)
@@ -82,10 +106,17 @@ func ParseAction(actionID, value string) (nudge, act, arg string, ok bool) {
 	return nudge, act, parts[2], true
 }
 
+// isIndex reports whether s is a button's position, as action ids posted
+// before the digest format carry it.
+func isIndex(s string) bool {
+	n, err := strconv.Atoi(s)
+	return err == nil && n >= 0 && strconv.Itoa(n) == s
+}
+
 // button renders one action of a message, or nil when its value would
 // exceed Slack's 2,000 characters: a truncated value would route the click
 // to the wrong learner or answer.
-func button(nudge string, i int, id, label, arg, style string) *slack.ButtonBlockElement {
+func button(nudge, id, label, arg, style string) *slack.ButtonBlockElement {
 	v := actionValue(nudge, id, arg)
 	if utf8.RuneCountInString(v) > maxButtonValue {
 		return nil
@@ -93,7 +124,7 @@ func button(nudge string, i int, id, label, arg, style string) *slack.ButtonBloc
 	if blank(label) {
 		label = id
 	}
-	b := slack.NewButtonBlockElement(actionID(id, i), v, plain(label, maxButtonText))
+	b := slack.NewButtonBlockElement(actionID(id, v), v, plain(label, maxButtonText))
 	switch style {
 	case string(slack.StylePrimary), string(slack.StyleDanger):
 		b.Style = slack.Style(style)

@@ -82,6 +82,9 @@ type Adapter struct {
 	dir     directory
 	lookups singleflight.Group
 
+	// updates sends message updates at Slack's pace (update.go).
+	updates *updates
+
 	// pingInterval is how long Socket Mode waits for Slack's ping before
 	// it reconnects (tests raise it: the fake server never pings).
 	pingInterval time.Duration
@@ -187,6 +190,7 @@ func New(opt Options) (*Adapter, error) {
 		pingInterval: 30 * time.Second,
 		slots:        make(chan struct{}, maxInFlight),
 	}
+	a.updates = newUpdates(a)
 	a.refusals = a.log.Sample(&zerolog.BurstSampler{Burst: 5, Period: time.Minute})
 	// Copied: the caller's maps must not change under the adapter.
 	a.opt.UserIDs = make(map[string]string, len(opt.UserIDs))
@@ -220,31 +224,6 @@ func (a *Adapter) bound() (*bot.Engine, error) {
 		return e, nil
 	}
 	return nil, errUnbound
-}
-
-// authFailures are the answers that mean the token itself is wrong.
-var authFailures = map[string]bool{
-	"invalid_auth": true, "not_authed": true, "account_inactive": true,
-	"token_revoked": true, "token_expired": true, "no_permission": true,
-}
-
-// Check calls auth.test, so a missing or wrong token fails at start-up with
-// a message that says which token and what to do, instead of every nudge
-// failing later. The token itself never appears in the error.
-func (a *Adapter) Check(ctx context.Context) error {
-	var resp *slack.AuthTestResponse
-	err := a.call(ctx, "auth.test", func(ctx context.Context) (err error) {
-		resp, err = a.api.AuthTestContext(ctx)
-		return err
-	})
-	if err != nil {
-		if code := slackCode(err); authFailures[code] {
-			return fmt.Errorf("slack: Slack rejected the bot token (%s): use the app's current Bot User OAuth Token (xoxb-…) from the app's OAuth & Permissions page", code)
-		}
-		return fmt.Errorf("slack: verify the bot token with auth.test: %w", err)
-	}
-	a.log.Info().Str("team", resp.Team).Str("bot_user", resp.UserID).Msg("Slack bot token accepted")
-	return nil
 }
 
 // call runs one Web API call: no earlier than Slack allows for the method,
@@ -314,25 +293,29 @@ func (j *job) start() {
 	}()
 }
 
-// Close stops accepting inbound work and waits for work in flight, up to
-// a grace period after which it is cancelled. It is idempotent; Run calls
-// it on its way out.
+// Close stops accepting inbound work and waits for work in flight, then
+// for the message updates it asked for, all within one grace period after
+// which what is left is cancelled. It is idempotent; Run calls it on its
+// way out.
 func (a *Adapter) Close() error {
 	a.once.Do(func() {
 		a.mu.Lock()
 		a.closed = true
 		a.mu.Unlock()
-		done := make(chan struct{})
-		go func() { a.work.Wait(); close(done) }()
-		t := time.NewTimer(shutdownGrace)
-		defer t.Stop()
+		grace := time.NewTimer(shutdownGrace)
+		defer grace.Stop()
+		work := make(chan struct{})
+		go func() { a.work.Wait(); close(work) }()
+		// Updates are queued by that work: the queue closes once it is done.
+		updated := make(chan struct{})
+		go func() { <-work; a.updates.close(); a.updates.workers.Wait(); close(updated) }()
 		select {
-		case <-done:
-		case <-t.C:
-			a.log.Warn().Msg("inbound work still running at shutdown: cancelling it")
+		case <-updated:
+		case <-grace.C:
+			a.log.Warn().Msg("inbound work or message updates still running at shutdown: cancelling them")
 		}
 		a.stopWork()
-		<-done
+		<-updated
 	})
 	return nil
 }

@@ -53,7 +53,8 @@ type benchFake struct {
 	record    bool
 	arrivals  []arrival
 	announced []announcement // 429s as written: Received is when the fake wrote it
-	updates   atomic.Int64   // chat.update calls
+	updates   atomic.Int64   // chat.update calls accepted
+	upd       updateLimits   // chat.update's per-channel pace (bench_update_fake_test.go)
 	ephemeral atomic.Int64   // chat.postEphemeral calls (a click went wrong)
 	opens     atomic.Int64   // conversations.open calls (a DM not in the cache)
 	delay     atomic.Int64   // how long chat.postMessage takes to answer, ns
@@ -71,7 +72,7 @@ func newBenchFake() *benchFake {
 	f := &benchFake{accepted: map[string]int{}}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		c.Handle("/chat.postMessage", f.postMessage)
-		c.Handle("/chat.update", f.okChannelTS(&f.updates))
+		c.Handle("/chat.update", f.update)
 		c.Handle("/chat.postEphemeral", f.okChannelTS(&f.ephemeral))
 		c.Handle("/conversations.open", func(w http.ResponseWriter, r *http.Request) {
 			f.opens.Add(1)

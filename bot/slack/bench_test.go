@@ -614,8 +614,8 @@ func (v *benchEnv) clicks(b *testing.B, ids []string) []benchClick {
 		}
 		body := []byte("payload=" + url.QueryEscape(string(raw)))
 		out[i] = benchClick{
-			// The adapter's idempotency key for a click on a message.
-			reply: "action:" + ch + ":" + ts + ":" + btn.ActionID,
+			// The adapter's idempotency key for a click: what it answers.
+			reply: nbslack.ReplyKey(ids[i], want, ""),
 			body:  body, ts: now, sig: sign(signingSecret, now, body),
 		}
 	}
@@ -729,6 +729,11 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // ack latency does not include the store's commit; stored-p99-ms (to
 // within the watcher's millisecond) bounds the latency an acknowledgement
 // would have if it waited for the commit.
+//
+// The fake paces chat.update like Slack (about one a second per channel,
+// small bursts, 429 beyond): updates-shown counts the messages updated,
+// last-update-s is when the last update was accepted (from the first
+// click), update-429s how many updates Slack refused for the pace.
 func BenchmarkInteractionAck200PerSec(b *testing.B) {
 	b.StopTimer()
 	const n, perSecond = 2000, 200
@@ -740,6 +745,7 @@ func BenchmarkInteractionAck200PerSec(b *testing.B) {
 	client := pooledClient(nil)
 	var acks, stored []time.Duration
 	var missing, rate float64
+	var updShown, updLast, upd429 float64
 	b.ResetTimer()
 	for range b.N {
 		ids := v.queue(b)
@@ -797,7 +803,9 @@ func BenchmarkInteractionAck200PerSec(b *testing.B) {
 			b.Fatal(*p)
 		}
 		rate += float64(n) / sentIn.Seconds()
-		nbslack.Drain(v.a)
+		nbslack.Drain(v.a) // every update sent, or refused for good
+		shown, last, limited := fake.upd.updated()
+		updShown, updLast, upd429 = updShown+float64(shown), updLast+last.Sub(start).Seconds(), upd429+float64(limited)
 		took, miss := watch.finish(10 * time.Second)
 		acks, stored, missing = append(acks, lat...), append(stored, took...), missing+float64(miss)
 
@@ -841,4 +849,7 @@ func BenchmarkInteractionAck200PerSec(b *testing.B) {
 	b.ReportMetric(ms(percentile(stored, 0.50)), "stored-p50-ms")
 	b.ReportMetric(ms(percentile(stored, 0.99)), "stored-p99-ms")
 	b.ReportMetric(missing, "not-stored")
+	b.ReportMetric(updShown/float64(b.N), "updates-shown")
+	b.ReportMetric(updLast/float64(b.N), "last-update-s")
+	b.ReportMetric(upd429/float64(b.N), "update-429s")
 }

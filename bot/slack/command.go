@@ -21,9 +21,45 @@ import (
 // the modal of `/nudge checkin` opens right after the acknowledgement,
 // while its trigger_id is fresh.
 
-// command handles a /nudge invocation.
-func (a *Adapter) command(e *bot.Engine, cmd slack.SlashCommand) ack {
+// textRepeated answers a command delivered a second time.
+const textRepeated = "I have already handled this command, so I haven't done it again. To do it once more, type the command again."
+
+// command handles a /nudge invocation. Slack never retries a slash command
+// by itself, so one that arrives again is a replay (of a captured, signed
+// request, still inside its 5 minutes): each invocation is marked handled
+// in the store before the acknowledgement, and a second delivery is
+// answered without acting.
+func (a *Adapter) command(ctx context.Context, e *bot.Engine, cmd slack.SlashCommand) ack {
+	reply := func(text string) ack {
+		return ack{then: func(ctx context.Context) { a.respond(ctx, cmd.ResponseURL, text) }}
+	}
+	if id := commandID(cmd); id != "" {
+		sctx, cancel := context.WithTimeout(ctx, storeBudget)
+		first, err := e.FirstDelivery(sctx, id)
+		cancel()
+		switch {
+		case err != nil:
+			a.log.Error().Err(err).Str("slack_user", cmd.UserID).Msg("could not record a command")
+			return reply(textTryAgain)
+		case !first:
+			a.refusals.Warn().Str("slack_user", cmd.UserID).Msg("slash command delivered again: answered without acting")
+			return reply(textRepeated)
+		}
+	}
 	return ack{then: func(ctx context.Context) { a.runCommand(ctx, e, cmd) }}
+}
+
+// commandID names one invocation of a command: its trigger_id, which
+// Slack makes unique per invocation and signs with the rest of the
+// request, or else its response_url, unique too.
+func commandID(cmd slack.SlashCommand) string {
+	switch {
+	case cmd.TriggerID != "":
+		return "slack-command:" + cmd.TriggerID
+	case cmd.ResponseURL != "":
+		return "slack-command:" + cmd.ResponseURL
+	}
+	return ""
 }
 
 // adminCommands change what everyone receives: only L&D admins may use them.
@@ -147,7 +183,7 @@ func (a *Adapter) admin(ctx context.Context, e *bot.Engine, word string, args []
 			return textTryAgain
 		}
 		a.log.Info().Str("manager", target).Str("kind", string(kind)).Msg("nudge sent on an admin's request")
-		return mrkdwnf("Queued a %s nudge for %s: it goes out in a moment.", kind, cfg.Manager(target).Name)
+		return mrkdwnf("Queued %s %s nudge for %s: it goes out in a moment.", article(string(kind)), kind, cfg.Manager(target).Name)
 	case "pause", "resume":
 		if len(args) != 1 {
 			return mrkdwnf("Usage: `/nudge %s <program>` (programs: %s)", word, programList(e))
@@ -272,6 +308,15 @@ func statusText(o nudges.Overview) string {
 		}
 	}
 	return b.String()
+}
+
+// article is the indefinite article before word: "an assignment", "a
+// checkin".
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiouAEIOU", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }
 
 func kindList() string {

@@ -122,7 +122,7 @@ func TestCommand_AdminOnly(t *testing.T) {
 	t.Run("RefusedToAManager", func(t *testing.T) {
 		before := count(t)
 		for _, text := range []string{"send checkin <@" + uLee + "|lee>", "pause p", "resume p", "reload"} {
-			got := v.command(t, base, uAnn, text, "t-"+text)
+			got := v.command(t, base, uAnn, text, "t-refused-"+text) // trigger ids are unique per invocation
 			if !strings.Contains(got, "for L&amp;D admins") || !strings.Contains(got, "haven't done anything") {
 				t.Errorf("/nudge %s by a manager: %q", text, got)
 			}
@@ -178,7 +178,7 @@ func TestCommand_AdminOnly(t *testing.T) {
 			"send checkin <@U0NOBODY>":    "can't find",
 			"send checkin nobody@nowhere": "can't find",
 		} {
-			if got := v.command(t, base, uLee, text, "t-"+text); !strings.Contains(got, want) {
+			if got := v.command(t, base, uLee, text, "t-mistake-"+text); !strings.Contains(got, want) {
 				t.Errorf("/nudge %s: %q, want %q", text, got, want)
 			}
 		}
@@ -221,5 +221,61 @@ func TestCommand_ReloadFailureKeepsTheOldConfig(t *testing.T) {
 	got := v.command(t, base, uLee, "reload", "t-reload")
 	if !strings.Contains(got, "previous configuration stays in force") || !strings.Contains(got, "tokn") {
 		t.Errorf("failed reload: %q", got)
+	}
+}
+
+// One signed /nudge send, captured and delivered three times inside its
+// 5 minutes (the signature still verifies), queues one nudge; the
+// deliveries after the first are answered without acting, also after a
+// restart.
+func TestCommand_ReplayedSendActsOnce(t *testing.T) {
+	v := newEnv(t, "2026-06-02T09:00:00Z")
+	base := v.serveHTTP()
+	form := url.Values{
+		"token": {"legacy"}, "team_id": {"T0TEST"}, "channel_id": {"C0SOMEWHERE"}, "user_id": {uLee},
+		"command": {"/nudge"}, "text": {"send assignment <@" + uAnn + "|ann>"}, "trigger_id": {"t-replayed"},
+		"api_app_id": {"A0TEST"}, "response_url": {v.fake.srv.GetAPIURL() + "response"},
+	}
+	body := []byte(form.Encode())
+	signed := signedNow(body) // the same headers each time: one captured request
+	assignments := func() int {
+		n := 0
+		for _, it := range v.items(t) {
+			if it.Kind == nudges.KindAssignment {
+				n++
+			}
+		}
+		return n
+	}
+	at := []string{"2026-06-02T09:00:10Z", "2026-06-02T09:00:20Z", "2026-06-02T09:00:30Z"}
+	deliver := func() {
+		v.clock.Set(at[0]) // replays come later: a nudge queued again would be a new one
+		at = at[1:]
+		if resp := v.request(t, base, "/slack/commands", formType, body, signed); resp.StatusCode != http.StatusOK {
+			t.Fatalf("delivery answered %d, want 200", resp.StatusCode)
+		}
+		v.drain()
+	}
+	for range 2 {
+		deliver()
+	}
+	v.restart(t, )
+	base = v.serveHTTP()
+	deliver()
+	if n := assignments(); n != 1 {
+		t.Errorf("%d assignment nudges queued, want 1", n)
+	}
+	var answers []string
+	for _, c := range v.fake.Calls("response") {
+		s, _ := c.JSON["text"].(string)
+		answers = append(answers, s)
+	}
+	if len(answers) != 3 || !strings.Contains(answers[0], "Queued an assignment nudge for Ann Lee") {
+		t.Fatalf("answers %q, want three, the first saying an assignment nudge was queued", answers)
+	}
+	for _, s := range answers[1:] {
+		if !strings.Contains(s, "already handled") {
+			t.Errorf("answer to a replay %q, want one saying it was already handled", s)
+		}
 	}
 }

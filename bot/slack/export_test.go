@@ -3,8 +3,12 @@ package slack
 import "time"
 
 // Drain waits until the work that followed the acknowledgements seen so
-// far is done, so a test can look at its effects without sleeping.
-func Drain(a *Adapter) { a.work.Wait() }
+// far is done, and the message updates it asked for were sent or refused, so a test can look at its effects without sleeping.
+func Drain(a *Adapter) { a.work.Wait(); a.updates.pending.Wait() }
+
+// DrainInbound waits for the work that followed the acknowledgements,
+// but not for the message updates it queued.
+func DrainInbound(a *Adapter) { a.work.Wait() }
 
 // SetPingInterval changes how long Socket Mode waits for Slack's pings
 // before reconnecting; the fake server never pings.

@@ -40,7 +40,7 @@ func HomeView(o nudges.Overview) slack.HomeTabViewRequest {
 	}
 	for i, n := range o.Open[:min(len(o.Open), homeOpen)] {
 		s := section("open-"+strconv.Itoa(i), openLine(n))
-		if b := button(n.Nudge, i, nudges.ActLog, "Open", "", ""); b != nil {
+		if b := button(n.Nudge, nudges.ActLog, "Open", "", ""); b != nil {
 			s.Accessory = slack.NewAccessory(b)
 		}
 		blocks = append(blocks, s)

@@ -131,7 +131,7 @@ func (a *Adapter) serveCommands(w http.ResponseWriter, r *http.Request) {
 	if e == nil {
 		return
 	}
-	a.reply(w, r, "command", a.command(e, cmd))
+	a.reply(w, r, "command", a.command(r.Context(), e, cmd))
 }
 
 // ready returns the bound engine, or answers 503 (Slack retries) when the

@@ -90,7 +90,7 @@ func (a *Adapter) blockActions(ctx context.Context, e *bot.Engine, cb slack.Inte
 			})
 		case nudges.ActSnooze, nudges.ActUseful, nudges.ActNotUseful, nudges.ActOutcome:
 			sctx, cancel := context.WithTimeout(ctx, storeBudget)
-			then = append(then, a.record(sctx, e, cb, act, nudge, what, arg))
+			then = append(then, a.record(sctx, e, cb, nudge, what, arg))
 			cancel()
 		default:
 			a.log.Warn().Str("act", what).Msg("button with an unknown act ignored")
@@ -125,7 +125,9 @@ func (a *Adapter) clicker(ctx context.Context, e *bot.Engine, cb slack.Interacti
 }
 
 // record stores a click's reply now and returns what to show afterwards.
-func (a *Adapter) record(ctx context.Context, e *bot.Engine, cb slack.InteractionCallback, act *slack.BlockAction, nudge, what, arg string) func(context.Context) {
+// The reply is keyed on what was answered (ReplyKey), never on the
+// message or the button's place in it: a redrawn message moves buttons.
+func (a *Adapter) record(ctx context.Context, e *bot.Engine, cb slack.InteractionCallback, nudge, what, arg string) func(context.Context) {
 	uid, channel := cb.User.ID, cb.Container.ChannelID
 	mgr, err := a.managerOf(ctx, e, uid)
 	if err != nil {
@@ -135,7 +137,7 @@ func (a *Adapter) record(ctx context.Context, e *bot.Engine, cb slack.Interactio
 	if mgr == "" {
 		return func(ctx context.Context) { a.tell(ctx, e, channel, uid, textUnknown) }
 	}
-	r := bot.Reply{ID: actionReplyID(cb, act), Manager: mgr, Nudge: nudge, Action: what}
+	r := bot.Reply{ID: ReplyKey(nudge, what, arg), Manager: mgr, Nudge: nudge, Action: what}
 	if what == nudges.ActOutcome {
 		learner, outcome, _ := strings.Cut(arg, "|")
 		r.Fields = map[string]string{nudges.FieldLearner: learner, nudges.FieldOutcome: outcome}
@@ -153,17 +155,6 @@ func (a *Adapter) record(ctx context.Context, e *bot.Engine, cb slack.Interactio
 	}
 	header := headerText(cb.Message)
 	return func(ctx context.Context) { a.redraw(ctx, e, mgr, nudge, what, ref, res.Text, header) }
-}
-
-// actionReplyID names a click for the engine's idempotency. A double click
-// sends two payloads with different action_ts but the same message and
-// button, so keying on those makes the second click a duplicate; a
-// redelivered payload is the same click anyway.
-func actionReplyID(cb slack.InteractionCallback, act *slack.BlockAction) string {
-	if cb.Container.MessageTs != "" {
-		return "action:" + cb.Container.ChannelID + ":" + cb.Container.MessageTs + ":" + act.ActionID
-	}
-	return "action:" + cb.View.ID + ":" + act.ActionID + ":" + act.ActionTs
 }
 
 // openForm opens the form of a nudge (or, for skip, the reason modal). The
@@ -310,44 +301,20 @@ func inputIDs(v slack.View) []string {
 	return ids
 }
 
-// redraw updates a nudge's message after an answer. A closed nudge loses
-// its buttons, which is what stops a second answer; an open one (rated,
-// or a micro-assignment with learners still to observe) is redrawn as it
-// reads now, with a line saying what was recorded. ref names the message
-// (the item's own ref when empty); title stands in for the header when
-// the nudge no longer composes (every learner has now applied).
-func (a *Adapter) redraw(ctx context.Context, e *bot.Engine, mgr, nudge, act, ref, note, title string) {
-	msg, item, err := e.Nudge(mgr, nudge)
+// redraw asks for a nudge's message to be updated after an answer (see
+// update.go). ref names the message (the item's own ref when empty);
+// title stands in for the header when the nudge no longer composes
+// (every learner has now applied).
+func (a *Adapter) redraw(_ context.Context, e *bot.Engine, mgr, nudge, act, ref, note, title string) {
 	if ref == "" {
+		_, item, _ := e.Nudge(mgr, nudge)
 		ref = item.Ref
 	}
 	ch, ts, ok := splitRef(ref)
 	if !ok {
 		return // not posted through Slack (yet): nothing to redraw
 	}
-	var text string
-	var blocks []slack.Block
-	switch {
-	case err != nil:
-		if blank(title) {
-			title = "nudgebot"
-		}
-		text, blocks = DoneBlocks(nudges.Message{Title: title}, note)
-	case item.Answered != "" && act != nudges.ActOutcome:
-		text, blocks = DoneBlocks(msg, note)
-	default:
-		msg.Lines = append([]string{"✅ " + note}, msg.Lines...)
-		text, blocks = MessageBlocks(msg)
-	}
-	meta := slack.SlackMetadata{EventType: metadataType, EventPayload: map[string]any{metadataKey: nudge}}
-	err = a.call(ctx, "chat.update", func(ctx context.Context) error {
-		_, _, _, err := a.api.UpdateMessageContext(ctx, ch, ts, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...), slack.MsgOptionMetadata(meta))
-		return err
-	})
-	if err != nil {
-		// The answer is recorded; only the message still shows its buttons.
-		a.log.Warn().Err(err).Str("manager", mgr).Str("nudge_id", nudge).Msg("could not update the nudge's message")
-	}
+	a.updates.put(ch, ts, &redrawing{e: e, mgr: mgr, nudge: nudge, act: act, note: note, title: title})
 }
 
 // headerText is the title of a message as posted, from its header block.

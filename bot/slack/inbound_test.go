@@ -429,3 +429,29 @@ func TestInbound_ClickStoredBeforeAck(t *testing.T) {
 		t.Errorf("a rating closed the nudge: %+v", it)
 	}
 }
+
+// After Priya's outcome is recorded the message is redrawn without her
+// buttons, so Tom's buttons move into the places hers had. His answer is
+// another answer all the same, and stored; clicking it twice is still one.
+func TestInbound_OutcomeAfterRedrawIsStored(t *testing.T) {
+	v := newEnv(t, "2026-06-02T09:00:00Z")
+	base := v.serveHTTP()
+	_, p := v.deliver(t, nudges.KindAssignment)
+	priya := button(t, p, nudges.ActOutcome, "priya|"+nudges.Applied)
+	v.post(t, base, "/slack/interactions", formType, interactionForm(t, click(uAnn, p, priya, "t1", "1780390001.000001")), http.StatusOK)
+	v.drain()
+	redrawn := v.updated(t, p)
+	tom := button(t, redrawn, nudges.ActOutcome, "tom|"+nudges.Applied)
+	for i, ts := range []string{"1780390005.000001", "1780390005.300001"} {
+		v.post(t, base, "/slack/interactions", formType, interactionForm(t, click(uAnn, redrawn, tom, fmt.Sprintf("t%d", i+2), ts)), http.StatusOK)
+	}
+	v.drain()
+	got := map[string]int{}
+	for _, l := range v.logsOfKind(t, string(nudges.KindAssignment)) {
+		got[l.Learner+" "+l.Answers[nudges.FieldOutcome]]++
+	}
+	want := map[string]int{"priya " + nudges.Applied: 1, "tom " + nudges.Applied: 1}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("outcomes stored %v, want %v", got, want)
+	}
+}

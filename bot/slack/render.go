@@ -131,8 +131,12 @@ func fit(pieces []string, budget int) []string {
 // blocks. Buttons beyond that are dropped; it takes over a thousand.
 func actionBlocks(nudge string, acts []nudges.Action, max int) []slack.Block {
 	var els []slack.BlockElement
-	for i, a := range acts {
-		if b := button(nudge, i, a.ID, a.Label, a.Value, a.Style); b != nil {
+	seen := map[string]bool{}
+	for _, a := range acts {
+		// Two buttons doing the same thing would share an action id, which
+		// Slack refuses in one message; the first is enough.
+		if b := button(nudge, a.ID, a.Label, a.Value, a.Style); b != nil && !seen[b.ActionID] {
+			seen[b.ActionID] = true
 			els = append(els, b)
 		}
 	}

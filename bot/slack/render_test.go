@@ -2,7 +2,10 @@ package slack_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -423,7 +426,8 @@ func TestMessageBlocks_LongTitleAndLine(t *testing.T) {
 func TestMessageBlocks_BlockLimit(t *testing.T) {
 	acts := make([]nudges.Action, 40)
 	for i := range acts {
-		acts[i] = nudges.Action{ID: nudges.ActOutcome, Label: "Outcome", Value: "learner|" + string(rune('a'+i%26))}
+		// Each does something else: two buttons doing the same are one.
+		acts[i] = nudges.Action{ID: nudges.ActOutcome, Label: "Outcome", Value: fmt.Sprintf("learner%d|applied", i)}
 	}
 	t.Run("ShortLinesAreMerged", func(t *testing.T) {
 		lines := make([]string, 80)
@@ -512,6 +516,10 @@ func TestParseAction(t *testing.T) {
 		nudge, act, arg string
 		ok              bool
 	}{
+		{"Digest", digestID("outcome", "n1|outcome|priya|applied"), "n1|outcome|priya|applied", "n1", "outcome", "priya|applied", true},
+		{"DigestOfAnotherValue", digestID("outcome", "n1|outcome|tom|applied"), "n1|outcome|priya|applied", "", "", "", false},
+		{"BadDigest", "nb:outcome:kzz", "n1|outcome|priya|applied", "", "", "", false},
+		// Buttons posted before the digest format carry their position.
 		{"Simple", "nb:snooze:1", "n1|snooze|", "n1", "snooze", "", true},
 		{"ArgumentKeepsItsBars", "nb:outcome:7", "n1|outcome|priya|applied", "n1", "outcome", "priya|applied", true},
 		{"EscapedNudge", "nb:log:0", "a%7Cb|log|x", "a|b", "log", "x", true},
@@ -531,6 +539,13 @@ func TestParseAction(t *testing.T) {
 			}
 		})
 	}
+}
+
+// digestID is the action id of a button as rendered now: its act and 64
+// bits of its value's SHA-256.
+func digestID(act, value string) string {
+	sum := sha256.Sum256([]byte(value))
+	return "nb:" + act + ":k" + hex.EncodeToString(sum[:8])
 }
 
 // TestParseAction_RoundTripsOddValues renders awkward nudge ids, acts and

@@ -74,13 +74,10 @@ func (a *Adapter) keepConnected(ctx context.Context, client *socketmode.Client) 
 		if code := connectFailure(err); code != "" {
 			return fatalSocket(code)
 		}
-		a.log.Warn().Err(err).Dur("retry_in", wait).Msg("Socket Mode connection failed; reconnecting")
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		d := jitter(wait) // bots restarted together must not reconnect in step
+		a.log.Warn().Err(err).Dur("retry_in", d).Msg("Socket Mode connection failed; reconnecting")
+		if sleep(ctx, d) != nil {
 			return nil
-		case <-t.C:
 		}
 		wait = min(wait*2, reconnectMax)
 	}
@@ -173,7 +170,7 @@ func (a *Adapter) onEnvelope(ctx context.Context, client *socketmode.Client, evt
 		res = a.interaction(ctx, e, data)
 	case slack.SlashCommand:
 		kind = "command"
-		res = a.command(e, data)
+		res = a.command(ctx, e, data)
 	}
 	j := a.prepare(res.then)
 	a.ackSocket(ctx, client, *evt.Request, res.body)

@@ -134,7 +134,8 @@ func TestSocket_EndToEnd(t *testing.T) {
 
 func TestSocket_ReconnectsAfterTransientFailure(t *testing.T) {
 	v := newEnv(t, "2026-06-02T09:00:00Z", socketMode)
-	v.fake.failNext("apps.connections.open", 2, serverError)
+	v.fake.failNext("apps.connections.open", 1, unavailable)
+	v.fake.failNext("apps.connections.open", 1, serverError)
 	v.runSocket()
 	// envelope waits for the connection the third attempt opens.
 	v.fake.envelope(t, "events_api", "env-note", json.RawMessage(messageEvent(t, "Ev50", uAnn, dmAnn, "still here", nil)))
