@@ -36,12 +36,12 @@ type Engine struct {
 	log   zerolog.Logger
 	now   func() time.Time
 
-	wake     chan struct{}
+	wake chan struct{}
 	// gate is closed when items the last claim passed over (the platform
 	// could not address them yet) may be ready; nil when none were.
-	gate atomic.Pointer[<-chan struct{}]
-	dispatch sync.Mutex  // one dispatch pass at a time
-	sweepMu  sync.Mutex  // one sweep at a time
+	gate     atomic.Pointer[<-chan struct{}]
+	dispatch sync.Mutex // one dispatch pass at a time
+	sweepMu  sync.Mutex // one sweep at a time
 	// OnDelivered is called after each delivery attempt is recorded
 	// (metrics, tests).
 	OnDelivered func(it store.Item)

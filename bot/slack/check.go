@@ -64,4 +64,3 @@ func (a *Adapter) Check(ctx context.Context) error {
 func jitter(d time.Duration) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
-

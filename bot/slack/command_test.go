@@ -259,7 +259,7 @@ func TestCommand_ReplayedSendActsOnce(t *testing.T) {
 	for range 2 {
 		deliver()
 	}
-	v.restart(t, )
+	v.restart(t)
 	base = v.serveHTTP()
 	deliver()
 	if n := assignments(); n != 1 {
