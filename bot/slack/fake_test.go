@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -83,6 +84,7 @@ func newFake(t *testing.T, now func() time.Time) *fakeSlack {
 			"conversations.history": f.history,
 			"users.lookupByEmail":   f.lookupByEmail,
 			"users.info":            f.userInfo,
+			"users.list":            f.usersList,
 			"views.open":            f.view,
 			"views.update":          f.view,
 			"views.publish":         f.view,
@@ -374,6 +376,15 @@ func (f *fakeSlack) postMessage(_ http.ResponseWriter, c call) any {
 		return notOK("invalid_auth")
 	}
 	ch := c.Form.Get("channel")
+	if strings.HasPrefix(ch, "U") { // a user id: Slack posts in the DM with them
+		f.mu.Lock()
+		_, known := f.users[ch]
+		f.mu.Unlock()
+		if !known {
+			return notOK("channel_not_found")
+		}
+		ch = "D" + ch
+	}
 	m := &posted{Channel: ch, Text: c.Form.Get("text")}
 	if b := c.Form.Get("blocks"); b != "" {
 		m.Blocks = json.RawMessage(b)
@@ -466,6 +477,25 @@ func (f *fakeSlack) lookupByEmail(_ http.ResponseWriter, c call) any {
 		}
 	}
 	return notOK("users_not_found")
+}
+
+// usersList pages through the workspace's users in id order, pageSize at
+// a time (the cursor is the index of the next user).
+func (f *fakeSlack) usersList(_ http.ResponseWriter, c call) any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ids := slices.Sorted(maps.Keys(f.users))
+	start, _ := strconv.Atoi(c.Form.Get("cursor"))
+	end := min(start+f.pageSize, len(ids))
+	members := []map[string]any{}
+	for _, id := range ids[min(start, end):end] {
+		members = append(members, map[string]any{"id": id, "tz": f.zones[id], "profile": map[string]any{"email": f.users[id]}})
+	}
+	next := ""
+	if end < len(ids) {
+		next = strconv.Itoa(end)
+	}
+	return okWith("members", members, "response_metadata", map[string]any{"next_cursor": next})
 }
 
 func (f *fakeSlack) userInfo(_ http.ResponseWriter, c call) any {
