@@ -3,7 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"encoding/json"
-	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -19,7 +19,16 @@ import (
 
 const codecV1 = 1
 
-var errCodec = errors.New("corrupt record")
+// errCodec is a record that does not decode: the file's bytes changed.
+var errCodec = fmt.Errorf("%w: a record does not decode", ErrDamaged)
+
+// legacy decodes a record of the first release, written as JSON.
+func legacy(b []byte, x any) error {
+	if err := json.Unmarshal(b, x); err != nil {
+		return fmt.Errorf("%w: a record does not decode (%v)", ErrDamaged, err)
+	}
+	return nil
+}
 
 type enc struct{ b []byte }
 
@@ -94,7 +103,7 @@ func encodeDue(x *Due) []byte {
 
 func decodeDue(b []byte, x *Due) error {
 	if len(b) > 0 && b[0] == '{' {
-		return json.Unmarshal(b, x)
+		return legacy(b, x)
 	}
 	d := dec{b: b}
 	d.version()
@@ -127,7 +136,7 @@ func encodeItem(x *Item) []byte {
 
 func decodeItem(b []byte, x *Item) error {
 	if len(b) > 0 && b[0] == '{' {
-		return json.Unmarshal(b, x)
+		return legacy(b, x)
 	}
 	d := dec{b: b}
 	d.version()
@@ -168,7 +177,7 @@ func encodeLog(x *Log) []byte {
 
 func decodeLog(b []byte, x *Log) error {
 	if len(b) > 0 && b[0] == '{' {
-		return json.Unmarshal(b, x)
+		return legacy(b, x)
 	}
 	d := dec{b: b}
 	d.version()
@@ -196,7 +205,13 @@ func encodeManagerState(x *ManagerState) []byte {
 		e.int(1)
 		e.str(c.Member)
 		e.str(c.Action)
-		e.str(c.Review.String())
+		// The zero date (no review agreed) is stored as "", which decodes
+		// back to it; its String form "0000-00-00" is no date at all.
+		review := ""
+		if !c.Review.IsZero() {
+			review = c.Review.String()
+		}
+		e.str(review)
 		e.time(c.At)
 	} else {
 		e.int(0)
@@ -218,7 +233,7 @@ func encodeManagerState(x *ManagerState) []byte {
 
 func decodeManagerState(b []byte, x *ManagerState) error {
 	if len(b) > 0 && b[0] == '{' {
-		return json.Unmarshal(b, x)
+		return legacy(b, x)
 	}
 	d := dec{b: b}
 	d.version()

@@ -35,7 +35,7 @@ func getJSON(b *bolt.Bucket, key []byte, v any) (bool, error) {
 		return false, nil
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
-		return true, fmt.Errorf("decode record %q: %w", key, err)
+		return true, fmt.Errorf("%w: record %q does not decode (%v)", ErrDamaged, key, err)
 	}
 	return true, nil
 }
@@ -351,7 +351,7 @@ func (t *Tx) Ready(now time.Time, limit int) ([]*Item, error) {
 			return nil, err
 		}
 		if it == nil {
-			return nil, fmt.Errorf("ready index names missing item %q", k[8:])
+			return nil, fmt.Errorf("%w: the ready index names missing item %q", ErrDamaged, k[8:])
 		}
 		out = append(out, it)
 	}
