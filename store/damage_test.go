@@ -211,3 +211,19 @@ func TestDamagedFile_PageCycleIsAnError(t *testing.T) {
 		t.Fatalf("got %v, want ErrDamaged", err)
 	}
 }
+
+// A panic in the caller's own code inside a transaction is a bug, not
+// damage: it must keep panicking, not turn into "restore from a backup".
+func TestView_CallerPanicIsNotDamage(t *testing.T) {
+	st := MustOpen(t, filepath.Join(t.TempDir(), store.FileName))
+	defer func() {
+		if r := recover(); r != "a bug of ours" {
+			t.Fatalf("recovered %v, want the caller's panic", r)
+		}
+		if err := st.Err(); err != nil {
+			t.Errorf("store marked %v after a caller's panic", err)
+		}
+	}()
+	st.View(func(*store.Tx) error { panic("a bug of ours") })
+	t.Fatal("View returned")
+}
