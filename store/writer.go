@@ -25,6 +25,9 @@ const maxBatch = 2048
 // is rolled back and each function is retried in a transaction of its own,
 // so one bad reply cannot fail its neighbours. fn must therefore only touch
 // the store through tx and reset anything it reports through closures.
+//
+// After Close, or once the file is known to be damaged, Write returns
+// ErrClosed or the damage (ErrDamaged) at once, without queueing.
 func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
 	if s.reqs == nil {
 		return ErrClosed
