@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/nudgebot/nudgebot/nudges"
 	"github.com/nudgebot/nudgebot/store"
 )
@@ -226,4 +228,23 @@ func TestView_CallerPanicIsNotDamage(t *testing.T) {
 	}()
 	st.View(func(*store.Tx) error { panic("a bug of ours") })
 	t.Fatal("View returned")
+}
+
+// A schema number no release will reach is changed bytes, not a file from
+// a newer nudgebot (which would send the operator looking for an upgrade).
+func TestOpen_ImplausibleSchemaIsDamage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), store.FileName)
+	st := MustOpen(t, path)
+	st.Close()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("meta")).Put([]byte("schema"), binary.BigEndian.AppendUint64(nil, 73014444034))
+	})
+	db.Close()
+	if _, err := store.Open(path, store.Options{ReadOnly: true}); !errors.Is(err, store.ErrDamaged) {
+		t.Fatalf("got %v, want ErrDamaged", err)
+	}
 }

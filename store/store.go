@@ -29,6 +29,9 @@ import (
 // files forward and refuses newer ones.
 const SchemaVersion = 2
 
+// maxSchema bounds the schema numbers taken for a newer release's.
+const maxSchema = 255
+
 // Errors callers can test for.
 var (
 	ErrClosed  = errors.New("store is closed")
@@ -207,6 +210,9 @@ func (s *Store) migrate(readOnly bool) (err error) {
 	switch {
 	case err != nil:
 		return err
+	case v > maxSchema:
+		// No release will count this high: changed bytes, not a newer file.
+		return fmt.Errorf("%w: schema number %d", ErrDamaged, v)
 	case v > SchemaVersion:
 		return fmt.Errorf("%w (schema %d, this build reads up to %d)", ErrTooNew, v, SchemaVersion)
 	case v == SchemaVersion:

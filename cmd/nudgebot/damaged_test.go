@@ -87,6 +87,9 @@ func TestDamagedFile_EveryCommandOneLineExit3(t *testing.T) {
 				case strings.Contains(stderr, "panic") || strings.Contains(stderr, "goroutine ") || strings.Contains(stderr, "SIG"):
 					t.Fatalf("%s: crashed:\n%s", args[0], stderr)
 				case code == 0:
+				case code == 1 && strings.Contains(stderr, "written by a newer nudgebot"):
+					// The schema number's low byte changed to a higher
+					// one: no test can tell that from a newer release.
 				case code != exitDamaged:
 					t.Fatalf("%s: exit %d, want 0 or %d:\n%s", args[0], code, exitDamaged, stderr)
 				case strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "the data file is damaged") || !strings.Contains(stderr, "restore from a backup"):
