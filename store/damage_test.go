@@ -248,3 +248,25 @@ func TestOpen_ImplausibleSchemaIsDamage(t *testing.T) {
 		t.Fatalf("got %v, want ErrDamaged", err)
 	}
 }
+
+// A first-run date whose bytes changed is damage, whichever command reads it.
+func TestFirstRun_UndecodableDateIsDamage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), store.FileName)
+	st := MustOpen(t, path)
+	st.Close()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("meta")).Put([]byte("first_run"), []byte("2026-11-\x915"))
+	})
+	db.Close()
+	st = MustOpen(t, path)
+	if _, _, err := st.ReadFirstRun(); !errors.Is(err, store.ErrDamaged) {
+		t.Errorf("ReadFirstRun: %v, want ErrDamaged", err)
+	}
+	if _, err := st.FirstRun(context.Background(), nudges.Date{Year: 2026, Month: 12, Day: 1}); !errors.Is(err, store.ErrDamaged) {
+		t.Errorf("FirstRun: %v, want ErrDamaged", err)
+	}
+}

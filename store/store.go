@@ -322,7 +322,7 @@ func (s *Store) FirstRun(ctx context.Context, today nudges.Date) (nudges.Date, e
 	err := s.Write(ctx, func(tx *Tx) error {
 		b := tx.tx.Bucket(bucketMeta)
 		if raw := b.Get([]byte("first_run")); raw != nil {
-			return d.UnmarshalText(raw)
+			return firstRunDate(raw, &d)
 		}
 		d = today
 		return b.Put([]byte("first_run"), []byte(today.String()))
@@ -338,7 +338,16 @@ func (s *Store) ReadFirstRun() (d nudges.Date, ok bool, err error) {
 			return nil
 		}
 		ok = true
-		return d.UnmarshalText(raw)
+		return firstRunDate(raw, &d)
 	})
 	return d, ok, err
+}
+
+// firstRunDate decodes the recorded first-run date; one that does not
+// decode is damage.
+func firstRunDate(raw []byte, d *nudges.Date) error {
+	if err := d.UnmarshalText(raw); err != nil {
+		return fmt.Errorf("%w: the first-run date does not decode (%v)", ErrDamaged, err)
+	}
+	return nil
 }
