@@ -110,7 +110,8 @@ func child(t *testing.T, args []string) (int, string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestDamagedChild$")
-	cmd.Env = append(os.Environ(), "NUDGEBOT_DAMAGED_ARGS="+strings.Join(args, "\x1f"))
+	// GORACE: a race-enabled child otherwise sleeps a second at exit.
+	cmd.Env = append(os.Environ(), "NUDGEBOT_DAMAGED_ARGS="+strings.Join(args, "\x1f"), "GORACE=atexit_sleep_ms=0")
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	err := cmd.Run()
