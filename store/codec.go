@@ -20,7 +20,8 @@ import (
 
 const codecV1 = 1
 
-var errCodec = errors.New("corrupt record")
+// errCodec is a record that does not decode: the file's bytes changed.
+var errCodec = fmt.Errorf("%w: a record does not decode", ErrDamaged)
 
 // decodeJSON decodes a record in the first release's JSON form. Its error
 // says what is wrong and where, never what the record holds: records carry
@@ -236,7 +237,13 @@ func encodeManagerState(x *ManagerState) []byte {
 		e.int(1)
 		e.str(c.Member)
 		e.str(c.Action)
-		e.str(c.Review.String())
+		// The zero date (no review agreed) is stored as "", which decodes
+		// back to it; its String form "0000-00-00" is no date at all.
+		review := ""
+		if !c.Review.IsZero() {
+			review = c.Review.String()
+		}
+		e.str(review)
 		e.time(c.At)
 	} else {
 		e.int(0)

@@ -68,3 +68,14 @@ func TestCodecRoundTrip(t *testing.T) {
 		t.Error("a truncated log decoded without error")
 	}
 }
+
+// A check-in recalled without a review date reads back as one: the zero
+// date used to be written as "0000-00-00", which then failed to decode.
+func TestCodec_ZeroReviewDateRoundTrips(t *testing.T) {
+	at := time.Date(2026, 6, 2, 9, 30, 0, 0, time.UTC)
+	state := ManagerState{LastCheckIn: &CheckInRecall{Member: "priya", Action: "try it", At: at}}
+	var got ManagerState
+	if err := decodeManagerState(encodeManagerState(&state), &got); err != nil || !reflect.DeepEqual(got, state) {
+		t.Fatalf("got %+v, %v; want %+v", got, err, state)
+	}
+}

@@ -15,6 +15,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,6 +28,9 @@ import (
 // SchemaVersion is the layout this code reads and writes. Open migrates older
 // files forward and refuses newer ones.
 const SchemaVersion = 2
+
+// maxSchema bounds the schema numbers taken for a newer release's.
+const maxSchema = 255
 
 // Errors callers can test for.
 var (
@@ -52,25 +57,52 @@ type Store struct {
 	loopDone chan struct{}
 	once     sync.Once
 	closeErr error
+
+	// sendMu orders Write's enqueue before Close's shutdown: Close takes it
+	// exclusively to set closed, so no request enters the queue after the
+	// writer loop has drained it for the last time.
+	sendMu sync.RWMutex
+	closed bool
+
+	damaged    chan struct{} // closed on the first damage met; see fail
+	damageOnce sync.Once
+	damage     error
 }
 
 // FileName is the data file's name inside data_dir.
 const FileName = "nudgebot.db"
 
 // Open opens (creating when writable) the data file at path, migrating it to
-// SchemaVersion.
-func Open(path string, opt Options) (*Store, error) {
+// SchemaVersion. A file that exists but is empty, or fails the structural
+// check, is an error matching ErrDamaged: only a missing file is a first run.
+func Open(path string, opt Options) (s *Store, err error) {
 	if opt.Timeout == 0 {
 		opt.Timeout = time.Second
 	}
-	if opt.ReadOnly {
-		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("open %s: %w", path, ErrNoStore)
+	fi, err := os.Stat(path)
+	switch {
+	case err == nil && fi.Size() == 0:
+		return nil, fmt.Errorf("open %s: %w", path, ErrEmpty)
+	case errors.Is(err, os.ErrNotExist) && opt.ReadOnly:
+		return nil, fmt.Errorf("open %s: %w", path, ErrNoStore)
+	case !opt.ReadOnly:
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
 		}
-	} else if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("create data directory: %w", err)
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	var db *bolt.DB
+	defer func() {
+		// A panic inside bolt.Open leaves its file open; the caller
+		// reports the damage and exits.
+		if r := recover(); r != nil {
+			err = damage(r)
+		}
+		if err != nil {
+			s, err = nil, fmt.Errorf("open %s: %w", path, err)
+		}
+	}()
+	db, err = bolt.Open(path, 0o600, &bolt.Options{
 		Timeout:  opt.Timeout,
 		ReadOnly: opt.ReadOnly,
 		// A generous initial map avoids remapping (which blocks every
@@ -79,15 +111,25 @@ func Open(path string, opt Options) (*Store, error) {
 		FreelistType:    bolt.FreelistMapType,
 	})
 	if errors.Is(err, berrors.ErrTimeout) {
-		return nil, fmt.Errorf("open %s: %w (stop it first, or use a different data_dir)", path, ErrLocked)
+		return nil, fmt.Errorf("%w (stop it first, or use a different data_dir)", ErrLocked)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, openError(err)
 	}
-	s := &Store{db: db, path: path, closing: make(chan struct{}), loopDone: make(chan struct{})}
+	// After bolt.Open, which holds the file lock: no other process is
+	// writing the file while it is checked.
+	if err := checkDB(db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	s = &Store{db: db, path: path, closing: make(chan struct{}), loopDone: make(chan struct{}), damaged: make(chan struct{})}
 	if err := s.migrate(opt.ReadOnly); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, err
+	}
+	if err := s.View(func(tx *Tx) error { return tx.checkBuckets() }); err != nil {
+		db.Close()
+		return nil, err
 	}
 	if !opt.ReadOnly {
 		s.reqs = make(chan request, 4096)
@@ -96,6 +138,26 @@ func Open(path string, opt Options) (*Store, error) {
 		close(s.loopDone)
 	}
 	return s, nil
+}
+
+// openError says which of bolt.Open's failures are the file's fault. bbolt
+// reports a file shorter than its two meta pages only as text.
+func openError(err error) error {
+	if errors.Is(err, berrors.ErrInvalid) || errors.Is(err, berrors.ErrChecksum) ||
+		errors.Is(err, berrors.ErrVersionMismatch) || strings.Contains(err.Error(), "file size too small") {
+		return fmt.Errorf("%w: %v", ErrDamaged, err)
+	}
+	return err
+}
+
+// checkDB runs checkFile on db's file through a descriptor of its own.
+func checkDB(db *bolt.DB) error {
+	f, err := os.Open(db.Path())
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return checkFile(f, false)
 }
 
 // Path is the data file's path.
@@ -135,10 +197,10 @@ var migrations = []func(*bolt.Tx) error{
 	},
 }
 
-func (s *Store) migrate(readOnly bool) error {
+func (s *Store) migrate(readOnly bool) (err error) {
 	var v uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
-		if b := tx.Bucket(bucketMeta); b != nil {
+	err = s.View(func(ttx *Tx) error {
+		if b := ttx.tx.Bucket(bucketMeta); b != nil {
 			if raw := b.Get([]byte("schema")); len(raw) == 8 {
 				v = binary.BigEndian.Uint64(raw)
 			}
@@ -148,6 +210,9 @@ func (s *Store) migrate(readOnly bool) error {
 	switch {
 	case err != nil:
 		return err
+	case v > maxSchema:
+		// No release will count this high: changed bytes, not a newer file.
+		return fmt.Errorf("%w: schema number %d", ErrDamaged, v)
 	case v > SchemaVersion:
 		return fmt.Errorf("%w (schema %d, this build reads up to %d)", ErrTooNew, v, SchemaVersion)
 	case v == SchemaVersion:
@@ -156,6 +221,12 @@ func (s *Store) migrate(readOnly bool) error {
 		return fmt.Errorf("data file has schema %d; run the bot once to migrate it to %d", v, SchemaVersion)
 	}
 	// One transaction for all steps: a crash mid-migration leaves the old file.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			err = damage(r)
+		}
+	}()
 	return s.db.Update(func(tx *bolt.Tx) error {
 		for ; v < SchemaVersion; v++ {
 			if err := migrations[v](tx); err != nil {
@@ -169,6 +240,9 @@ func (s *Store) migrate(readOnly bool) error {
 // Close drains queued writes and closes the file. It is safe to call twice.
 func (s *Store) Close() error {
 	s.once.Do(func() {
+		s.sendMu.Lock()
+		s.closed = true
+		s.sendMu.Unlock()
 		close(s.closing)
 		<-s.loopDone
 		s.closeErr = s.db.Close()
@@ -178,16 +252,23 @@ func (s *Store) Close() error {
 
 // View runs fn in a read transaction. Keep it short: a long reader holds
 // pages the writer cannot reuse.
-func (s *Store) View(fn func(*Tx) error) error {
+func (s *Store) View(fn func(*Tx) error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			err = damage(r)
+		}
+		s.fail(err)
+	}()
 	return s.db.View(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx}) })
 }
 
 // Backup writes a consistent copy of the whole file to w, while writes go on.
 func (s *Store) Backup(w io.Writer) (int64, error) {
 	var n int64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.View(func(tx *Tx) error {
 		var err error
-		n, err = tx.WriteTo(w)
+		n, err = tx.tx.WriteTo(w)
 		return err
 	})
 	return n, err
@@ -241,7 +322,7 @@ func (s *Store) FirstRun(ctx context.Context, today nudges.Date) (nudges.Date, e
 	err := s.Write(ctx, func(tx *Tx) error {
 		b := tx.tx.Bucket(bucketMeta)
 		if raw := b.Get([]byte("first_run")); raw != nil {
-			return d.UnmarshalText(raw)
+			return firstRunDate(raw, &d)
 		}
 		d = today
 		return b.Put([]byte("first_run"), []byte(today.String()))
@@ -257,7 +338,16 @@ func (s *Store) ReadFirstRun() (d nudges.Date, ok bool, err error) {
 			return nil
 		}
 		ok = true
-		return d.UnmarshalText(raw)
+		return firstRunDate(raw, &d)
 	})
 	return d, ok, err
+}
+
+// firstRunDate decodes the recorded first-run date; one that does not
+// decode is damage.
+func firstRunDate(raw []byte, d *nudges.Date) error {
+	if err := d.UnmarshalText(raw); err != nil {
+		return fmt.Errorf("%w: the first-run date does not decode (%v)", ErrDamaged, err)
+	}
+	return nil
 }

@@ -359,7 +359,7 @@ func (t *Tx) ready(now time.Time, limit int, accept func(*Item) bool) (out []*It
 			return nil, 0, err
 		}
 		if it == nil {
-			return nil, 0, fmt.Errorf("ready index names missing item %q", k[8:])
+			return nil, 0, fmt.Errorf("%w: the ready index names missing item %q", ErrDamaged, k[8:])
 		}
 		if accept != nil && !accept(it) {
 			skipped++

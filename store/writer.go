@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"errors"
+	"runtime/debug"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -23,30 +25,46 @@ const maxBatch = 2048
 // is rolled back and each function is retried in a transaction of its own,
 // so one bad reply cannot fail its neighbours. fn must therefore only touch
 // the store through tx and reset anything it reports through closures.
+//
+// After Close, or once the file is known to be damaged, Write returns
+// ErrClosed or the damage (ErrDamaged) at once, without queueing.
 func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
 	if s.reqs == nil {
 		return ErrClosed
 	}
+	if err := s.Err(); err != nil {
+		return err
+	}
+	testHookWrite()
 	req := request{fn: fn, done: make(chan error, 1)}
-	select {
-	case <-s.closing:
+	// Under sendMu, closed is settled: either Close has not begun (the loop
+	// will read this request before it drains and exits) or it has (refuse).
+	s.sendMu.RLock()
+	if s.closed {
+		s.sendMu.RUnlock()
 		return ErrClosed
-	default:
 	}
 	select {
 	case s.reqs <- req:
-	case <-s.closing:
-		return ErrClosed
 	case <-ctx.Done():
+		s.sendMu.RUnlock()
 		return ctx.Err()
 	}
+	s.sendMu.RUnlock()
 	// Once queued, the write will be attempted; wait for its outcome even if
 	// ctx ends, so a caller never reports failure for a write that landed.
 	return <-req.done
 }
 
+// testHookWrite runs between Write's first closed check and its enqueue,
+// where a racing Close used to strand the request.
+var testHookWrite = func() {}
+
 func (s *Store) loop() {
 	defer close(s.loopDone)
+	// A fault reading a damaged page must reach damage as a panic, not
+	// kill the process.
+	debug.SetPanicOnFault(true)
 	batch := make([]request, 0, maxBatch)
 	for {
 		select {
@@ -77,7 +95,31 @@ func (s *Store) loop() {
 }
 
 func (s *Store) commit(batch []request) {
-	err := s.db.Update(func(btx *bolt.Tx) error {
+	err := s.update(batch)
+	if err == nil || len(batch) == 1 || errors.Is(err, ErrDamaged) {
+		for _, r := range batch {
+			r.done <- err
+		}
+		return
+	}
+	for _, r := range batch {
+		r.done <- s.update([]request{r})
+	}
+}
+
+// update runs batch in one write transaction. Once the file is known to be
+// damaged it commits nothing more: every write is refused with the damage.
+func (s *Store) update(batch []request) (err error) {
+	if err := s.Err(); err != nil && !errors.Is(err, ErrClosed) {
+		return err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = damage(r)
+		}
+		s.fail(err)
+	}()
+	return s.db.Update(func(btx *bolt.Tx) error {
 		tx := &Tx{tx: btx}
 		for _, r := range batch {
 			if err := r.fn(tx); err != nil {
@@ -86,19 +128,4 @@ func (s *Store) commit(batch []request) {
 		}
 		return tx.flush()
 	})
-	if err == nil || len(batch) == 1 {
-		for _, r := range batch {
-			r.done <- err
-		}
-		return
-	}
-	for _, r := range batch {
-		r.done <- s.db.Update(func(btx *bolt.Tx) error {
-			tx := &Tx{tx: btx}
-			if err := r.fn(tx); err != nil {
-				return err
-			}
-			return tx.flush()
-		})
-	}
 }

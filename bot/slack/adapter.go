@@ -49,6 +49,9 @@ type Options struct {
 	// OnAck, when set, learns how long each inbound request took to
 	// acknowledge (kind: event, action, submission, command), for metrics.
 	OnAck func(kind string, d time.Duration)
+	// OnConnection, when set, learns when the Socket Mode connection comes
+	// up (nil) or goes down (the reason), for the readiness probe.
+	OnConnection func(err error)
 }
 
 // Adapter is nudgebot's Slack platform: it delivers the engine's messages

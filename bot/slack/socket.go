@@ -111,7 +111,11 @@ func (a *Adapter) onSocketEvent(ctx context.Context, client *socketmode.Client, 
 	switch evt.Type {
 	case socketmode.EventTypeConnected:
 		a.log.Info().Msg("Socket Mode connected")
+		a.connection(nil)
+	case socketmode.EventTypeDisconnect:
+		a.connection(errors.New("Socket Mode disconnected"))
 	case socketmode.EventTypeConnectionError:
+		a.connection(errors.New("Socket Mode connection failed"))
 		if ce, ok := evt.Data.(*slack.ConnectionErrorEvent); ok {
 			// slack-go retries every error but a few by itself, forever;
 			// an app-level token of the wrong kind would loop silently.
@@ -184,5 +188,12 @@ func (a *Adapter) onEnvelope(ctx context.Context, client *socketmode.Client, evt
 func (a *Adapter) ackSocket(ctx context.Context, client *socketmode.Client, req socketmode.Request, body any) {
 	if err := client.AckCtx(ctx, req.EnvelopeID, body); err != nil && ctx.Err() == nil {
 		a.log.Warn().Err(err).Msg("could not acknowledge a Socket Mode envelope")
+	}
+}
+
+// connection reports the connection's state to Options.OnConnection.
+func (a *Adapter) connection(err error) {
+	if a.opt.OnConnection != nil {
+		a.opt.OnConnection(err)
 	}
 }

@@ -16,7 +16,8 @@ import (
 	_ "time/tzdata" // a scratch or distroless image has no zoneinfo of its own
 )
 
-// exitError carries an exit code; usage and validation problems exit 2.
+// exitError carries an exit code; usage and validation problems exit 2
+// (see exitStatus for the rest).
 type exitError struct {
 	code int
 	err  error
@@ -30,12 +31,8 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
-		code := 1
-		var ee *exitError
-		if errors.As(err, &ee) {
-			code = ee.code
-		}
-		if msg := err.Error(); msg != "" {
+		code, msg := exitStatus(err)
+		if msg != "" {
 			fmt.Fprintln(os.Stderr, "nudgebot:", msg)
 		}
 		os.Exit(code)
@@ -53,8 +50,10 @@ Usage:
                                                       export coaching logs
   nudgebot status       -config FILE                  outbox counts (JSON)
   nudgebot backup       -config FILE -out PATH        consistent copy of the data file
+  nudgebot verify       -config FILE | -file PATH     check the data file (or a backup) through and through
 
 -config defaults to nudgebot.toml. Each command takes -h.
+Exit status: 0 ok, 1 error, 2 usage or configuration error, 3 the data file is damaged.
 `
 
 // options are what the program otherwise takes from the machine it runs
@@ -102,6 +101,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdStatus(ctx, rest, stdout, stderr)
 	case "backup":
 		return cmdBackup(ctx, rest, stdout, stderr)
+	case "verify":
+		return cmdVerify(ctx, rest, stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -49,6 +49,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	defer closeLog()
 
 	reg := prometheus.NewRegistry()
+	ready := &web.Readiness{}
 	// prep completes a freshly loaded configuration from the platform (time
 	// zones the roster leaves out) before the engine sees it.
 	prep := func(context.Context, *config.Config) {}
@@ -75,6 +76,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			OnAck: func(kind string, d time.Duration) {
 				metrics.AckLatency.WithLabelValues("slack", kind).Observe(d.Seconds())
 			},
+			OnConnection: func(err error) { ready.Set("slack", err) },
 		})
 		if err != nil {
 			return &exitError{2, err}
@@ -85,6 +87,9 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			return err
 		}
 		chat = slackApp
+		if s.Mode != "http" {
+			ready.Set("slack", errors.New("Socket Mode not connected yet"))
+		}
 	default:
 		return &exitError{2, fmt.Errorf("%s: chat.platform %q is not available in this build yet; use \"shell\" or \"slack\"", cfg.Path, cfg.Platform)}
 	}
@@ -94,6 +99,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return err
 	}
 	defer st.Close()
+	ready.Check("store", st.Err)
 	engine = bot.New(cfg, st, chat, bot.Options{Logger: logger, Now: o.now})
 	metrics = web.NewMetrics(reg, engine)
 	engine.OnDelivered = metrics.Delivered
@@ -124,8 +130,18 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			logger.Error().Err(err).Msg("engine stopped")
 		}
 	})
+	// A damaged data file stops the bot: it cannot commit, and going on
+	// would only deliver what it can no longer record.
+	wg.Go(func() {
+		select {
+		case <-runCtx.Done():
+		case <-st.Damaged():
+			logger.Error().Err(st.Err()).Msg("data file damaged; stopping")
+			cancel()
+		}
+	})
 	if cfg.HTTPListen != "" {
-		srv := web.New(reg, func() error { return nil })
+		srv := web.New(reg, ready.Ready)
 		if slackApp != nil && cfg.Slack.Mode == "http" {
 			srv.Handle("/slack/", slackApp.Handler())
 		}
@@ -164,6 +180,9 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		slackApp.Close()
 	}
 	logger.Info().Msg("nudgebot stopped")
+	if err := st.Err(); errors.Is(err, store.ErrDamaged) {
+		return err
+	}
 	if chatErr != nil && !errors.Is(chatErr, context.Canceled) {
 		return chatErr
 	}

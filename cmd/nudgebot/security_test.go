@@ -180,8 +180,8 @@ func TestExport_DamagedRecordIsNotQuoted(t *testing.T) {
 			if strings.Contains(err.Error(), "job hunting") || strings.Contains(errOut, "job hunting") {
 				t.Fatalf("the record's text reached the error: %v\n%s", err, errOut)
 			}
-			if !strings.Contains(err.Error(), "corrupt record") {
-				t.Errorf("error %q does not say the record is corrupt", err)
+			if !strings.Contains(err.Error(), "damaged") {
+				t.Errorf("error %q does not say the data file is damaged", err)
 			}
 		})
 	}
