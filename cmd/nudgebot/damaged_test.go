@@ -24,7 +24,7 @@ func TestDamagedChild(t *testing.T) {
 	if args == "" {
 		return
 	}
-	err := run(context.Background(), strings.Split(args, "\x1f"), strings.NewReader(""), os.Stdout, os.Stderr)
+	err := run(context.Background(), strings.Split(args, "\x1f"), strings.NewReader(""), os.Stdout, os.Stderr, withClock(fixedClock(testNow)))
 	if err != nil {
 		code, msg := exitStatus(err)
 		fmt.Fprintln(os.Stderr, "nudgebot:", msg)
