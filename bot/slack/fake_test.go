@@ -479,14 +479,18 @@ func (f *fakeSlack) lookupByEmail(_ http.ResponseWriter, c call) any {
 	return notOK("users_not_found")
 }
 
-// usersList pages through the workspace's users in id order, pageSize at
-// a time (the cursor is the index of the next user).
+// usersList pages through the workspace's users in id order, limit at a
+// time (at most 1,000, as Slack; the cursor is the index of the next user).
 func (f *fakeSlack) usersList(_ http.ResponseWriter, c call) any {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	ids := slices.Sorted(maps.Keys(f.users))
 	start, _ := strconv.Atoi(c.Form.Get("cursor"))
-	end := min(start+f.pageSize, len(ids))
+	limit, _ := strconv.Atoi(c.Form.Get("limit"))
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	end := min(start+limit, len(ids))
 	members := []map[string]any{}
 	for _, id := range ids[min(start, end):end] {
 		members = append(members, map[string]any{"id": id, "tz": f.zones[id], "profile": map[string]any{"email": f.users[id]}})

@@ -206,6 +206,10 @@ func (a *aimd) wait(ctx context.Context) error {
 	if d == 0 {
 		return nil
 	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+		r.Cancel() // the caller cannot wait for its turn: say so at once
+		return &bot.RetryAfterError{After: d, Err: errHeld}
+	}
 	if err := sleep(ctx, d); err != nil {
 		r.Cancel()
 		return err
