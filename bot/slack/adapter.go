@@ -234,7 +234,10 @@ func (a *Adapter) bound() (*bot.Engine, error) {
 // method again before it is over. (An HTTP 429 is held by the transport the
 // moment it arrives; an ok:false "ratelimited" answer only shows here.)
 func (a *Adapter) call(ctx context.Context, method string, fn func(ctx context.Context) error) error {
-	if err := a.pace.wait(ctx, method); err != nil {
+	// The method's pace is taken in the transport, right before the
+	// request goes out; waiting out a hold here spares building a request
+	// that would wait there.
+	if err := a.pace.held(ctx, method); err != nil {
 		return err
 	}
 	err := fn(ctx)
