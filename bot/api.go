@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"time"
 	"slices"
 
 	"github.com/nudgebot/nudgebot/config"
@@ -201,4 +202,45 @@ func (e *Engine) SetIdentities(ctx context.Context, entries [][3]string) error {
 		}
 		return nil
 	})
+}
+
+// RetryFailed puts every failed delivery back in the queue, for an admin
+// who has fixed what made it fail (a channel the bot was not in, a scope
+// the app lacked). Each keeps its history: its attempts so far and whether
+// it may already have been posted (then Slack's history is asked first).
+// It returns how many were queued again.
+func (e *Engine) RetryFailed(ctx context.Context) (int, error) {
+	now := e.now()
+	n := 0
+	err := e.store.Write(ctx, func(tx *store.Tx) error {
+		n = 0
+		var failed []*store.Item
+		if err := tx.Items(func(it *store.Item) error {
+			if it.State == store.Failed {
+				failed = append(failed, it)
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, cur := range failed {
+			it := *cur
+			// A new horizon from now: the retry gets the full retry_for.
+			it.State, it.NextAttempt, it.FirstAttempt = store.Pending, now, time.Time{}
+			it.Reason = "retried by an admin after: " + cur.Reason
+			if err := tx.UpdateItem(cur, &it); err != nil {
+				return err
+			}
+		}
+		n = len(failed)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("retry failed deliveries: %w", err)
+	}
+	if n > 0 {
+		e.log.Info().Int("items", n).Msg("failed deliveries queued again by an admin")
+		e.kick()
+	}
+	return n, nil
 }

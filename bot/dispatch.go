@@ -67,28 +67,44 @@ func (e *Engine) Dispatch(ctx context.Context) (int, error) {
 	results := make(chan outcome, batchSize)
 	var claimErr error
 	claimed := 0
+	// window holds a slot for each item claimed and not yet sent: no
+	// more than the platform sends in claimAhead are ever claimed ahead.
+	window := make(chan struct{}, e.claimLimit())
+	release := func(n int) {
+		for range n {
+			<-window
+		}
+	}
 	go func() { // the claimer
 		defer close(work)
 		for ctx.Err() == nil {
-			limit := e.claimLimit()
-			batch, err := e.claim(ctx, limit)
+			n := reserve(ctx, window)
+			if n == 0 {
+				return
+			}
+			batch, err := e.claim(ctx, n)
 			if err != nil {
+				release(n)
 				claimErr = err
 				return
 			}
+			release(n - len(batch))
 			claimed += len(batch)
 			for chunk := range slices.Chunk(batch, composeChunk) {
+				handed := 0
 				for _, g := range groups(e.composeAll(cfg, chunk), results) {
 					select {
 					case work <- g:
+						handed += len(g)
 					case <-ctx.Done():
 						for _, j := range g {
 							results <- j.with(attempt{verdict: untried})
 						}
 					}
 				}
+				release(len(chunk) - handed)
 			}
-			if len(batch) < limit {
+			if len(batch) < n {
 				return
 			}
 		}
@@ -102,6 +118,7 @@ func (e *Engine) Dispatch(ctx context.Context) (int, error) {
 		wg.Go(func() {
 			for g := range work {
 				e.deliver(ctx, sendCtx, cfg, g, results)
+				release(len(g))
 			}
 		})
 	}
@@ -124,6 +141,26 @@ func (e *Engine) claimLimit() int {
 		return min(batchSize, max(p.Capacity(claimAhead), 1))
 	}
 	return batchSize
+}
+
+// reserve takes a slot of the window, waiting for one if need be, and as
+// many more as are free; it returns how many it took (0 once ctx ends).
+func reserve(ctx context.Context, window chan struct{}) int {
+	select {
+	case window <- struct{}{}:
+	case <-ctx.Done():
+		return 0
+	}
+	n := 1
+	for n < cap(window) {
+		select {
+		case window <- struct{}{}:
+			n++
+		default:
+			return n
+		}
+	}
+	return n
 }
 
 // groups turns composed jobs into units of work: items that need nothing

@@ -63,7 +63,7 @@ func commandID(cmd slack.SlashCommand) string {
 }
 
 // adminCommands change what everyone receives: only L&D admins may use them.
-var adminCommands = map[string]bool{"send": true, "pause": true, "resume": true, "reload": true}
+var adminCommands = map[string]bool{"send": true, "pause": true, "resume": true, "reload": true, "retry": true}
 
 func (a *Adapter) runCommand(ctx context.Context, e *bot.Engine, cmd slack.SlashCommand) {
 	args := strings.Fields(cmd.Text)
@@ -200,6 +200,16 @@ func (a *Adapter) admin(ctx context.Context, e *bot.Engine, word string, args []
 			return mrkdwnf("Paused %s: no scheduled nudges go out until you resume it.", cfg.Program(args[0]).Name)
 		}
 		return mrkdwnf("Resumed %s: its scheduled nudges go out again.", cfg.Program(args[0]).Name)
+	case "retry":
+		n, err := e.RetryFailed(ctx)
+		if err != nil {
+			a.log.Error().Err(err).Msg("could not retry failed deliveries")
+			return textTryAgain
+		}
+		if n == 0 {
+			return "No nudge has failed: there is nothing to retry."
+		}
+		return mrkdwnf("Queued %d failed %s again: %s out in a moment, unless Slack says no again.", n, plural(n, "nudge", "nudges"), plural(n, "it goes", "they go"))
 	case "reload":
 		if a.opt.Reload == nil {
 			return "Reloading from Slack is not enabled for this bot."
@@ -265,6 +275,7 @@ func helpText(admin bool) string {
 		s += "\n*For L&amp;D admins*\n" +
 			"• `/nudge send <checkin|assignment|pledge|summary> @manager` — send a nudge now\n" +
 			"• `/nudge pause <program>`, `/nudge resume <program>` — stop or restart a program's scheduled nudges\n" +
+			"• `/nudge retry` — send failed nudges again (once what made them fail is fixed)\n" +
 			"• `/nudge reload` — re-read the configuration"
 	}
 	return s
@@ -336,4 +347,12 @@ func programList(e *bot.Engine) string {
 		return "none"
 	}
 	return strings.Join(s, ", ")
+}
+
+// plural picks the singular or plural form for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
