@@ -3,8 +3,8 @@ package bot
 import (
 	"context"
 	"fmt"
-	"time"
 	"slices"
+	"time"
 
 	"github.com/nudgebot/nudgebot/config"
 	"github.com/nudgebot/nudgebot/nudges"

@@ -255,7 +255,9 @@ func (t *Tx) putItem(old, it *Item, raw []byte) error {
 			}
 		}
 		if old.State != it.State {
-			if final(old.State) {
+			// The one way back from a final state: an admin retrying a
+			// failed delivery.
+			if final(old.State) && !(old.State == Failed && it.State == Pending) {
 				return fmt.Errorf("%w: %s %s → %s", ErrInvalidTransition, it.ID, old.State, it.State)
 			}
 			t.count(old.State, -1)

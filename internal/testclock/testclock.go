@@ -31,3 +31,10 @@ func (c *Clock) Set(rfc3339 string) {
 	c.t = t
 	c.mu.Unlock()
 }
+
+// SetTime moves the clock to t.
+func (c *Clock) SetTime(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
