@@ -120,7 +120,7 @@ func newBenchEnv(b *testing.B, n int, fake *benchFake, edit func(*nbslack.Option
 
 // queue makes one check-in ready now for each manager (engine.SendNow, from
 // 64 goroutines so the store groups the writes) and returns their ids.
-func (v *benchEnv) queue(b *testing.B) []string {
+func (v *benchEnv) queue(b testing.TB) []string {
 	b.Helper()
 	ids := make([]string, len(v.managers))
 	var next atomic.Int64

@@ -51,7 +51,7 @@ const usersPage = 200
 // account in the fake (U0000000…, m000000@example.com), an engine over a
 // bbolt file in a temporary directory and the adapter in HTTP mode,
 // pointed at fake through its stamping transport.
-func newLimitsEnv(b *testing.B, n int, cached bool, fake *slackfake.Server) *benchEnv {
+func newLimitsEnv(b testing.TB, n int, cached bool, fake *slackfake.Server, rate float64) *benchEnv {
 	b.Helper()
 	dir := b.TempDir()
 	path := writeEmailRoster(b, dir, n)
@@ -68,7 +68,7 @@ func newLimitsEnv(b *testing.B, n int, cached bool, fake *slackfake.Server) *ben
 	}
 	opt := nbslack.Options{
 		BotToken: botToken, SigningSecret: signingSecret, Mode: nbslack.ModeHTTP,
-		APIURL: fake.URL(), WorkspaceRate: *limitsRate, Logger: zerolog.Nop(),
+		APIURL: fake.URL(), WorkspaceRate: rate, Logger: zerolog.Nop(),
 		HTTPClient: pooledClient(fake.Transport),
 	}
 	if cached {
@@ -109,7 +109,7 @@ func newLimitsEnv(b *testing.B, n int, cached bool, fake *slackfake.Server) *ben
 // writeEmailRoster writes the config of internal/testroster with a roster
 // whose managers have emails and no Slack ids, all working all day every
 // day in UTC.
-func writeEmailRoster(b *testing.B, dir string, n int) string {
+func writeEmailRoster(b testing.TB, dir string, n int) string {
 	b.Helper()
 	f, err := os.Create(filepath.Join(dir, "roster.csv"))
 	if err != nil {
@@ -153,7 +153,7 @@ csv = "roster.csv"
 // runUntilSettled runs the engine's own loop until no item is pending or
 // sending, or timeout; it returns how long that took and whether it
 // finished. The engine must stop within 30 s of being cancelled.
-func runUntilSettled(b *testing.B, e *bot.Engine, st *store.Store, timeout time.Duration) (time.Duration, bool) {
+func runUntilSettled(b testing.TB, e *bot.Engine, st *store.Store, timeout time.Duration) (time.Duration, bool) {
 	b.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ran := make(chan error, 1)
@@ -205,7 +205,7 @@ type books struct {
 	sentButMissing      int // sent in the store, not in Slack
 }
 
-func readBooks(b *testing.B, st *store.Store, fake *slackfake.Server, ids []string) books {
+func readBooks(b testing.TB, st *store.Store, fake *slackfake.Server, ids []string) books {
 	b.Helper()
 	k := books{snap: fake.Snapshot()}
 	k.tally = k.snap.Tally(ids)
@@ -336,7 +336,7 @@ func limitsScenario(b *testing.B, name string, faults slackfake.Faults, report f
 			for range b.N {
 				fake := slackfake.New(slackfake.Options{Token: botToken, Limits: slackfake.Slack(L, burst), Faults: faults})
 				b.Cleanup(fake.Close)
-				v := newLimitsEnv(b, n, cached, fake)
+				v := newLimitsEnv(b, n, cached, fake, L)
 				queued := v.queue(b)
 				b.StartTimer()
 				d, finished := runUntilSettled(b, v.e, v.st, *limitsTimeout)

@@ -1,0 +1,88 @@
+package slack_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nudgebot/nudgebot/internal/slackfake"
+	"github.com/nudgebot/nudgebot/store"
+)
+
+// These run the real engine, store and adapter against slackfake, whose
+// buckets and faults behave like Slack's, on a small roster: the
+// benchmarks in limits_bench_test.go measure the same at 2,000 managers.
+// They assert counts (what Slack holds, what was called, what it refused),
+// never durations; the timeout only guards against a hang.
+
+const limitsTestTimeout = 3 * time.Minute
+
+// A first run finds managers by email through one page of users.list,
+// posts to their user ids (no conversations.open, no users.lookupByEmail),
+// and paces posts so that Slack's small buckets (bursts of 3) almost never
+// answer 429, and nothing is sent while a Retry-After runs.
+func TestLimits_FirstRunWithinSlacksBuckets(t *testing.T) {
+	const n = 40
+	fake := slackfake.New(slackfake.Options{Token: botToken, Limits: slackfake.Slack(20, 3)})
+	t.Cleanup(fake.Close)
+	v := newLimitsEnv(t, n, false, fake, 20)
+	ids := v.queue(t)
+	if _, finished := runUntilSettled(t, v.e, v.st, limitsTestTimeout); !finished {
+		t.Fatal("not every nudge was settled")
+	}
+	k := readBooks(t, v.st, fake, ids)
+	if k.tally.Delivered != n || k.tally.Duplicated != 0 || k.lost != 0 {
+		t.Fatalf("delivered %d of %d, %d duplicated, %d lost", k.tally.Delivered, n, k.tally.Duplicated, k.lost)
+	}
+	calls := k.snap.Calls
+	if calls["users.list"] != 1 || calls["users.lookupByEmail"] != 0 || calls["conversations.open"] != 0 {
+		t.Errorf("identity calls %v: want one users.list page, no single lookups, no conversations.open", calls)
+	}
+	if limited := k.snap.Limited(); limited*20 > len(k.snap.Requests) {
+		t.Errorf("%d of %d requests answered 429, want at most 5%%", limited, len(k.snap.Requests))
+	}
+	if viol := k.snap.Violations(); len(viol) != 0 {
+		t.Errorf("%d requests sent while Slack had said to wait", len(viol))
+	}
+	if !k.agrees() {
+		t.Errorf("status disagrees with Slack: store sent %d, failed %d, other %d; Slack holds %d", k.sent, k.failed, k.other, k.tally.Delivered)
+	}
+}
+
+// With Slack failing a share of every method's calls — 500 before the
+// call takes effect, 503 after it did (the message is stored), 429 (the
+// benchmark Faults2000 uses the 20/20/10%) —
+// every nudge arrives exactly once, and the outbox says what Slack holds.
+func TestLimits_FaultsNeitherDuplicateNorLose(t *testing.T) {
+	const n = 20
+	faults := slackfake.Faults{Seed: 11, All: slackfake.Fault{Before: 0.1, After: 0.2, RateLimited: 0.05}}
+	fake := slackfake.New(slackfake.Options{Token: botToken, Limits: slackfake.Slack(50, 3), Faults: faults})
+	t.Cleanup(fake.Close)
+	v := newLimitsEnv(t, n, false, fake, 50)
+	ids := v.queue(t)
+	if _, finished := runUntilSettled(t, v.e, v.st, limitsTestTimeout); !finished {
+		t.Fatal("not every nudge was settled")
+	}
+	k := readBooks(t, v.st, fake, ids)
+	if k.tally.Delivered != n || k.tally.Duplicated != 0 || k.lost != 0 {
+		t.Fatalf("delivered %d of %d, %d duplicated (%d extra DMs), %d lost", k.tally.Delivered, n, k.tally.Duplicated, k.tally.Extra, k.lost)
+	}
+	if !k.agrees() {
+		t.Errorf("status disagrees with Slack: store sent %d, failed %d, other %d; Slack holds %d", k.sent, k.failed, k.other, k.tally.Delivered)
+	}
+	if k.snap.Calls["conversations.history"] == 0 {
+		t.Error("no history was read: the ambiguous failures cannot have been checked")
+	}
+	if c, _ := v.st.Counts(); c[store.Sent] != n {
+		t.Errorf("status counts %v, want %d sent", c, n)
+	}
+	var after int
+	for _, r := range k.snap.Requests {
+		if r.Method == "chat.postMessage" && strings.HasPrefix(r.Fault, slackfake.FaultAfter) {
+			after++
+		}
+	}
+	if after == 0 {
+		t.Error("the fake stored no message before failing: the scenario tests nothing")
+	}
+}
