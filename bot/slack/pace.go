@@ -159,6 +159,16 @@ func (p *pacer) bucket(method string) *aimd {
 // message waits for a slot to post in channel: the channel's own pace,
 // then the workspace's.
 func (p *pacer) message(ctx context.Context, channel string) error {
+	if err := p.channel(ctx, channel); err != nil {
+		return err
+	}
+	return p.workspace.wait(ctx)
+}
+
+// channel waits for the channel's own pace alone: an update of a message
+// (chat.update) counts against its channel and its tier, not against the
+// workspace's posts.
+func (p *pacer) channel(ctx context.Context, channel string) error {
 	p.mu.Lock()
 	l := p.channels[channel]
 	if l == nil {
@@ -166,10 +176,7 @@ func (p *pacer) message(ctx context.Context, channel string) error {
 		p.channels[channel] = l
 	}
 	p.mu.Unlock()
-	if err := l.wait(ctx); err != nil {
-		return err
-	}
-	return p.workspace.wait(ctx)
+	return l.wait(ctx)
 }
 
 // Capacity is how many messages the workspace's pace lets out in d now

@@ -231,7 +231,7 @@ func updateVerdict(err error) updateOutcome {
 // channel's message pace.
 func (a *Adapter) update(ctx context.Context, channel, ts string, st *redrawing) error {
 	text, blocks := st.render()
-	if err := a.pace.message(ctx, channel); err != nil {
+	if err := a.pace.channel(ctx, channel); err != nil {
 		return err
 	}
 	meta := slack.SlackMetadata{EventType: metadataType, EventPayload: map[string]any{metadataKey: st.nudge}}
