@@ -115,10 +115,12 @@ func (d *directory) read(ctx context.Context, a *Adapter, e *bot.Engine) {
 	}()
 	wanted := map[string]string{} // lower-cased email → manager id
 	for _, m := range e.Config().Managers {
+		// knownUser also brings what the store knows into memory.
 		if m.Email != "" && a.knownUser(e, m.ID) == "" {
 			wanted[strings.ToLower(strings.TrimSpace(m.Email))] = m.ID
 		}
 	}
+	d.signal() // those the store knew are ready now
 	if len(wanted) == 0 {
 		return
 	}

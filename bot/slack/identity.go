@@ -49,7 +49,10 @@ func (a *Adapter) destination(ctx context.Context, e *bot.Engine, to bot.Recipie
 // Ready reports whether a message for to can go out now (bot.Gate): a
 // manager's Slack user is known, or the workspace's user list has been
 // read (a manager it lacks is then looked up alone, or fails). Asking
-// about an unknown manager starts reading the list, in the background.
+// about an unknown manager starts reading the list, in the background
+// (which first takes what the store already knows). It looks only in
+// memory: the engine asks while it claims items, inside a write
+// transaction, where a read of the store must not be opened.
 func (a *Adapter) Ready(to bot.Recipient) bool {
 	if to.Channel != "" {
 		return true
@@ -58,7 +61,7 @@ func (a *Adapter) Ready(to bot.Recipient) bool {
 	if err != nil {
 		return true // Send says what is wrong
 	}
-	if a.knownUser(e, to.Manager) != "" {
+	if a.opt.UserIDs[to.Manager] != "" || a.users.get(to.Manager) != "" {
 		return true
 	}
 	return a.dir.ensure(a, e)
