@@ -73,6 +73,7 @@ func newBenchFake() *benchFake {
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		c.Handle("/chat.postMessage", f.postMessage)
 		c.Handle("/chat.update", f.update)
+		c.Handle("/response/", f.responseURL)
 		c.Handle("/chat.postEphemeral", f.okChannelTS(&f.ephemeral))
 		c.Handle("/conversations.open", func(w http.ResponseWriter, r *http.Request) {
 			f.opens.Add(1)

@@ -607,6 +607,7 @@ func (v *benchEnv) clicks(b *testing.B, ids []string) []benchClick {
 			"message":   map[string]any{"type": "message", "ts": ts, "text": text, "blocks": blocks},
 			"actions": []any{map[string]any{"type": "button", "action_id": btn.ActionID, "block_id": blockID, "value": btn.Value,
 				"action_ts": fmt.Sprintf("1780390001.%06d", i), "text": btn.Text}},
+			"response_url": v.fake.srv.GetAPIURL() + "response/" + ch + "/" + ts,
 		}
 		raw, err := json.Marshal(payload)
 		if err != nil {
@@ -755,7 +756,7 @@ func BenchmarkInteractionAck200PerSec(b *testing.B) {
 		}
 		v.checkSent(b, ids)
 		clicks := v.clicks(b, ids)
-		updates0, ephemeral0 := fake.updates.Load(), fake.ephemeral.Load()
+		updates0, ephemeral0, hooks0 := fake.updates.Load(), fake.ephemeral.Load(), fake.upd.viaHooks()
 		watch := watchDurability(v.st)
 		lat := make([]time.Duration, n)
 		var wg sync.WaitGroup
@@ -836,7 +837,7 @@ func BenchmarkInteractionAck200PerSec(b *testing.B) {
 		if bad > 0 {
 			b.Errorf("%d of %d clicks not stored exactly once", bad, n)
 		}
-		if u, e := fake.updates.Load()-updates0, fake.ephemeral.Load()-ephemeral0; u != n || e != 0 {
+		if u, e := int(fake.updates.Load()-updates0)+fake.upd.viaHooks()-hooks0, fake.ephemeral.Load()-ephemeral0; u != n || e != 0 {
 			b.Errorf("%d messages redrawn (want %d), %d ephemeral answers (want 0: some click failed)", u, n, e)
 		}
 	}

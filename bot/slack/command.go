@@ -154,7 +154,7 @@ func (a *Adapter) snoozeLatest(ctx context.Context, e *bot.Engine, mgr string, c
 	case res.Duplicate:
 		return escape(res.Text)
 	}
-	a.redraw(ctx, e, mgr, n.Nudge, nudges.ActSnooze, "", res.Text, "")
+	a.redraw(ctx, e, mgr, n.Nudge, nudges.ActSnooze, "", res.Text, "", "")
 	return mrkdwnf("%s: %s", n.Title, res.Text)
 }
 
@@ -253,15 +253,22 @@ func (a *Adapter) target(ctx context.Context, e *bot.Engine, s string) (string, 
 // hook host (or the configured API host) is accepted, so a forged payload
 // cannot make the bot post to an arbitrary URL.
 func (a *Adapter) respond(ctx context.Context, responseURL, text string) {
-	u, err := url.Parse(responseURL)
-	if err != nil || !a.hooks[u.Host] || (u.Host == "hooks.slack.com" && u.Scheme != "https") {
+	if !a.usableHook(responseURL) {
 		a.log.Warn().Msg("command without a usable response_url: answer dropped")
 		return
 	}
-	err = slack.PostWebhookCustomHTTPContext(ctx, responseURL, a.http, &slack.WebhookMessage{Text: text, ResponseType: slack.ResponseTypeEphemeral})
+	err := slack.PostWebhookCustomHTTPContext(ctx, responseURL, a.http, &slack.WebhookMessage{Text: text, ResponseType: slack.ResponseTypeEphemeral})
 	if err != nil {
 		a.log.Warn().Err(err).Msg("could not answer a command")
 	}
+}
+
+// usableHook reports whether a response_url points where Slack's do
+// (hooks.slack.com over https, or the API's own host): a forged one must
+// not make the bot post elsewhere.
+func (a *Adapter) usableHook(responseURL string) bool {
+	u, err := url.Parse(responseURL)
+	return responseURL != "" && err == nil && a.hooks[u.Host] && (u.Host != "hooks.slack.com" || u.Scheme == "https")
 }
 
 func helpText(admin bool) string {

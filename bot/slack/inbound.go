@@ -150,8 +150,11 @@ func (a *Adapter) record(ctx context.Context, e *bot.Engine, cb slack.Interactio
 	if channel != "" && cb.Container.MessageTs != "" {
 		ref = channel + "/" + cb.Container.MessageTs
 	}
-	header := headerText(cb.Message)
-	return func(ctx context.Context) { a.redraw(ctx, e, mgr, nudge, what, ref, res.Text, header) }
+	header, hook := headerText(cb.Message), ""
+	if a.usableHook(cb.ResponseURL) {
+		hook = cb.ResponseURL
+	}
+	return func(ctx context.Context) { a.redraw(ctx, e, mgr, nudge, what, ref, res.Text, header, hook) }
 }
 
 // openForm opens the form of a nudge (or, for skip, the reason modal). The
@@ -195,8 +198,8 @@ func (a *Adapter) openView(ctx context.Context, trigger string, view slack.Modal
 // redraw asks for a nudge's message to be updated after an answer (see
 // update.go). ref names the message (the item's own ref when empty);
 // title stands in for the header when the nudge no longer composes
-// (every learner has now applied).
-func (a *Adapter) redraw(_ context.Context, e *bot.Engine, mgr, nudge, act, ref, note, title string) {
+// (every learner has now applied); hook is the click's response_url, or "".
+func (a *Adapter) redraw(_ context.Context, e *bot.Engine, mgr, nudge, act, ref, note, title, hook string) {
 	if ref == "" {
 		_, item, _ := e.Nudge(mgr, nudge)
 		ref = item.Ref
@@ -205,7 +208,7 @@ func (a *Adapter) redraw(_ context.Context, e *bot.Engine, mgr, nudge, act, ref,
 	if !ok {
 		return // not posted through Slack (yet): nothing to redraw
 	}
-	a.updates.put(ch, ts, &redrawing{e: e, mgr: mgr, nudge: nudge, act: act, note: note, title: title})
+	a.updates.put(ch, ts, &redrawing{e: e, mgr: mgr, nudge: nudge, act: act, note: note, title: title, hook: hook})
 }
 
 // headerText is the title of a message as posted, from its header block.

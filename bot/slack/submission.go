@@ -73,7 +73,7 @@ func (a *Adapter) submission(ctx context.Context, e *bot.Engine, cb slack.Intera
 	// then loses its buttons.
 	return ack{then: func(ctx context.Context) {
 		if nudge != "" {
-			a.redraw(ctx, e, mgr, nudge, action, "", res.Text, "")
+			a.redraw(ctx, e, mgr, nudge, action, "", res.Text, "", "")
 			return
 		}
 		a.tellDM(ctx, e, uid, escape(res.Text)) // a form opened with /nudge: no message to update

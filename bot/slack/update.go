@@ -40,6 +40,12 @@ const (
 type redrawing struct {
 	e                            *bot.Engine
 	mgr, nudge, act, note, title string
+	// hook is the response_url of the click that asked for this state:
+	// Slack lets it replace the message a few times within half an hour,
+	// outside chat.update's tier of 50 a minute, so a click's answer shows
+	// at once even when many managers click together. "" when there is
+	// none (a form submitted, a command) or it was refused.
+	hook string
 }
 
 // pendingUpdate is one message with a state to send.
@@ -227,10 +233,20 @@ func updateVerdict(err error) updateOutcome {
 	return updateRetryLater // 5xx, timeouts, the network
 }
 
-// update renders st from the nudge as it reads now and sends it, at the
-// channel's message pace.
+// update renders st from the nudge as it reads now and sends it: through
+// the click's response_url when there is one, else (or when that fails)
+// with chat.update at the channel's message pace.
 func (a *Adapter) update(ctx context.Context, channel, ts string, st *redrawing) error {
 	text, blocks := st.render()
+	if st.hook != "" {
+		msg := &slack.WebhookMessage{Text: text, Blocks: &slack.Blocks{BlockSet: blocks}, ReplaceOriginal: true}
+		err := slack.PostWebhookCustomHTTPContext(ctx, st.hook, a.http, msg)
+		if err == nil {
+			return nil
+		}
+		a.log.Debug().Err(err).Str("nudge_id", st.nudge).Msg("the click's response_url did not take the update; using chat.update")
+		st.hook = "" // spent or refused: a retry goes through chat.update
+	}
 	if err := a.pace.channel(ctx, channel); err != nil {
 		return err
 	}

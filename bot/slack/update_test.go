@@ -93,3 +93,34 @@ func TestUpdate_GivesUpOnPermanentError(t *testing.T) {
 		t.Errorf("%d ratings stored, want 1: the answer stands", n)
 	}
 }
+
+// A click's answer shows through the click's response_url (replace the
+// original message), which Slack does not count against chat.update's
+// tier of 50 a minute; only when that is refused does chat.update carry it.
+func TestUpdate_ThroughTheClicksResponseURL(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		refuse  bool
+		updates int // chat.update calls
+	}{{"Taken", false, 0}, {"RefusedFallsBackToChatUpdate", true, 1}} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := newEnv(t, "2026-06-02T09:00:00Z")
+			base := v.serveHTTP()
+			_, p := v.deliver(t, nudges.KindCheckIn)
+			if tc.refuse {
+				v.fake.failNext("response", 1, serverError)
+			}
+			payload := click(uAnn, p, button(t, p, nudges.ActUseful, ""), "t1", "1780390001.000001")
+			payload["response_url"] = v.fake.srv.GetAPIURL() + "response"
+			v.post(t, base, "/slack/interactions", formType, interactionForm(t, payload), http.StatusOK)
+			v.drain()
+			hooks := v.fake.Calls("response")
+			if len(hooks) != 1 || hooks[0].JSON["replace_original"] != true || !strings.Contains(fmt.Sprint(hooks[0].JSON["blocks"]), "Thanks for the feedback") {
+				t.Fatalf("response_url calls %+v, want one replacing the message with the acknowledgement", hooks)
+			}
+			if n := len(v.fake.Calls("chat.update")); n != tc.updates {
+				t.Errorf("%d chat.update calls, want %d", n, tc.updates)
+			}
+		})
+	}
+}
