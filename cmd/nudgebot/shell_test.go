@@ -94,3 +94,38 @@ func TestShell_CheckInAsksAgainForAWrongAnswer(t *testing.T) {
 		t.Logf("output:\n%s", out)
 	}
 }
+
+// A nudge number names one manager's nudge: acting as another manager, the
+// shell refuses it rather than answer someone else's nudge.
+func TestShell_RefusesAnotherManagersNudgeNumber(t *testing.T) {
+	cfg := exampleCopy(t)
+	// At readmeNow only Dana's pledge goes out at start (#1); Amara's
+	// check-in, sent next, is #2.
+	script := strings.Join([]string{
+		"send checkin amara",
+		"as dana",
+		"skip 2 team offsite",
+		"snooze 2",
+		"rate 2 useful",
+		"checkin 2",
+	}, "\n")
+	out, _, err := runAt(t, readmeNow, script, "run", "-config", cfg)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "[#2] DM to Amara Okafor (amara) · 5-minute check-in") {
+		t.Fatalf("#2 is not Amara's check-in:\n%s", out)
+	}
+	const refusal = "! #2 is Amara Okafor (amara)'s nudge, not yours: 'as amara' to answer it"
+	if n := strings.Count(out, refusal); n != 4 {
+		t.Errorf("%d refusals %q, want 4 (skip, snooze, rate, checkin):\n%s", n, refusal, out)
+	}
+	if strings.Contains(out, "Log check-in") {
+		t.Errorf("the check-in form was opened for Amara's nudge:\n%s", out)
+	}
+	for _, row := range exportedLogs(t, cfg) {
+		if row.Nudge != "" && row.Manager == "dana" {
+			t.Errorf("a reply of Dana's was stored against a nudge: %+v", row)
+		}
+	}
+}
