@@ -210,6 +210,7 @@ func TestReply_InvalidChangesNothing(t *testing.T) {
 		{"BadMinutes", bot.Reply{ID: "b", Nudge: id, Action: nudges.ActLog, Fields: checkIn("priya", "ten", "2026-06-09", "", "")}, nudges.FieldMinutes, bot.ErrInvalid},
 		{"ReviewInPast", bot.Reply{ID: "c", Nudge: id, Action: nudges.ActLog, Fields: checkIn("priya", "10", "2026-05-01", "", "")}, nudges.FieldReview, bot.ErrInvalid},
 		{"ShareWithoutWin", bot.Reply{ID: "d", Nudge: id, Action: nudges.ActLog, Fields: checkIn("priya", "10", "2026-06-09", "", "yes")}, nudges.FieldShare, bot.ErrInvalid},
+		{"ShareNeitherYesNorNo", bot.Reply{ID: "d2", Nudge: id, Action: nudges.ActLog, Fields: checkIn("priya", "10", "2026-06-09", "a win", "maybe")}, nudges.FieldShare, bot.ErrInvalid},
 		{"SkipWithoutReason", bot.Reply{ID: "e", Nudge: id, Action: nudges.ActSkip}, nudges.FieldReason, bot.ErrInvalid},
 		{"UnknownNudge", bot.Reply{ID: "f", Nudge: "nope", Action: nudges.ActSnooze}, "", bot.ErrUnknownNudge},
 		{"UnknownManager", bot.Reply{ID: "g", Manager: "mallory", Nudge: id, Action: nudges.ActSnooze}, "", bot.ErrUnknownManager},

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -230,63 +229,39 @@ func answer(tx *store.Tx, it *store.Item, answered string) error {
 }
 
 func (e *Engine) logCheckIn(tx *store.Tx, cfg *config.Config, m *nudges.Manager, r Reply, l *store.Log, today nudges.Date, res *Result) error {
-	f := r.Fields
-	var errs FieldErrors
-	mb, team := cfg.FindMember(m.ID, strings.TrimSpace(f[nudges.FieldMember]))
-	if mb == nil {
-		errs = append(errs, FieldError{nudges.FieldMember, fmt.Sprintf("%q is not on your team", f[nudges.FieldMember])})
-	}
-	for _, k := range []string{nudges.FieldTried, nudges.FieldChanged, nudges.FieldNext} {
-		if strings.TrimSpace(f[k]) == "" {
-			errs = append(errs, FieldError{k, "required"})
-		}
-	}
-	minutes, err := strconv.Atoi(strings.TrimSpace(f[nudges.FieldMinutes]))
-	if err != nil || minutes < 1 || minutes > 480 {
-		errs = append(errs, FieldError{nudges.FieldMinutes, "a whole number of minutes from 1 to 480"})
-	}
-	review, err := nudges.ParseDate(strings.TrimSpace(f[nudges.FieldReview]))
-	if err != nil {
-		errs = append(errs, FieldError{nudges.FieldReview, "a date as YYYY-MM-DD"})
-	} else if review.Before(today) {
-		errs = append(errs, FieldError{nudges.FieldReview, "the review date is in the past"})
-	}
-	win := strings.TrimSpace(f[nudges.FieldWin])
-	share := isYes(f[nudges.FieldShare])
-	if share && win == "" {
-		errs = append(errs, FieldError{nudges.FieldShare, "there is no win to share"})
-	}
+	c, errs := validateCheckIn(cfg, m.ID, r.Fields, today)
 	if len(errs) > 0 {
 		return errs
 	}
-	l.Kind, l.Learner, l.Minutes = string(nudges.KindCheckIn), mb.ID, minutes
-	for _, k := range []string{nudges.FieldTried, nudges.FieldChanged, nudges.FieldNext} {
-		l.Answers[k] = strings.TrimSpace(f[k])
+	mb := c.member
+	l.Kind, l.Learner, l.Minutes = string(nudges.KindCheckIn), mb.ID, c.minutes
+	for k, v := range c.text {
+		l.Answers[k] = v
 	}
-	l.Answers[nudges.FieldMember], l.Answers[nudges.FieldReview] = mb.ID, review.String()
-	res.Text = fmt.Sprintf("Check-in with %s logged (%d min). I will remind you to review %q on %s.", mb.Name, minutes, l.Answers[nudges.FieldNext], review)
-	if win != "" {
-		l.Answers[nudges.FieldWin] = win
-		l.Answers[nudges.FieldShare] = map[bool]string{true: "yes", false: "no"}[share]
+	l.Answers[nudges.FieldMember], l.Answers[nudges.FieldReview] = mb.ID, c.review.String()
+	res.Text = fmt.Sprintf("Check-in with %s logged (%d min). I will remind you to review %q on %s.", mb.Name, c.minutes, l.Answers[nudges.FieldNext], c.review)
+	if c.win != "" {
+		l.Answers[nudges.FieldWin] = c.win
+		l.Answers[nudges.FieldShare] = map[bool]string{true: "yes", false: "no"}[c.share]
 	}
 	st, err := tx.ManagerState(m.ID)
 	if err != nil {
 		return err
 	}
-	st.LastCheckIn = &store.CheckInRecall{Member: mb.ID, Action: l.Answers[nudges.FieldNext], Review: review, At: r.At}
+	st.LastCheckIn = &store.CheckInRecall{Member: mb.ID, Action: l.Answers[nudges.FieldNext], Review: c.review, At: r.At}
 	if err := tx.PutManagerState(m.ID, st); err != nil {
 		return err
 	}
-	if share && team.Channel != "" {
+	if c.share && c.team.Channel != "" {
 		// The manager ticked "share": that is the explicit consent a
 		// public shout-out needs. Queue it durably with the log itself.
 		it := &store.Item{ID: "shout/" + r.ID, Manager: m.ID, Kind: nudges.KindShoutOut, Program: l.Program,
-			Channel: team.Channel, Team: team.ID, Log: r.ID, ScheduledAt: r.At, State: store.Pending, NextAttempt: r.At}
+			Channel: c.team.Channel, Team: c.team.ID, Log: r.ID, ScheduledAt: r.At, State: store.Pending, NextAttempt: r.At}
 		if err := tx.PutItem(it); err != nil {
 			return err
 		}
 		res.ShoutOut = true
-		res.Text += " Your win will be shared with " + team.Name + "."
+		res.Text += " Your win will be shared with " + c.team.Name + "."
 	}
 	return nil
 }
@@ -296,22 +271,8 @@ func logPledge(tx *store.Tx, m *nudges.Manager, r Reply, l *store.Log) error {
 	if err != nil {
 		return err
 	}
-	text := strings.TrimSpace(r.Fields[nudges.FieldPledge])
-	if n, err := strconv.Atoi(text); err == nil && n >= 1 && n <= len(nudges.PledgeSuggestions) {
-		text = nudges.PledgeSuggestions[n-1]
-	}
-	kept := strings.ToLower(strings.TrimSpace(r.Fields[nudges.FieldKept]))
-	var errs FieldErrors
-	if text == "" {
-		errs = append(errs, FieldError{nudges.FieldPledge, "say what you will do this week"})
-	}
 	awaiting := st.Pledge != nil && !st.Pledge.Reviewed
-	switch {
-	case awaiting && kept != "yes" && kept != "partly" && kept != "no":
-		errs = append(errs, FieldError{nudges.FieldKept, "answer yes, partly or no"})
-	case !awaiting && kept != "":
-		kept = "" // nothing to review yet; ignore
-	}
+	text, kept, errs := validatePledge(r.Fields, awaiting)
 	if len(errs) > 0 {
 		return errs
 	}
@@ -405,12 +366,4 @@ func (e *Engine) snooze(tx *store.Tx, cfg *config.Config, m *nudges.Manager, roo
 	l.Answers["until"] = when.In(m.Calendar.Location).Format(time.RFC3339)
 	res.Text = "Snoozed until " + when.In(m.Calendar.Location).Format("Mon 2 Jan 15:04") + "."
 	return nil
-}
-
-func isYes(s string) bool {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "y", "yes", "true", "1", "on", "share":
-		return true
-	}
-	return false
 }

@@ -290,17 +290,26 @@ func (a *Adapter) exec(ctx context.Context, line string) error {
 		if cmd == "pledge" {
 			kind = nudges.KindPledge
 		}
-		ref, _ := a.pick(args, kind, true)
+		ref, _, err := a.pick(args, kind)
+		if err != nil {
+			return err
+		}
 		return a.form(ctx, kind, ref)
 	case "outcome":
-		ref, rest := a.pick(args, nudges.KindAssignment, true)
+		ref, rest, err := a.pick(args, nudges.KindAssignment)
+		if err != nil {
+			return err
+		}
 		if len(rest) < 2 {
 			return errors.New("usage: outcome [#] <learner> <applied|not-yet|needs-support>")
 		}
 		return a.reply(ctx, bot.Reply{Nudge: ref, Kind: nudges.KindAssignment, Action: nudges.ActOutcome,
 			Fields: map[string]string{nudges.FieldLearner: strings.Join(rest[:len(rest)-1], " "), nudges.FieldOutcome: rest[len(rest)-1]}})
 	case "snooze", "skip", "rate":
-		ref, rest := a.pick(args, "", false)
+		ref, rest, err := a.pick(args, "")
+		if err != nil {
+			return err
+		}
 		if ref == "" {
 			return fmt.Errorf("no open nudge to %s", cmd)
 		}
@@ -348,22 +357,27 @@ func (a *Adapter) exec(ctx context.Context, line string) error {
 
 // pick reads an optional leading #n from args. Without one it picks the
 // acting manager's latest nudge of kind shown in this session (any kind if
-// kind is empty).
-func (a *Adapter) pick(args []string, kind nudges.Kind, optional bool) (string, []string) {
+// kind is empty). A number shown for another manager is refused: the
+// engine would not take the answer, and a form would ask about the wrong
+// team.
+func (a *Adapter) pick(args []string, kind nudges.Kind) (string, []string, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if len(args) > 0 {
 		if n, err := strconv.Atoi(strings.TrimPrefix(args[0], "#")); err == nil && n >= 1 && n <= len(a.refs) {
-			return a.refs[n-1].nudge, args[1:]
+			if d := a.refs[n-1]; d.manager != a.as {
+				return "", nil, fmt.Errorf("#%d is %s's nudge, not yours: 'as %s' to answer it", n, a.name(d.manager), d.manager)
+			}
+			return a.refs[n-1].nudge, args[1:], nil
 		}
 	}
 	for i := len(a.refs) - 1; i >= 0; i-- {
 		d := a.refs[i]
 		if d.manager == a.as && d.channel == "" && (kind == "" || d.kind == kind) && d.kind != nudges.KindSummary {
-			return d.nudge, args
+			return d.nudge, args, nil
 		}
 	}
-	return "", args
+	return "", args, nil
 }
 
 func (a *Adapter) reply(ctx context.Context, r bot.Reply) error {
@@ -382,76 +396,6 @@ func (a *Adapter) reply(ctx context.Context, r bot.Reply) error {
 	}
 	a.printf("✓ %s\n", res.Text)
 	return nil
-}
-
-// form asks a nudge kind's form field by field.
-func (a *Adapter) form(ctx context.Context, kind nudges.Kind, ref string) error {
-	cfg := a.e.Config()
-	m := cfg.Manager(a.as)
-	var f *nudges.Form
-	switch kind {
-	case nudges.KindCheckIn:
-		var members []nudges.Member
-		for _, t := range cfg.TeamsOf(m.ID) {
-			members = append(members, t.Members...)
-		}
-		f = nudges.CheckInForm(members, 15, nil)
-	case nudges.KindPledge:
-		f = a.pledgeForm(m.ID)
-	}
-	a.printf("%s (blank answers are allowed for optional fields)\n", f.Title)
-	fields := map[string]string{}
-	for _, fl := range f.Fields {
-		prompt := fl.Label
-		if len(fl.Options) > 0 {
-			labels := make([]string, len(fl.Options))
-			for i, o := range fl.Options {
-				labels[i] = o.Label
-				if kind == nudges.KindPledge && fl.ID == nudges.FieldPledge {
-					labels[i] = fmt.Sprintf("%d) %s", i+1, o.Label)
-				}
-			}
-			sep := " / "
-			if kind == nudges.KindPledge && fl.ID == nudges.FieldPledge {
-				sep = "; "
-			}
-			prompt += " [" + strings.Join(labels, sep) + "]"
-		}
-		switch {
-		case fl.Type == nudges.FieldToggle:
-			prompt += " (y/n)"
-		case fl.Hint != "":
-			prompt += " (" + fl.Hint + ")"
-		case fl.Initial != "":
-			prompt += " (" + fl.Initial + ")"
-		}
-		v, ok := a.ask(prompt)
-		if !ok {
-			return errors.New("input ended in the middle of the form; nothing was saved")
-		}
-		if v == "" {
-			v = fl.Initial
-		}
-		fields[fl.ID] = v
-	}
-	return a.reply(ctx, bot.Reply{Nudge: ref, Kind: kind, Action: nudges.ActLog, Fields: fields})
-}
-
-func (a *Adapter) pledgeForm(manager string) *nudges.Form {
-	var st store.ManagerState
-	_ = a.e.Store().View(func(tx *store.Tx) (err error) {
-		st, err = tx.ManagerState(manager)
-		return err
-	})
-	awaiting := ""
-	if st.Pledge != nil && !st.Pledge.Reviewed {
-		awaiting = st.Pledge.Text
-	}
-	m := nudges.Compose(nudges.Context{Kind: nudges.KindPledge, Program: &nudges.Program{}, Pledge: awaiting, Streak: st.Streak})
-	if awaiting != "" {
-		a.printf("  Last week you pledged: %q\n", awaiting)
-	}
-	return m.Form
 }
 
 func (a *Adapter) inbox() error {

@@ -80,6 +80,7 @@ func TestDamagedFile_EveryCommandOneLineExit3(t *testing.T) {
 				{"status", "-config", cfg},
 				{"export", "-config", cfg, "-format", "csv"},
 				{"backup", "-config", cfg, "-out", filepath.Join(t.TempDir(), "b.db")},
+				{"plan", "-config", cfg, "-days", "7"},
 				{"run", "-config", cfg},
 			} {
 				code, stderr := child(t, args)

@@ -1,0 +1,59 @@
+package bot_test
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/nudgebot/nudgebot/bot"
+	"github.com/nudgebot/nudgebot/nudges"
+)
+
+// CheckForm applies the rules HandleReply applies on submit, to a form
+// filled in so far, and stores nothing: the shell asks a wrong answer again
+// by it.
+func TestCheckForm(t *testing.T) {
+	v := newEnv(t, baseConfig, "2026-06-02T09:00:00Z") // Tuesday in London
+	for _, tc := range []struct {
+		name   string
+		kind   nudges.Kind
+		fields map[string]string
+		want   []string // fields with a problem, in form order
+	}{
+		{"CheckInOK", nudges.KindCheckIn, checkIn("priya", "10", "2026-06-02", "a win", "y"), nil},
+		{"CheckInNotStarted", nudges.KindCheckIn, map[string]string{}, []string{
+			nudges.FieldMember, nudges.FieldTried, nudges.FieldChanged, nudges.FieldNext, nudges.FieldMinutes, nudges.FieldReview}},
+		{"MemberOnlySoFar", nudges.KindCheckIn, map[string]string{nudges.FieldMember: "Priya Shah"}, []string{
+			nudges.FieldTried, nudges.FieldChanged, nudges.FieldNext, nudges.FieldMinutes, nudges.FieldReview}},
+		{"ReviewYesterday", nudges.KindCheckIn, checkIn("priya", "10", "2026-06-01", "", ""), []string{nudges.FieldReview}},
+		{"ReviewNotADate", nudges.KindCheckIn, checkIn("priya", "10", "next week", "", ""), []string{nudges.FieldReview}},
+		{"MinutesTooMany", nudges.KindCheckIn, checkIn("priya", "481", "2026-06-09", "", ""), []string{nudges.FieldMinutes}},
+		{"ShareNeitherYesNorNo", nudges.KindCheckIn, checkIn("priya", "10", "2026-06-09", "a win", "maybe"), []string{nudges.FieldShare}},
+		{"ShareWithoutWin", nudges.KindCheckIn, checkIn("priya", "10", "2026-06-09", "", "yes"), []string{nudges.FieldShare}},
+		{"NotShared", nudges.KindCheckIn, checkIn("priya", "10", "2026-06-09", "a win", "n"), nil},
+		{"PledgeOK", nudges.KindPledge, map[string]string{nudges.FieldPledge: "2"}, nil},
+		{"PledgeEmpty", nudges.KindPledge, map[string]string{nudges.FieldPledge: " "}, []string{nudges.FieldPledge}},
+		{"PledgeNothingToReview", nudges.KindPledge, map[string]string{nudges.FieldKept: "perhaps", nudges.FieldPledge: "x"}, nil},
+		{"NoFormForKind", nudges.KindSummary, map[string]string{}, []string{"kind"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fe, err := v.e.CheckForm("ann", tc.kind, tc.fields)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range fe {
+				got = append(got, f.Field)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("problems with %q, want %q (%v)", got, tc.want, fe)
+			}
+		})
+	}
+	if _, err := v.e.CheckForm("mallory", nudges.KindCheckIn, nil); !errors.Is(err, bot.ErrUnknownManager) {
+		t.Errorf("unknown manager: error %v, want %v", err, bot.ErrUnknownManager)
+	}
+	if n := len(v.logs(t)); n != 0 {
+		t.Errorf("checking forms stored %d logs", n)
+	}
+}

@@ -1,0 +1,121 @@
+package shell
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/nudgebot/nudgebot/bot"
+	"github.com/nudgebot/nudgebot/nudges"
+	"github.com/nudgebot/nudgebot/store"
+)
+
+// form asks a nudge kind's form field by field. Each answer is checked at
+// once by the engine's own rules (bot.Engine.CheckForm), and a wrong one is
+// asked again with what is wrong: the answers already given are kept, and
+// nothing is stored until the whole form holds.
+func (a *Adapter) form(ctx context.Context, kind nudges.Kind, ref string) error {
+	cfg := a.e.Config()
+	m := cfg.Manager(a.as)
+	var f *nudges.Form
+	switch kind {
+	case nudges.KindCheckIn:
+		var members []nudges.Member
+		for _, t := range cfg.TeamsOf(m.ID) {
+			members = append(members, t.Members...)
+		}
+		f = nudges.CheckInForm(members, 15, nil)
+	case nudges.KindPledge:
+		f = a.pledgeForm(m.ID)
+	}
+	a.printf("%s (blank answers are allowed for optional fields)\n", f.Title)
+	fields := map[string]string{}
+	for _, fl := range f.Fields {
+		prompt := fieldPrompt(kind, fl)
+		for {
+			v, ok := a.ask(prompt)
+			if !ok {
+				return errors.New("input ended in the middle of the form; nothing was saved")
+			}
+			if v == "" {
+				v = fl.Initial
+			}
+			fields[fl.ID] = v
+			wrong, err := a.wrong(kind, fields, fl.ID)
+			if err != nil {
+				return err
+			}
+			if len(wrong) == 0 {
+				break
+			}
+			for _, msg := range wrong {
+				a.printf("  ! %s\n", msg)
+			}
+		}
+	}
+	return a.reply(ctx, bot.Reply{Nudge: ref, Kind: kind, Action: nudges.ActLog, Fields: fields})
+}
+
+// wrong is what the engine finds wrong with field among the answers so far;
+// problems of fields not asked yet wait for their turn.
+func (a *Adapter) wrong(kind nudges.Kind, fields map[string]string, field string) ([]string, error) {
+	fe, err := a.e.CheckForm(a.as, kind, fields)
+	if err != nil {
+		return nil, err
+	}
+	var msgs []string
+	for _, f := range fe {
+		if f.Field == field {
+			msgs = append(msgs, f.Msg)
+		}
+	}
+	return msgs, nil
+}
+
+// fieldPrompt is a field's label with its choices and the kind of answer
+// it takes.
+func fieldPrompt(kind nudges.Kind, fl nudges.Field) string {
+	prompt := fl.Label
+	numbered := kind == nudges.KindPledge && fl.ID == nudges.FieldPledge
+	if len(fl.Options) > 0 {
+		labels := make([]string, len(fl.Options))
+		for i, o := range fl.Options {
+			labels[i] = o.Label
+			if numbered {
+				labels[i] = fmt.Sprintf("%d) %s", i+1, o.Label)
+			}
+		}
+		sep := " / "
+		if numbered {
+			sep = "; "
+		}
+		prompt += " [" + strings.Join(labels, sep) + "]"
+	}
+	switch {
+	case fl.Type == nudges.FieldToggle:
+		prompt += " (y/n)"
+	case fl.Hint != "":
+		prompt += " (" + fl.Hint + ")"
+	case fl.Initial != "":
+		prompt += " (" + fl.Initial + ")"
+	}
+	return prompt
+}
+
+func (a *Adapter) pledgeForm(manager string) *nudges.Form {
+	var st store.ManagerState
+	_ = a.e.Store().View(func(tx *store.Tx) (err error) {
+		st, err = tx.ManagerState(manager)
+		return err
+	})
+	awaiting := ""
+	if st.Pledge != nil && !st.Pledge.Reviewed {
+		awaiting = st.Pledge.Text
+	}
+	m := nudges.Compose(nudges.Context{Kind: nudges.KindPledge, Program: &nudges.Program{}, Pledge: awaiting, Streak: st.Streak})
+	if awaiting != "" {
+		a.printf("  Last week you pledged: %q\n", awaiting)
+	}
+	return m.Form
+}
