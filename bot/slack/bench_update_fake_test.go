@@ -27,9 +27,9 @@ type updateLimits struct {
 	mu      sync.Mutex
 	tokens  map[string]float64
 	last    map[string]time.Time
-	tier    float64   // the workspace's chat.update tokens
-	tierAt  time.Time // when tier was last brought up to date
-	hooks   int       // updates through a click's response_url
+	tier    float64              // the workspace's chat.update tokens
+	tierAt  time.Time            // when tier was last brought up to date
+	hooks   int                  // updates through a click's response_url
 	shown   map[string]time.Time // channel/ts → when its latest update was accepted
 	limited int
 }
