@@ -133,10 +133,14 @@ func (e *Engine) Dispatch(ctx context.Context) (int, error) {
 // in flight is checked in seconds.
 const claimAhead = 3 * time.Second
 
-// claimLimit is how many items one claim takes.
+// claimLimit is how many items may be claimed and not yet sent: no more
+// than the workers send at once, and no more than the platform's pace
+// lets out in claimAhead. After a crash each of them is unsure, and on a
+// platform like Slack checking one costs a call to a method allowed 50 a
+// minute: the window is what keeps recovery to seconds.
 func (e *Engine) claimLimit() int {
 	if p, ok := e.chat.(Pacer); ok {
-		return min(batchSize, max(p.Capacity(claimAhead), 1))
+		return min(workers, max(p.Capacity(claimAhead), 1))
 	}
 	return batchSize
 }
