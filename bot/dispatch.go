@@ -134,26 +134,33 @@ func (e *Engine) Dispatch(ctx context.Context) (int, error) {
 const claimAhead = 3 * time.Second
 
 // claimLimit is how many items may be claimed and not yet sent: no more
-// than the workers send at once, and no more than the platform's pace
+// than twice what the workers send at once, and no more than the platform's pace
 // lets out in claimAhead. After a crash each of them is unsure, and on a
 // platform like Slack checking one costs a call to a method allowed 50 a
 // minute: the window is what keeps recovery to seconds.
 func (e *Engine) claimLimit() int {
 	if p, ok := e.chat.(Pacer); ok {
-		return min(workers, max(p.Capacity(claimAhead), 1))
+		return min(2*workers, max(p.Capacity(claimAhead), 1))
 	}
 	return batchSize
 }
 
-// reserve takes a slot of the window, waiting for one if need be, and as
-// many more as are free; it returns how many it took (0 once ctx ends).
+// reserve takes slots of the window: at least a quarter of it (or one),
+// waiting for them if need be, so that claims, each a commit, come in
+// groups; then as many more as are free. It returns how many it took (0
+// once ctx ends; the slots it held are given back).
 func reserve(ctx context.Context, window chan struct{}) int {
-	select {
-	case window <- struct{}{}:
-	case <-ctx.Done():
-		return 0
+	n := 0
+	for least := max(cap(window)/4, 1); n < least; n++ {
+		select {
+		case window <- struct{}{}:
+		case <-ctx.Done():
+			for range n {
+				<-window
+			}
+			return 0
+		}
 	}
-	n := 1
 	for n < cap(window) {
 		select {
 		case window <- struct{}{}:

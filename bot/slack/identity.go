@@ -118,6 +118,9 @@ func (a *Adapter) learnDM(ctx context.Context, e *bot.Engine, uid, ch string) {
 		return
 	}
 	a.dms.put(uid, ch)
+	if known, _ := e.Identity(nsDM, uid); known == ch {
+		return // cached by an earlier run: a read spares a write
+	}
 	if err := e.SetIdentity(ctx, nsDM, uid, ch); err != nil {
 		a.log.Warn().Err(err).Str("slack_user", uid).Msg("could not cache a DM channel")
 	}
