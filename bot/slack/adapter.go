@@ -234,12 +234,9 @@ func (a *Adapter) bound() (*bot.Engine, error) {
 // method again before it is over. (An HTTP 429 is held by the transport the
 // moment it arrives; an ok:false "ratelimited" answer only shows here.)
 func (a *Adapter) call(ctx context.Context, method string, fn func(ctx context.Context) error) error {
-	// The method's pace is taken in the transport, right before the
-	// request goes out; waiting out a hold here spares building a request
-	// that would wait there.
-	if err := a.pace.held(ctx, method); err != nil {
-		return err
-	}
+	// The method's hold and pace are taken in the transport, right before
+	// the request goes out: a call that waited out a hold here would skip
+	// the re-spacing there and go out with every other call it held.
 	err := fn(ctx)
 	if d, ok := retryAfter(err); ok {
 		if code := slackCode(err); code != "" {

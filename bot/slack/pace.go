@@ -78,39 +78,69 @@ var errHeld = errors.New("slack asked us to wait longer than the deadline allows
 var errStopping = errors.New("shutting down before its turn came")
 
 // wait blocks until method may be called again: its hold is over and, for
-// a tiered method, its pace allows. It re-reads the hold after each wait,
-// because another goroutine's 429 may have extended it. A caller whose
+// a tiered method, its pace allows. A call that had to wait out a hold
+// takes its pace again afterwards (for chat.postMessage, the workspace's):
+// otherwise every call held back by one 429 would go out in the same
+// instant the hold ends, straight into the next 429. A caller whose
 // deadline ends before the hold does is told at once, with the time left,
 // instead of waiting for nothing.
 func (p *pacer) wait(ctx context.Context, method string) error {
-	if err := p.held(ctx, method); err != nil {
-		return err
-	}
-	if b := p.methods[method]; b != nil {
-		if err := b.wait(ctx); err != nil {
+	b := p.methods[method]
+	for {
+		waited, err := p.holdOver(ctx, method)
+		if err != nil {
 			return err
 		}
-		return p.held(ctx, method)
+		pace := b
+		if waited && pace == nil {
+			pace = p.bucket(method)
+		}
+		if pace == nil {
+			return nil
+		}
+		if err := pace.wait(ctx); err != nil {
+			return err
+		}
+		if p.until(method).IsZero() {
+			return nil
+		}
+		b = nil // held again meanwhile: wait it out, then re-space
 	}
-	return nil
 }
 
+// held waits until method's hold is over (see wait).
 func (p *pacer) held(ctx context.Context, method string) error {
+	_, err := p.holdOver(ctx, method)
+	return err
+}
+
+// holdOver waits until method's hold is over, re-reading it after each
+// wait (another goroutine's 429 may have extended it); waited says whether
+// there was a hold to wait out.
+func (p *pacer) holdOver(ctx context.Context, method string) (waited bool, err error) {
 	for {
-		p.mu.Lock()
-		until := p.notBefore[method]
-		p.mu.Unlock()
-		d := time.Until(until)
-		if d <= 0 {
-			return ctx.Err()
+		until := p.until(method)
+		if until.IsZero() {
+			return waited, ctx.Err()
 		}
 		if dl, ok := ctx.Deadline(); ok && dl.Before(until) {
-			return &bot.RetryAfterError{After: d, Err: errHeld}
+			return waited, &bot.RetryAfterError{After: time.Until(until), Err: errHeld}
 		}
-		if err := sleep(ctx, d); err != nil {
-			return err
+		if err := sleep(ctx, time.Until(until)); err != nil {
+			return waited, err
 		}
+		waited = true
 	}
+}
+
+// until is when method's hold ends, or zero when it is not held.
+func (p *pacer) until(method string) time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if t := p.notBefore[method]; time.Until(t) > 0 {
+		return t
+	}
+	return time.Time{}
 }
 
 // sleep waits d, or until ctx ends or the bot stops (then the call was
@@ -129,15 +159,18 @@ func sleep(ctx context.Context, d time.Duration) error {
 }
 
 // hold stops calls to method for d from now (never shortening a hold), and
-// slows the method's pace.
+// slows the method's pace: once for each hold, however many calls the 429
+// that started it caught in flight.
 func (p *pacer) hold(method string, d time.Duration) {
-	until := time.Now().Add(d)
+	now := time.Now()
+	until := now.Add(d)
 	p.mu.Lock()
-	if until.After(p.notBefore[method]) {
+	prev := p.notBefore[method]
+	if until.After(prev) {
 		p.notBefore[method] = until
 	}
 	p.mu.Unlock()
-	if b := p.bucket(method); b != nil {
+	if b := p.bucket(method); b != nil && !prev.After(now) {
 		b.slow()
 	}
 }
@@ -188,18 +221,27 @@ func (p *pacer) capacity(d time.Duration) int {
 // aimd is a smooth pace that backs off multiplicatively when Slack says
 // "too many" and creeps back up additively as calls go through, so the
 // workers converge on what Slack actually allows instead of bouncing off
-// it (a burst, a 429, a wait, another burst).
+// it (a burst, a 429, a wait, another burst). Like TCP's slow-start
+// threshold, it remembers the pace that drew the last 429: it climbs back
+// quickly to just under it, then probes above it slowly, because each 429
+// costs a whole Retry-After (a second or more) of the method.
 type aimd struct {
+	mu   sync.Mutex
 	lim  *rate.Limiter
 	ceil rate.Limit // the documented limit, less headroom
+	hit  rate.Limit // the pace of the last 429 (0: none yet)
 }
 
 // After a 429 the pace drops to backoffFactor of what it was (never below
-// floorShare of the limit), then regains ceil/recoverSteps a call.
+// floorShare of the limit), then regains ceil/recoverSteps a call up to
+// settleShare of the pace that drew the 429, and ceil/probeSteps a call
+// above it.
 const (
 	backoffFactor = 0.8
 	floorShare    = 0.1
 	recoverSteps  = 32
+	settleShare   = 0.9
+	probeSteps    = 2048
 )
 
 func newAIMD(r rate.Limit) *aimd { return &aimd{lim: rate.NewLimiter(r, 1), ceil: r} }
@@ -225,13 +267,25 @@ func (a *aimd) wait(ctx context.Context) error {
 }
 
 func (a *aimd) slow() {
-	a.lim.SetLimit(max(a.lim.Limit()*backoffFactor, a.ceil*floorShare))
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	l := a.lim.Limit()
+	a.hit = l
+	a.lim.SetLimit(max(l*backoffFactor, a.ceil*floorShare))
 }
 
 func (a *aimd) recover() {
-	if l := a.lim.Limit(); l < a.ceil {
-		a.lim.SetLimit(min(a.ceil, l+a.ceil/recoverSteps))
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	l := a.lim.Limit()
+	if l >= a.ceil {
+		return
 	}
+	step := a.ceil / recoverSteps
+	if a.hit > 0 && l >= a.hit*settleShare {
+		step = a.ceil / probeSteps
+	}
+	a.lim.SetLimit(min(a.ceil, l+step))
 }
 
 // retryAfter reports whether err is Slack asking us to slow down, and for
