@@ -227,9 +227,10 @@ func (p *pacer) capacity(d time.Duration) int {
 // costs a whole Retry-After (a second or more) of the method.
 type aimd struct {
 	mu   sync.Mutex
-	lim  *rate.Limiter
+	rate rate.Limit // calls per second now
 	ceil rate.Limit // the documented limit, less headroom
 	hit  rate.Limit // the pace of the last 429 (0: none yet)
+	next time.Time  // the earliest the next call may go
 }
 
 // After a 429 the pace drops to backoffFactor of what it was (never below
@@ -244,48 +245,57 @@ const (
 	probeSteps    = 2048
 )
 
-func newAIMD(r rate.Limit) *aimd { return &aimd{lim: rate.NewLimiter(r, 1), ceil: r} }
+func newAIMD(r rate.Limit) *aimd { return &aimd{rate: r, ceil: r} }
 
-func (a *aimd) limit() rate.Limit { return a.lim.Limit() }
+func (a *aimd) limit() rate.Limit {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.rate
+}
 
-// wait takes the next slot, or gives it back when ctx ends or the bot stops.
+// wait takes the next slot: slots are handed out in order, each one
+// interval (at the pace when it was taken) after the one before, and never
+// saved up while idle (a burst of one). A change of pace moves only the
+// slots taken after it, so two calls never go out closer together than
+// the pace allowed when the second was promised its slot.
 func (a *aimd) wait(ctx context.Context) error {
-	r := a.lim.Reserve()
-	d := r.Delay()
+	a.mu.Lock()
+	now := time.Now()
+	at := a.next
+	if at.Before(now) {
+		at = now
+	}
+	d := at.Sub(now)
+	if dl, ok := ctx.Deadline(); ok && d > 0 && time.Until(dl) < d {
+		a.mu.Unlock()
+		return &bot.RetryAfterError{After: d, Err: errHeld} // the caller cannot wait for its turn
+	}
+	a.next = at.Add(time.Duration(float64(time.Second) / float64(a.rate)))
+	a.mu.Unlock()
 	if d == 0 {
 		return nil
 	}
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
-		r.Cancel() // the caller cannot wait for its turn: say so at once
-		return &bot.RetryAfterError{After: d, Err: errHeld}
-	}
-	if err := sleep(ctx, d); err != nil {
-		r.Cancel()
-		return err
-	}
-	return nil
+	return sleep(ctx, d)
 }
 
 func (a *aimd) slow() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	l := a.lim.Limit()
-	a.hit = l
-	a.lim.SetLimit(max(l*backoffFactor, a.ceil*floorShare))
+	a.hit = a.rate
+	a.rate = max(a.rate*backoffFactor, a.ceil*floorShare)
 }
 
 func (a *aimd) recover() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	l := a.lim.Limit()
-	if l >= a.ceil {
+	if a.rate >= a.ceil {
 		return
 	}
 	step := a.ceil / recoverSteps
-	if a.hit > 0 && l >= a.hit*settleShare {
+	if a.hit > 0 && a.rate >= a.hit*settleShare {
 		step = a.ceil / probeSteps
 	}
-	a.lim.SetLimit(min(a.ceil, l+step))
+	a.rate = min(a.ceil, a.rate+step)
 }
 
 // retryAfter reports whether err is Slack asking us to slow down, and for
