@@ -55,7 +55,10 @@ func TestLimits_FirstRunWithinSlacksBuckets(t *testing.T) {
 // every nudge arrives exactly once, and the outbox says what Slack holds.
 func TestLimits_FaultsNeitherDuplicateNorLose(t *testing.T) {
 	const n = 20
-	faults := slackfake.Faults{Seed: 11, All: slackfake.Fault{Before: 0.1, After: 0.2, RateLimited: 0.05}}
+	// Posts fail after taking effect 40% of the time, so that among 20 the
+	// scenario all but surely has some (0.6^20 ≈ 4e-5 that it has none).
+	faults := slackfake.Faults{Seed: 11, All: slackfake.Fault{Before: 0.1, After: 0.2, RateLimited: 0.05},
+		Methods: map[string]slackfake.Fault{"chat.postMessage": {Before: 0.1, After: 0.4, RateLimited: 0.05}}}
 	fake := slackfake.New(slackfake.Options{Token: botToken, Limits: slackfake.Slack(50, 3), Faults: faults})
 	t.Cleanup(fake.Close)
 	v := newLimitsEnv(t, n, false, fake, 50)
