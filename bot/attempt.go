@@ -20,10 +20,11 @@ const (
 	unsure            // may have been delivered: ask before resending
 	untried           // nothing reached the platform: no attempt
 	notFound          // unsure before, and the platform's history shows it was never posted; not resent (the horizon passed)
+	unchecked         // unsure, and the platform's history could not be read: nothing was sent, so no attempt
 )
 
 func (v verdict) String() string {
-	return [...]string{"delivered", "refused", "throttled", "failed", "unsure", "untried", "not found"}[v]
+	return [...]string{"delivered", "refused", "throttled", "failed", "unsure", "untried", "not found", "unchecked"}[v]
 }
 
 // attempt is an attempt's verdict with what came with it.
@@ -51,7 +52,7 @@ func next(it store.Item, a attempt, now time.Time, horizon time.Duration) store.
 	if a.checked {
 		it.Unsure = false
 	}
-	counts := a.verdict != untried && a.verdict != throttled
+	counts := a.verdict != untried && a.verdict != throttled && a.verdict != unchecked
 	if counts {
 		it.Attempts++
 		if it.FirstAttempt.IsZero() {
@@ -80,6 +81,8 @@ func next(it store.Item, a attempt, now time.Time, horizon time.Duration) store.
 		it.State, it.Reason, it.NextAttempt = store.Pending, a.reason, now.Add(a.backoff)
 	case unsure:
 		it.State, it.Reason, it.Unsure, it.NextAttempt = store.Pending, a.reason, true, now.Add(a.backoff)
+	case unchecked:
+		it.State, it.Reason, it.NextAttempt = store.Pending, a.reason, now.Add(a.backoff)
 	}
 	return it
 }

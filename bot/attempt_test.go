@@ -46,6 +46,8 @@ func TestNext(t *testing.T) {
 		{"UnsurePastHorizonStaysPending", old, attempt{verdict: unsure, reason: "503", backoff: 2 * time.Minute}, store.Pending, 41, true, t0.Add(2 * time.Minute), "503"},
 		{"CheckedNotFoundThenFailedTryPastHorizonFails", oldUnsure, attempt{verdict: failedTry, checked: true, reason: "dial tcp: refused"}, store.Failed, 41, false, time.Time{}, "gave up"},
 		{"NotFoundPastHorizonFails", oldUnsure, attempt{verdict: notFound, checked: true}, store.Failed, 41, false, time.Time{}, "never posted"},
+		{"UncheckedCountsNothingAndStaysUnsure", unsureItem, attempt{verdict: unchecked, reason: "cannot tell", backoff: 30 * time.Second}, store.Pending, 3, true, t0.Add(30 * time.Second), "cannot tell"},
+		{"UncheckedPastHorizonStaysPending", oldUnsure, attempt{verdict: unchecked, reason: "cannot tell", backoff: time.Minute}, store.Pending, 40, true, t0.Add(time.Minute), "cannot tell"},
 		{"FirstAttemptIsRecorded", fresh, attempt{verdict: failedTry, reason: "x", backoff: time.Second}, store.Pending, 1, false, t0.Add(time.Second), "x"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

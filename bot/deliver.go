@@ -58,10 +58,16 @@ func (e *Engine) deliver(ctx, sendCtx context.Context, cfg *config.Config, g []j
 			}
 			found, err := rec.Delivered(sendCtx, g[0].to(), ids, since.Add(-time.Hour))
 			if err != nil {
+				// Nothing was sent: the delivery's own backoff does not
+				// grow, and the look is tried again within checkRetryMax
+				// (the platform's pace for history reads keeps it from
+				// becoming a tight loop).
 				for _, j := range g {
 					a := e.attemptOf(j, fmt.Errorf("cannot tell whether it was posted: %w", err))
-					if a.verdict == unsure || a.verdict == delivered {
-						a.verdict = failedTry
+					switch a.verdict {
+					case throttled, untried:
+					default:
+						a.verdict, a.backoff = unchecked, min(backoff(max(j.item.Attempts, 1)), checkRetryMax)
 					}
 					results <- j.with(a)
 				}
@@ -94,6 +100,10 @@ func (e *Engine) deliver(ctx, sendCtx context.Context, cfg *config.Config, g []j
 		results <- j.with(a)
 	}
 }
+
+// checkRetryMax caps the wait before the platform's history is asked
+// again about an unsure nudge.
+const checkRetryMax = time.Minute
 
 // attemptOf reads what a platform call's error means for j.
 func (e *Engine) attemptOf(j job, err error) attempt {
