@@ -192,10 +192,8 @@ func (c *memo) put(key, value string) {
 // costs a lookup next time, so it is logged, not returned.
 func (a *Adapter) remember(ctx context.Context, e *bot.Engine, managerID, uid string) {
 	a.users.put(managerID, uid)
-	for _, kv := range [][3]string{{nsUser, managerID, uid}, {nsManager, uid, managerID}} {
-		if err := e.SetIdentity(ctx, kv[0], kv[1], kv[2]); err != nil {
-			a.log.Warn().Err(err).Str("manager", managerID).Msg("could not cache a Slack identity")
-		}
+	if err := e.SetIdentities(ctx, [][3]string{{nsUser, managerID, uid}, {nsManager, uid, managerID}}); err != nil {
+		a.log.Warn().Err(err).Str("manager", managerID).Msg("could not cache a Slack identity")
 	}
 }
 

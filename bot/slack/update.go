@@ -3,7 +3,6 @@ package slack
 import (
 	"context"
 	"errors"
-	"net/http"
 	"sync"
 	"time"
 
@@ -207,27 +206,22 @@ const (
 	updateGiveUp                   // Slack said no for good (the message is gone, not ours, not editable)
 )
 
-// updateTransient are ok:false answers that a later attempt may not get.
-var updateTransient = map[string]bool{
-	"internal_error": true, "fatal_error": true, "service_unavailable": true, "request_timeout": true,
-}
-
-// updateVerdict decides what follows a chat.update's answer.
+// updateVerdict decides what follows a chat.update's answer, reading it as
+// a delivery is read (deliveryError): a wait Slack named, a refusal for
+// good, or anything else, retried after a backoff.
 func updateVerdict(err error) updateOutcome {
 	if err == nil {
 		return updateSent
 	}
-	if _, limited := retryAfter(err); limited || errors.Is(err, errHeld) {
+	if errors.Is(err, errHeld) {
 		return updateRetry
 	}
-	if code := slackCode(err); code != "" {
-		if updateTransient[code] {
-			return updateRetryLater
-		}
-		return updateGiveUp
-	}
-	var sc slack.StatusCodeError
-	if errors.As(err, &sc) && sc.Code < http.StatusInternalServerError && sc.Code != http.StatusRequestTimeout {
+	var wait *bot.RetryAfterError
+	var perm *bot.PermanentError
+	switch err := deliveryError(err, false); {
+	case errors.As(err, &wait):
+		return updateRetry
+	case errors.As(err, &perm):
 		return updateGiveUp
 	}
 	return updateRetryLater // 5xx, timeouts, the network
