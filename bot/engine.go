@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/robfig/cron/v3"
 	"github.com/rs/zerolog"
 
+	"github.com/nudgebot/nudgebot/bot/converse"
 	"github.com/nudgebot/nudgebot/config"
 	"github.com/nudgebot/nudgebot/nudges"
 	"github.com/nudgebot/nudgebot/store"
@@ -148,14 +148,8 @@ func (e *Engine) Reload(ctx context.Context, cfg *config.Config) error {
 }
 
 // RestartNeededError is a reload that applied everything but settings the
-// process took at start (see keepStartupSettings).
-type RestartNeededError struct {
-	Settings []string // e.g. "data_dir (still \"data\")"
-}
-
-func (e *RestartNeededError) Error() string {
-	return "changing " + strings.Join(e.Settings, ", ") + " needs a restart; the rest of the configuration is applied"
-}
+// process took at start (see converse.RestartNeededError).
+type RestartNeededError = converse.RestartNeededError
 
 // keepStartupSettings gives cfg the running values of the settings that
 // only a restart can change, and names those cfg would have changed: the
@@ -282,8 +276,8 @@ func (c cronLogger) Error(err error, msg string, kv ...any) {
 
 // Errors of inbound requests.
 var (
-	ErrUnknownManager = errors.New("unknown manager")
-	ErrUnknownNudge   = errors.New("unknown nudge")
+	ErrUnknownManager = converse.ErrUnknownManager
+	ErrUnknownNudge   = converse.ErrUnknownNudge
 	ErrUnknownLearner = errors.New("unknown learner")
-	ErrInvalid        = errors.New("invalid reply")
+	ErrInvalid        = converse.ErrInvalid
 )

@@ -1,0 +1,47 @@
+package converse
+
+import (
+	"errors"
+
+	"github.com/nudgebot/nudgebot/config"
+)
+
+// Caller is who typed a command, as the adapter identified them.
+type Caller struct {
+	// Manager is their roster id, or "" for someone not on the roster.
+	Manager string
+	// Admin: they may use L&D's commands (see Admin).
+	Admin bool
+}
+
+// Refusals of Authorize.
+var (
+	ErrAdminOnly   = errors.New("only L&D admins may use this command")
+	ErrNotOnRoster = errors.New("not on the roster")
+)
+
+// Authorize is the one rule for who may run a command, decided before its
+// arguments are read so that a refused command does nothing at all:
+// commands that change what others receive (Spec.Admin) are for L&D
+// admins, whether or not they lead a team; every other command acts on
+// the caller's own nudges and needs a manager on the roster.
+func Authorize(c Command, who Caller) error {
+	if c.Admin() {
+		if !who.Admin {
+			return ErrAdminOnly
+		}
+		return nil
+	}
+	if who.Manager == "" {
+		return ErrNotOnRoster
+	}
+	return nil
+}
+
+// Admin reports whether a roster manager is an L&D admin. A platform may
+// name admins of its own besides (Slack's admins option, by user id or
+// email): the adapter ORs those in when it builds the Caller.
+func Admin(cfg *config.Config, managerID string) bool {
+	m := cfg.Manager(managerID)
+	return m != nil && m.Admin
+}
