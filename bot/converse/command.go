@@ -67,12 +67,17 @@ type Spec struct {
 	parse   func(c *Command, args []string) bool // false: wrong usage
 }
 
-// Usage is the command as typed, with its arguments.
-func (s Spec) Usage() string {
-	if s.Args == "" {
+// Usage is the command as typed, with its arguments. Only the terminal
+// numbers its messages, so elsewhere there is no [#] to give.
+func (s Spec) Usage(on Surface) string {
+	args := s.Args
+	if on&Terminal == 0 {
+		args = strings.TrimSpace(strings.TrimPrefix(args, "[#]"))
+	}
+	if args == "" {
 		return string(s.Name)
 	}
-	return string(s.Name) + " " + s.Args
+	return string(s.Name) + " " + args
 }
 
 // Offered reports whether the command exists on surface s.
@@ -102,10 +107,14 @@ func (c Command) Spec() Spec {
 // Admin reports whether only L&D admins may run the command.
 func (c Command) Admin() bool { return c.Spec().Admin }
 
-// UsageError is a known command typed with the wrong arguments.
-type UsageError struct{ Spec Spec }
+// UsageError is a known command typed with the wrong arguments on a
+// surface.
+type UsageError struct {
+	Spec Spec
+	On   Surface
+}
 
-func (e *UsageError) Error() string { return "usage: " + e.Spec.Usage() }
+func (e *UsageError) Error() string { return "usage: " + e.Spec.Usage(e.On) }
 
 // UnknownCommandError is a word that names no command on the surface.
 type UnknownCommandError struct{ Word string }
@@ -134,12 +143,12 @@ func Parse(on Surface, text string) (Command, error) {
 	c := Command{Name: s.Name}
 	if s.parse == nil {
 		if len(args) > 1 && s.Args == "" && s.Name != CmdHelp {
-			return Command{}, &UsageError{Spec: s}
+			return Command{}, &UsageError{Spec: s, On: on}
 		}
 		return c, nil
 	}
 	if !s.parse(&c, args[1:]) {
-		return Command{}, &UsageError{Spec: s}
+		return Command{}, &UsageError{Spec: s, On: on}
 	}
 	return c, nil
 }

@@ -26,7 +26,7 @@ var specs = []Spec{
 			c.Learner, c.Outcome = strings.Join(a[:len(a)-1], " "), a[len(a)-1]
 			return true
 		}},
-	{Name: CmdSnooze, Args: "[#]", About: "postpone your latest open nudge", Where: both,
+	{Name: CmdSnooze, Args: "[#]", About: "postpone a nudge (your latest open one unless you name it)", Where: both,
 		parse: onlyRef},
 	{Name: CmdSkip, Args: "[#] <reason>", About: "skip this week's nudge, saying why", Where: Terminal,
 		parse: func(c *Command, a []string) bool {
@@ -86,14 +86,18 @@ func onlyRef(c *Command, a []string) bool { return len(ref(c, a)) == 0 }
 // then what it does, as plain text; admin adds L&D's commands.
 func Help(on Surface, admin bool) string {
 	var b strings.Builder
-	b.WriteString("Commands:\n")
+	if on&Terminal != 0 {
+		b.WriteString("Commands (as the manager you act as):\n")
+	} else {
+		b.WriteString("Commands:\n")
+	}
 	section := false
 	for _, s := range Specs(on, admin) {
 		if s.Admin && !section {
 			b.WriteString("Admin (L&D):\n")
 			section = true
 		}
-		u := s.Usage()
+		u := s.Usage(on)
 		if len(u) < 30 {
 			b.WriteString("  " + u + strings.Repeat(" ", 30-len(u)) + s.About + "\n")
 		} else {
