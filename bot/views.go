@@ -16,7 +16,7 @@ import (
 // cannot open another's form.
 func (e *Engine) Show(managerID, nudgeID string) (converse.Nudge, error) {
 	msg, it, err := e.Nudge(managerID, nudgeID)
-	return converse.Nudge{Message: msg, Kind: it.Kind, Ref: it.Ref, Closed: it.Closed()}, err
+	return converse.Nudge{Message: msg, Kind: it.Kind, Ref: it.Ref, Answered: it.Answered, Closed: it.Closed()}, err
 }
 
 // Inbox lists a manager's open nudges, oldest scheduled first: delivered,

@@ -11,12 +11,17 @@ import (
 
 // Nudge is one delivered nudge as it reads now: its message (with its
 // form, for a button that opens one), its kind, the platform's ref of the
-// posted message, and whether it is answered (closed: no form opens).
+// posted message, and how it was answered.
 type Nudge struct {
 	Message nudges.Message
 	Kind    nudges.Kind
 	Ref     string
-	Closed  bool
+	// Answered is how the manager answered it ("logged", "snoozed", …),
+	// or "" while it waits.
+	Answered string
+	// Closed: logged, skipped or expired; nothing more to ask about it (a
+	// snoozed nudge is not: it comes back).
+	Closed bool
 }
 
 // Open is a nudge not answered yet, on its way or delivered.
