@@ -45,3 +45,30 @@ func Admin(cfg *config.Config, managerID string) bool {
 	m := cfg.Manager(managerID)
 	return m != nil && m.Admin
 }
+
+// Interpret reads a command typed by someone on a chat surface and
+// applies the admin rule before anything else: an admin command is
+// refused (ErrAdminOnly) to a non-admin even when mistyped, so its usage
+// is not shown and nothing is done; any other command needs a manager on
+// the roster (ErrNotOnRoster). Then come the grammar's errors
+// (*UsageError, *UnknownCommandError). isAdmin is asked only when the
+// answer matters (an admin command, help, an unknown word whose reply
+// lists the commands), because a platform may need a call to know it.
+// The Caller returned is the one to run the command for.
+func Interpret(on Surface, text, manager string, isAdmin func() bool) (Command, Caller, error) {
+	c, err := Parse(on, text)
+	spec := c.Spec()
+	var usage *UsageError
+	var unknown *UnknownCommandError
+	if errors.As(err, &usage) {
+		spec = usage.Spec
+	}
+	who := Caller{Manager: manager}
+	if spec.Admin || spec.Name == CmdHelp || errors.As(err, &unknown) {
+		who.Admin = isAdmin()
+	}
+	if aerr := Authorize(Command{Name: spec.Name}, who); aerr != nil {
+		return Command{Name: spec.Name}, who, aerr
+	}
+	return c, who, err
+}

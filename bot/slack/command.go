@@ -71,40 +71,24 @@ func (a *Adapter) runCommand(ctx context.Context, e Engine, cmd slack.SlashComma
 		reply(textTryAgain)
 		return
 	}
-	c, perr := converse.Parse(converse.Chatroom, cmd.Text)
+	c, who, err := converse.Interpret(converse.Chatroom, cmd.Text, mgr, func() bool { return a.isAdmin(ctx, e, uid, mgr) })
 	var usage *converse.UsageError
 	var unknown *converse.UnknownCommandError
-	spec := c.Spec()
-	if errors.As(perr, &usage) {
-		spec = usage.Spec
-	}
-	isUnknown := errors.As(perr, &unknown)
-	who := converse.Caller{Manager: mgr}
-	if spec.Admin || spec.Name == converse.CmdHelp || isUnknown {
-		// Reading a user's email to match Options.Admins costs a call:
-		// only for what depends on it.
-		who.Admin = a.isAdmin(ctx, e, uid, mgr)
-	}
-	// Decided before the arguments are read: a refused command does
-	// nothing at all, and a usage error is not shown to whoever may not
-	// use the command.
-	switch err := converse.Authorize(converse.Command{Name: spec.Name}, who); {
+	switch {
 	case errors.Is(err, converse.ErrAdminOnly):
-		a.log.Info().Str("slack_user", uid).Str("command", string(spec.Name)).Msg("admin command refused")
-		reply(mrkdwnf("Sorry, `/nudge %s` is for L&amp;D admins, so I haven't done anything. If you need it, ask your L&amp;D team.", string(spec.Name)))
+		a.log.Info().Str("slack_user", uid).Str("command", string(c.Name)).Msg("admin command refused")
+		reply(mrkdwnf("Sorry, `/nudge %s` is for L&amp;D admins, so I haven't done anything. If you need it, ask your L&amp;D team.", string(c.Name)))
 		return
-	case err != nil:
+	case errors.Is(err, converse.ErrNotOnRoster):
 		reply(textUnknown)
 		return
-	}
-	switch {
-	case usage != nil:
+	case errors.As(err, &usage):
 		reply(mrkdwnf("Usage: `/nudge %s`", usage.Spec.Usage(converse.Chatroom)))
 		return
-	case unknown != nil:
+	case errors.As(err, &unknown):
 		reply(mrkdwnf("I don't know `/nudge %s`.\n", unknown.Word) + helpText(who.Admin))
 		return
-	case perr != nil, c.Name == converse.CmdHelp:
+	case err != nil, c.Name == converse.CmdHelp:
 		reply(helpText(who.Admin))
 		return
 	}
