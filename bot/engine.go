@@ -2,7 +2,9 @@
 // (sweep: due rows → outbox), delivers the outbox through a Chat platform
 // (dispatch), and turns managers' replies and learning events into coaching
 // logs and follow-ups. It knows nothing of any particular platform: the
-// adapters in bot/shell, bot/slack and bot/teams implement Chat.
+// adapters in bot/shell, bot/slack and bot/teams implement Chat, which,
+// with the rest of what adapters share (commands, replies, form rules),
+// lives in bot/converse so that adapters need not import the engine.
 package bot
 
 import (

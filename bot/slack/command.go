@@ -96,7 +96,7 @@ func (a *Adapter) runCommand(ctx context.Context, e Engine, cmd slack.SlashComma
 		Find: func(ctx context.Context, who string) (string, error) { return a.mentioned(ctx, e, who) }}
 	ans, err := x.Run(ctx, converse.Request{Caller: who, Command: c, Delivery: commandID(cmd)})
 	if err != nil {
-		reply(a.commandFailed(e, mgr, c, err))
+		reply(a.commandFailed(mgr, c, err))
 		return
 	}
 	if text := a.showAnswer(ctx, e, cmd, mgr, c, ans); text != "" {
@@ -141,7 +141,7 @@ func (a *Adapter) showAnswer(ctx context.Context, e Engine, cmd slack.SlashComma
 }
 
 // commandFailed says why a command did nothing.
-func (a *Adapter) commandFailed(e Engine, mgr string, c converse.Command, err error) string {
+func (a *Adapter) commandFailed(mgr string, c converse.Command, err error) string {
 	var fe converse.FieldErrors
 	switch {
 	case errors.As(err, &fe):
