@@ -10,26 +10,17 @@ import (
 	"github.com/nudgebot/nudgebot/nudges"
 )
 
-// form asks a nudge kind's form field by field. Each answer is checked at
-// once by the engine's own rules (Engine.CheckForm), and a wrong one is
-// asked again with what is wrong: the answers already given are kept, and
-// nothing is stored until the whole form holds.
+// form asks a nudge kind's form field by field: the very form every
+// adapter shows for that nudge (its script's minutes, the learner it is
+// about), or for a check-in or pledge the manager starts, the engine's new
+// one. Each answer is checked at once by the engine's own rules
+// (Engine.CheckForm), and a wrong one is asked again with what is wrong:
+// the answers already given are kept, and nothing is stored until the
+// whole form holds.
 func (a *Adapter) form(ctx context.Context, kind nudges.Kind, ref string) error {
-	cfg := a.e.Config()
-	m := cfg.Manager(a.as)
-	var f *nudges.Form
-	switch kind {
-	case nudges.KindCheckIn:
-		var members []nudges.Member
-		for _, t := range cfg.TeamsOf(m.ID) {
-			members = append(members, t.Members...)
-		}
-		f = nudges.CheckInForm(members, 15, nil)
-	case nudges.KindPledge:
-		var err error
-		if f, err = a.pledgeForm(m.ID); err != nil {
-			return err
-		}
+	f, err := a.formOf(kind, ref)
+	if err != nil {
+		return err
 	}
 	a.printf("%s (blank answers are allowed for optional fields)\n", f.Title)
 	fields := map[string]string{}
@@ -114,19 +105,32 @@ func fieldPrompt(kind nudges.Kind, fl nudges.Field) string {
 	return prompt
 }
 
-// pledgeForm is the pledge form as the engine builds it; when last week's
-// pledge awaits its review (the form asks whether it was kept), the
-// pledge is shown first.
-func (a *Adapter) pledgeForm(manager string) (*nudges.Form, error) {
-	f, err := a.e.NewForm(manager, nudges.KindPledge)
-	if err != nil {
-		return nil, err
+// formOf is the form of nudge ref, or a new one of kind when there is no
+// nudge (or it has no form). When last week's pledge awaits its review
+// (the form asks whether it was kept), the pledge is shown first.
+func (a *Adapter) formOf(kind nudges.Kind, ref string) (*nudges.Form, error) {
+	var f *nudges.Form
+	if ref != "" {
+		n, err := a.e.Show(a.as, ref)
+		if err != nil {
+			return nil, err
+		}
+		if n.Closed {
+			return nil, errors.New("that nudge is answered already; nothing to fill in")
+		}
+		f = n.Message.Form
+	}
+	if f == nil {
+		var err error
+		if f, err = a.e.NewForm(a.as, kind); err != nil {
+			return nil, err
+		}
 	}
 	for _, fl := range f.Fields {
 		if fl.ID != nudges.FieldKept {
 			continue
 		}
-		if o, err := a.e.Overview(manager); err == nil && o.Pledge != "" {
+		if o, err := a.e.Overview(a.as); err == nil && o.Pledge != "" {
 			a.printf("  Last week you pledged: %q\n", o.Pledge)
 		}
 	}

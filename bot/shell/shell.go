@@ -37,11 +37,13 @@ type Adapter struct {
 }
 
 // Engine is what the shell asks of the engine (*bot.Engine has it): run
-// commands, check a form's answers one at a time, list a manager's open
-// nudges, and deliver what is due after each command.
+// commands, show a nudge's form or a new one and check its answers one at
+// a time, list a manager's open nudges, and deliver what is due after
+// each command.
 type Engine interface {
 	converse.Engine
 	NewForm(managerID string, kind nudges.Kind) (*nudges.Form, error)
+	Show(managerID, nudgeID string) (converse.Nudge, error)
 	CheckForm(managerID string, kind nudges.Kind, fields map[string]string) (converse.FieldErrors, error)
 	Inbox(managerID string) ([]converse.Open, error)
 	Flush(ctx context.Context) error
