@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/nudgebot/nudgebot/bot/converse"
 	"github.com/nudgebot/nudgebot/config"
 	"github.com/nudgebot/nudgebot/nudges"
 	"github.com/nudgebot/nudgebot/store"
@@ -138,11 +139,9 @@ func (e *Engine) NewForm(managerID string, kind nudges.Kind) (*nudges.Form, erro
 	return nil, fmt.Errorf("form: no form for %q nudges", kind)
 }
 
-// IsAdmin reports whether a manager may use L&D's admin commands.
-func (e *Engine) IsAdmin(managerID string) bool {
-	m := e.Config().Manager(managerID)
-	return m != nil && m.Admin
-}
+// IsAdmin reports whether a manager may use L&D's admin commands (the
+// conversation layer's rule, converse.Admin).
+func (e *Engine) IsAdmin(managerID string) bool { return converse.Admin(e.Config(), managerID) }
 
 // SetPaused pauses or resumes a program's scheduled nudges. The choice is
 // stored, outlives restarts and reloads, and takes effect at once: a new

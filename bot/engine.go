@@ -2,14 +2,15 @@
 // (sweep: due rows → outbox), delivers the outbox through a Chat platform
 // (dispatch), and turns managers' replies and learning events into coaching
 // logs and follow-ups. It knows nothing of any particular platform: the
-// adapters in bot/shell, bot/slack and bot/teams implement Chat.
+// adapters in bot/shell, bot/slack and bot/teams implement Chat, which,
+// with the rest of what adapters share (commands, replies, form rules),
+// lives in bot/converse so that adapters need not import the engine.
 package bot
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/robfig/cron/v3"
 	"github.com/rs/zerolog"
 
+	"github.com/nudgebot/nudgebot/bot/converse"
 	"github.com/nudgebot/nudgebot/config"
 	"github.com/nudgebot/nudgebot/nudges"
 	"github.com/nudgebot/nudgebot/store"
@@ -148,14 +150,8 @@ func (e *Engine) Reload(ctx context.Context, cfg *config.Config) error {
 }
 
 // RestartNeededError is a reload that applied everything but settings the
-// process took at start (see keepStartupSettings).
-type RestartNeededError struct {
-	Settings []string // e.g. "data_dir (still \"data\")"
-}
-
-func (e *RestartNeededError) Error() string {
-	return "changing " + strings.Join(e.Settings, ", ") + " needs a restart; the rest of the configuration is applied"
-}
+// process took at start (see converse.RestartNeededError).
+type RestartNeededError = converse.RestartNeededError
 
 // keepStartupSettings gives cfg the running values of the settings that
 // only a restart can change, and names those cfg would have changed: the
@@ -282,8 +278,8 @@ func (c cronLogger) Error(err error, msg string, kv ...any) {
 
 // Errors of inbound requests.
 var (
-	ErrUnknownManager = errors.New("unknown manager")
-	ErrUnknownNudge   = errors.New("unknown nudge")
+	ErrUnknownManager = converse.ErrUnknownManager
+	ErrUnknownNudge   = converse.ErrUnknownNudge
 	ErrUnknownLearner = errors.New("unknown learner")
-	ErrInvalid        = errors.New("invalid reply")
+	ErrInvalid        = converse.ErrInvalid
 )

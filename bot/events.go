@@ -5,18 +5,14 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/nudgebot/nudgebot/bot/converse"
 	"github.com/nudgebot/nudgebot/nudges"
 	"github.com/nudgebot/nudgebot/store"
 )
 
-// LearningEvent is something a learner did in the LMS, e.g. finished a module.
-type LearningEvent struct {
-	ID      string // unique per event; defaults to learner+verb+module (one completion per module)
-	Learner string // member id
-	Verb    string // nudges.EventCompleted
-	Module  string
-	At      time.Time
-}
+// LearningEvent is something a learner did in the LMS (see
+// converse.LearningEvent).
+type LearningEvent = converse.LearningEvent
 
 // HandleEvent schedules the event-relative nudges a learning event calls for
 // (the debrief two days after a module, the follow-ups). Each event is

@@ -1,12 +1,14 @@
 package bot_test
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"testing"
 
 	"github.com/nudgebot/nudgebot/bot"
 	"github.com/nudgebot/nudgebot/nudges"
+	"github.com/nudgebot/nudgebot/store"
 )
 
 // CheckForm applies the rules HandleReply applies on submit, to a form
@@ -55,5 +57,33 @@ func TestCheckForm(t *testing.T) {
 	}
 	if n := len(v.logs(t)); n != 0 {
 		t.Errorf("checking forms stored %d logs", n)
+	}
+}
+
+// An invalid reply is answered before any write: it never joins a commit
+// that other replies share, so it cannot roll one back. With the store
+// closed, a write would fail with ErrClosed; invalid answers still get
+// their field errors, and only the valid one reaches the store.
+func TestHandleReply_InvalidIsAnsweredBeforeTheWrite(t *testing.T) {
+	v := newEnv(t, baseConfig, "2026-06-02T09:00:00Z")
+	if err := v.st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, r := range []bot.Reply{
+		{ID: "r1", Manager: "ann", Kind: nudges.KindCheckIn, Action: nudges.ActLog, Fields: checkIn("nobody", "10", "2026-06-09", "", "")},
+		{ID: "r2", Manager: "ann", Kind: nudges.KindAssignment, Action: nudges.ActOutcome, Fields: map[string]string{nudges.FieldLearner: "priya", nudges.FieldOutcome: "maybe"}},
+		{ID: "r3", Manager: "ann", Action: bot.ActNote, Fields: map[string]string{nudges.FieldNote: "  "}},
+		{ID: "r4", Manager: "ann", Nudge: "n1", Action: nudges.ActSkip, Fields: map[string]string{nudges.FieldReason: ""}},
+		{ID: "r5", Manager: "ann", Action: "dance"},
+	} {
+		var fe bot.FieldErrors
+		if _, err := v.e.HandleReply(ctx, r); !errors.As(err, &fe) {
+			t.Errorf("reply %s: %v, want field errors without a write", r.ID, err)
+		}
+	}
+	valid := bot.Reply{ID: "r6", Manager: "ann", Kind: nudges.KindCheckIn, Action: nudges.ActLog, Fields: checkIn("priya", "10", "2026-06-09", "", "")}
+	if _, err := v.e.HandleReply(ctx, valid); !errors.Is(err, store.ErrClosed) {
+		t.Errorf("a valid reply: %v, want it to reach the (closed) store", err)
 	}
 }

@@ -6,54 +6,23 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nudgebot/nudgebot/bot/converse"
 	"github.com/nudgebot/nudgebot/config"
 	"github.com/nudgebot/nudgebot/nudges"
 	"github.com/nudgebot/nudgebot/store"
 )
 
-// Reply is a manager's answer, as an adapter hands it over.
-type Reply struct {
-	// ID is unique per answer on the platform (an event id, an action
-	// timestamp, a view submission hash): a redelivered answer carries the
-	// same ID and is stored once.
-	ID      string
-	Manager string
-	Nudge   string // the outbox item answered; empty for a check-in or pledge started by the manager
-	Kind    nudges.Kind
-	Action  string // nudges.ActLog, ActSnooze, ActSkip, ActUseful, ActNotUseful, ActOutcome, or "note"
-	Fields  map[string]string
-	At      time.Time
-}
+// A reply's types are the conversation layer's (package converse): an
+// adapter builds a Reply and reads a Result without importing the engine.
+type (
+	Reply       = converse.Reply
+	Result      = converse.Result
+	FieldError  = converse.FieldError
+	FieldErrors = converse.FieldErrors
+)
 
-// Result is what the engine tells the adapter about a reply.
-type Result struct {
-	Duplicate bool   // already stored: nothing changed
-	Text      string // a short confirmation for the manager
-	Nudge     string // the nudge the reply closed or touched, if any
-	ShoutOut  bool   // a shout-out was queued for the team channel
-}
-
-// FieldError is a problem with one field of a form, for inline display.
-type FieldError struct {
-	Field, Msg string
-}
-
-// FieldErrors lists every problem of a reply; it wraps ErrInvalid.
-type FieldErrors []FieldError
-
-func (fe FieldErrors) Error() string {
-	parts := make([]string, len(fe))
-	for i, f := range fe {
-		parts[i] = f.Field + ": " + f.Msg
-	}
-	return "invalid reply: " + strings.Join(parts, "; ")
-}
-
-func (fe FieldErrors) Unwrap() error { return ErrInvalid }
-
-// ActNote is a free-text message to the bot, stored as a note on the
-// manager's latest open nudge (or on none, when every nudge is answered).
-const ActNote = "note"
+// ActNote is a free-text message to the bot (see converse.ActNote).
+const ActNote = converse.ActNote
 
 // HandleReply validates a reply, stores it as a coaching log exactly once and
 // applies its effects (the nudge closed, a pledge remembered, a first
@@ -71,8 +40,18 @@ func (e *Engine) HandleReply(ctx context.Context, r Reply) (Result, error) {
 	if r.At.IsZero() {
 		r.At = e.now()
 	}
+	// The pure checks run before the write: an invalid reply is answered
+	// without joining a commit that other replies share. (A pledge whose
+	// review becomes due in between is checked again inside the write.)
+	awaiting, err := e.awaitingReview(r)
+	if err != nil {
+		return Result{}, fmt.Errorf("reply %s of %s: %w", r.ID, m.ID, err)
+	}
+	if errs := converse.Check(cfg, r, nudges.DateOf(r.At.In(m.Calendar.Location)), awaiting); len(errs) > 0 {
+		return Result{}, errs
+	}
 	var res Result
-	err := e.store.Write(ctx, func(tx *store.Tx) error {
+	err = e.store.Write(ctx, func(tx *store.Tx) error {
 		res = Result{}
 		if tx.HasReply(r.ID) {
 			res.Duplicate, res.Text = true, "Already recorded."
@@ -145,7 +124,7 @@ func (e *Engine) applyReply(tx *store.Tx, cfg *config.Config, m *nudges.Manager,
 			}
 			res.Text = fmt.Sprintf("Pledge recorded: %q. I will ask how it went next week.", l.Answers[nudges.FieldPledge])
 		default:
-			return FieldErrors{{"kind", fmt.Sprintf("nothing to log for a %q nudge", r.Kind)}}
+			return converse.Invalid("kind", fmt.Sprintf("nothing to log for a %q nudge", r.Kind))
 		}
 		answered = store.AnsweredLogged
 	case nudges.ActOutcome:
@@ -161,10 +140,10 @@ func (e *Engine) applyReply(tx *store.Tx, cfg *config.Config, m *nudges.Manager,
 		}
 	case nudges.ActSnooze:
 		if root == nil {
-			return FieldErrors{{"nudge", "name the nudge to snooze"}}
+			return converse.Invalid("nudge", "name the nudge to snooze")
 		}
 		if root.Closed() {
-			return FieldErrors{{"nudge", "already " + root.Answered + "; nothing to snooze"}}
+			return converse.Invalid("nudge", "already "+root.Answered+"; nothing to snooze")
 		}
 		if err := e.snooze(tx, cfg, m, root, r.At, l, res); err != nil {
 			return err
@@ -173,31 +152,31 @@ func (e *Engine) applyReply(tx *store.Tx, cfg *config.Config, m *nudges.Manager,
 	case nudges.ActSkip:
 		reason := strings.TrimSpace(r.Fields[nudges.FieldReason])
 		if root == nil {
-			return FieldErrors{{"nudge", "name the nudge to skip"}}
+			return converse.Invalid("nudge", "name the nudge to skip")
 		}
 		if root.Closed() {
-			return FieldErrors{{"nudge", "already " + root.Answered + "; nothing to skip"}}
+			return converse.Invalid("nudge", "already "+root.Answered+"; nothing to skip")
 		}
 		if reason == "" {
-			return FieldErrors{{nudges.FieldReason, "say why you skip this week (it helps L&D plan)"}}
+			return converse.Invalid(nudges.FieldReason, "say why you skip this week (it helps L&D plan)")
 		}
 		l.Kind, l.Answers[nudges.FieldReason] = "skip", reason
 		answered, res.Text = store.AnsweredSkipped, "Skipped for this week. Thanks for saying why."
 	case nudges.ActUseful, nudges.ActNotUseful:
 		if item == nil {
-			return FieldErrors{{"nudge", "name the nudge to rate"}}
+			return converse.Invalid("nudge", "name the nudge to rate")
 		}
 		l.Kind, l.Answers["rating"] = "rating", r.Action
 		res.Text = "Thanks for the feedback."
 	case ActNote:
 		text := strings.TrimSpace(r.Fields[nudges.FieldNote])
 		if text == "" {
-			return FieldErrors{{nudges.FieldNote, "empty note"}}
+			return converse.Invalid(nudges.FieldNote, "empty note")
 		}
 		l.Kind, l.Answers[nudges.FieldNote] = "note", text
 		res.Text = "Noted."
 	default:
-		return FieldErrors{{"action", fmt.Sprintf("unknown action %q", r.Action)}}
+		return converse.Invalid("action", fmt.Sprintf("unknown action %q", r.Action))
 	}
 	if l.Kind == "" {
 		l.Kind = string(r.Kind)
@@ -229,39 +208,39 @@ func answer(tx *store.Tx, it *store.Item, answered string) error {
 }
 
 func (e *Engine) logCheckIn(tx *store.Tx, cfg *config.Config, m *nudges.Manager, r Reply, l *store.Log, today nudges.Date, res *Result) error {
-	c, errs := validateCheckIn(cfg, m.ID, r.Fields, today)
+	c, errs := converse.CheckIn(cfg, m.ID, r.Fields, today)
 	if len(errs) > 0 {
 		return errs
 	}
-	mb := c.member
-	l.Kind, l.Learner, l.Minutes = string(nudges.KindCheckIn), mb.ID, c.minutes
-	for k, v := range c.text {
+	mb := c.Member
+	l.Kind, l.Learner, l.Minutes = string(nudges.KindCheckIn), mb.ID, c.Minutes
+	for k, v := range c.Text {
 		l.Answers[k] = v
 	}
-	l.Answers[nudges.FieldMember], l.Answers[nudges.FieldReview] = mb.ID, c.review.String()
-	res.Text = fmt.Sprintf("Check-in with %s logged (%d min). I will remind you to review %q on %s.", mb.Name, c.minutes, l.Answers[nudges.FieldNext], c.review)
-	if c.win != "" {
-		l.Answers[nudges.FieldWin] = c.win
-		l.Answers[nudges.FieldShare] = map[bool]string{true: "yes", false: "no"}[c.share]
+	l.Answers[nudges.FieldMember], l.Answers[nudges.FieldReview] = mb.ID, c.Review.String()
+	res.Text = fmt.Sprintf("Check-in with %s logged (%d min). I will remind you to review %q on %s.", mb.Name, c.Minutes, l.Answers[nudges.FieldNext], c.Review)
+	if c.Win != "" {
+		l.Answers[nudges.FieldWin] = c.Win
+		l.Answers[nudges.FieldShare] = map[bool]string{true: "yes", false: "no"}[c.Share]
 	}
 	st, err := tx.ManagerState(m.ID)
 	if err != nil {
 		return err
 	}
-	st.LastCheckIn = &store.CheckInRecall{Member: mb.ID, Action: l.Answers[nudges.FieldNext], Review: c.review, At: r.At}
+	st.LastCheckIn = &store.CheckInRecall{Member: mb.ID, Action: l.Answers[nudges.FieldNext], Review: c.Review, At: r.At}
 	if err := tx.PutManagerState(m.ID, st); err != nil {
 		return err
 	}
-	if c.share && c.team.Channel != "" {
+	if c.Share && c.Team.Channel != "" {
 		// The manager ticked "share": that is the explicit consent a
 		// public shout-out needs. Queue it durably with the log itself.
 		it := &store.Item{ID: "shout/" + r.ID, Manager: m.ID, Kind: nudges.KindShoutOut, Program: l.Program,
-			Channel: c.team.Channel, Team: c.team.ID, Log: r.ID, ScheduledAt: r.At, State: store.Pending, NextAttempt: r.At}
+			Channel: c.Team.Channel, Team: c.Team.ID, Log: r.ID, ScheduledAt: r.At, State: store.Pending, NextAttempt: r.At}
 		if err := tx.PutItem(it); err != nil {
 			return err
 		}
 		res.ShoutOut = true
-		res.Text += " Your win will be shared with " + c.team.Name + "."
+		res.Text += " Your win will be shared with " + c.Team.Name + "."
 	}
 	return nil
 }
@@ -272,7 +251,7 @@ func logPledge(tx *store.Tx, m *nudges.Manager, r Reply, l *store.Log) error {
 		return err
 	}
 	awaiting := st.Pledge != nil && !st.Pledge.Reviewed
-	text, kept, errs := validatePledge(r.Fields, awaiting)
+	text, kept, errs := converse.Pledge(r.Fields, awaiting)
 	if len(errs) > 0 {
 		return errs
 	}
@@ -296,26 +275,7 @@ func logPledge(tx *store.Tx, m *nudges.Manager, r Reply, l *store.Log) error {
 }
 
 func (e *Engine) logOutcome(tx *store.Tx, cfg *config.Config, m *nudges.Manager, r Reply, l *store.Log, today nudges.Date, res *Result) error {
-	learner, outcome := r.Fields[nudges.FieldLearner], r.Fields[nudges.FieldOutcome]
-	if v, ok := r.Fields["value"]; ok && learner == "" { // a button's value: learner|outcome
-		learner, outcome, _ = strings.Cut(v, "|")
-	}
-	var errs FieldErrors
-	mb, _ := cfg.FindMember(m.ID, strings.TrimSpace(learner))
-	if mb == nil {
-		errs = append(errs, FieldError{nudges.FieldLearner, fmt.Sprintf("%q is not on your team", learner)})
-	}
-	outcome = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(outcome)), "-", "_")
-	outcome = strings.ReplaceAll(outcome, " ", "_")
-	label := ""
-	for _, o := range nudges.Outcomes {
-		if o.Value == outcome {
-			label = o.Label
-		}
-	}
-	if label == "" {
-		errs = append(errs, FieldError{nudges.FieldOutcome, "applied, not yet or needs support"})
-	}
+	mb, outcome, label, errs := converse.Outcome(cfg, m.ID, r.Fields)
 	if len(errs) > 0 {
 		return errs
 	}
@@ -352,7 +312,7 @@ func allApplied(tx *store.Tx, cfg *config.Config, m *nudges.Manager, program str
 func (e *Engine) snooze(tx *store.Tx, cfg *config.Config, m *nudges.Manager, root *store.Item, at time.Time, l *store.Log, res *Result) error {
 	when, ok := m.Calendar.NextWorkingInstant(at.Add(cfg.Snooze))
 	if !ok {
-		return FieldErrors{{"snooze", "no working time ahead to snooze to"}}
+		return converse.Invalid("snooze", "no working time ahead to snooze to")
 	}
 	// The id names the instant it comes back: a second snooze before the
 	// first has fired gets its own row (numbering by items already sent

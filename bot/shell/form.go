@@ -6,28 +6,21 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/nudgebot/nudgebot/bot"
+	"github.com/nudgebot/nudgebot/bot/converse"
 	"github.com/nudgebot/nudgebot/nudges"
-	"github.com/nudgebot/nudgebot/store"
 )
 
-// form asks a nudge kind's form field by field. Each answer is checked at
-// once by the engine's own rules (bot.Engine.CheckForm), and a wrong one is
-// asked again with what is wrong: the answers already given are kept, and
-// nothing is stored until the whole form holds.
+// form asks a nudge kind's form field by field: the very form every
+// adapter shows for that nudge (its script's minutes, the learner it is
+// about), or for a check-in or pledge the manager starts, the engine's new
+// one. Each answer is checked at once by the engine's own rules
+// (Engine.CheckForm), and a wrong one is asked again with what is wrong:
+// the answers already given are kept, and nothing is stored until the
+// whole form holds.
 func (a *Adapter) form(ctx context.Context, kind nudges.Kind, ref string) error {
-	cfg := a.e.Config()
-	m := cfg.Manager(a.as)
-	var f *nudges.Form
-	switch kind {
-	case nudges.KindCheckIn:
-		var members []nudges.Member
-		for _, t := range cfg.TeamsOf(m.ID) {
-			members = append(members, t.Members...)
-		}
-		f = nudges.CheckInForm(members, 15, nil)
-	case nudges.KindPledge:
-		f = a.pledgeForm(m.ID)
+	f, err := a.formOf(kind, ref)
+	if err != nil {
+		return err
 	}
 	a.printf("%s (blank answers are allowed for optional fields)\n", f.Title)
 	fields := map[string]string{}
@@ -54,7 +47,16 @@ func (a *Adapter) form(ctx context.Context, kind nudges.Kind, ref string) error 
 			}
 		}
 	}
-	return a.reply(ctx, bot.Reply{Nudge: ref, Kind: kind, Action: nudges.ActLog, Fields: fields})
+	res, err := a.e.HandleReply(ctx, converse.Reply{ID: a.replyID(), Manager: a.as, Nudge: ref, Kind: kind, Action: nudges.ActLog, Fields: fields})
+	if err != nil {
+		return a.failed(err)
+	}
+	if res.Duplicate {
+		a.printf("%s\n", res.Text)
+		return nil
+	}
+	a.printf("✓ %s\n", res.Text)
+	return nil
 }
 
 // wrong is what the engine finds wrong with field among the answers so far;
@@ -103,19 +105,34 @@ func fieldPrompt(kind nudges.Kind, fl nudges.Field) string {
 	return prompt
 }
 
-func (a *Adapter) pledgeForm(manager string) *nudges.Form {
-	var st store.ManagerState
-	_ = a.e.Store().View(func(tx *store.Tx) (err error) {
-		st, err = tx.ManagerState(manager)
-		return err
-	})
-	awaiting := ""
-	if st.Pledge != nil && !st.Pledge.Reviewed {
-		awaiting = st.Pledge.Text
+// formOf is the form of nudge ref, or a new one of kind when there is no
+// nudge (or it has no form). When last week's pledge awaits its review
+// (the form asks whether it was kept), the pledge is shown first.
+func (a *Adapter) formOf(kind nudges.Kind, ref string) (*nudges.Form, error) {
+	var f *nudges.Form
+	if ref != "" {
+		n, err := a.e.Show(a.as, ref)
+		if err != nil {
+			return nil, err
+		}
+		if n.Closed {
+			return nil, errors.New("that nudge is answered already; nothing to fill in")
+		}
+		f = n.Message.Form
 	}
-	m := nudges.Compose(nudges.Context{Kind: nudges.KindPledge, Program: &nudges.Program{}, Pledge: awaiting, Streak: st.Streak})
-	if awaiting != "" {
-		a.printf("  Last week you pledged: %q\n", awaiting)
+	if f == nil {
+		var err error
+		if f, err = a.e.NewForm(a.as, kind); err != nil {
+			return nil, err
+		}
 	}
-	return m.Form
+	for _, fl := range f.Fields {
+		if fl.ID != nudges.FieldKept {
+			continue
+		}
+		if o, err := a.e.Overview(a.as); err == nil && o.Pledge != "" {
+			a.printf("  Last week you pledged: %q\n", o.Pledge)
+		}
+	}
+	return f, nil
 }

@@ -10,15 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
-	"strconv"
 	"strings"
 	"sync"
-	"time"
 
-	"github.com/nudgebot/nudgebot/bot"
+	"github.com/nudgebot/nudgebot/bot/converse"
 	"github.com/nudgebot/nudgebot/nudges"
-	"github.com/nudgebot/nudgebot/store"
 )
 
 // Adapter prints messages to out and reads commands from in.
@@ -36,7 +32,21 @@ type Adapter struct {
 	refs    []delivered // #1, #2, … in the order messages were shown
 	byNudge map[string]int
 	as      string
-	e       *bot.Engine
+	e       Engine
+	x       *converse.Executor
+}
+
+// Engine is what the shell asks of the engine (*bot.Engine has it): run
+// commands, show a nudge's form or a new one and check its answers one at
+// a time, list a manager's open nudges, and deliver what is due after
+// each command.
+type Engine interface {
+	converse.Engine
+	NewForm(managerID string, kind nudges.Kind) (*nudges.Form, error)
+	Show(managerID, nudgeID string) (converse.Nudge, error)
+	CheckForm(managerID string, kind nudges.Kind, fields map[string]string) (converse.FieldErrors, error)
+	Inbox(managerID string) ([]converse.Open, error)
+	Flush(ctx context.Context) error
 }
 
 type delivered struct {
@@ -46,8 +56,8 @@ type delivered struct {
 }
 
 var (
-	_ bot.Chat       = (*Adapter)(nil)
-	_ bot.Sequential = (*Adapter)(nil)
+	_ converse.Chat       = (*Adapter)(nil)
+	_ converse.Sequential = (*Adapter)(nil)
 )
 
 // Sequential asks the engine to send one message at a time, in outbox
@@ -75,7 +85,7 @@ func New(in io.Reader, out io.Writer, session string, opt Options) *Adapter {
 // Send prints a message and gives it a short number to answer it by. The
 // engine may start delivering before the shell has greeted the user; such
 // messages wait, so the greeting comes first and names resolve.
-func (a *Adapter) Send(ctx context.Context, to bot.Recipient, m nudges.Message) (string, error) {
+func (a *Adapter) Send(ctx context.Context, to converse.Recipient, m nudges.Message) (string, error) {
 	select {
 	case <-a.started:
 	case <-ctx.Done():
@@ -145,10 +155,11 @@ func (a *Adapter) printf(format string, args ...any) {
 
 // Run reads commands until input ends or ctx is cancelled. It delivers
 // what is due after each command, so a piped session prints in order.
-func (a *Adapter) Run(ctx context.Context, e *bot.Engine) error {
+func (a *Adapter) Run(ctx context.Context, e Engine) error {
 	// The engine may already be delivering (Send reads a.e under mu).
 	a.mu.Lock()
 	a.e, a.ctx = e, ctx
+	a.x = &converse.Executor{Engine: e, Surface: converse.Terminal}
 	a.mu.Unlock()
 	// Reading standard input blocks and cannot be cancelled, so it happens
 	// on its own goroutine: Ctrl-C (ctx) then stops the shell at once. The
@@ -232,194 +243,4 @@ func (a *Adapter) ask(prompt string) (string, bool) {
 		a.printf("%s\n", v)
 	}
 	return v, true
-}
-
-func (a *Adapter) replyID() string { return fmt.Sprintf("shell:%s:%d", a.session, a.line) }
-
-const help = `Commands (as the manager you act as):
-  as <manager>                  act as another manager on the roster
-  managers                      list the roster's managers
-  inbox                         your open nudges
-  checkin [#]                   log a check-in (answers the nudge, or a new one)
-  pledge [#]                    review last week's pledge and make this week's
-  outcome [#] <learner> <applied|not-yet|needs-support>
-                                record a micro-assignment outcome
-  snooze [#]                    postpone a nudge
-  skip [#] <reason>             skip this week's nudge, saying why
-  rate [#] useful|not-useful    tell L&D whether a nudge helped
-  note <text>                   a free-text note on your latest open nudge
-Admin (L&D):
-  send <kind> <manager>         send a nudge now (checkin, assignment, pledge, summary)
-  event <learner> completed <module>
-                                a learner finished a module
-  status                        outbox counts
-  help, quit
-# is optional: without it, your latest open nudge of that kind is used.
-`
-
-func (a *Adapter) exec(ctx context.Context, line string) error {
-	args := strings.Fields(line)
-	cmd, args := strings.ToLower(args[0]), args[1:]
-	e := a.e
-	switch cmd {
-	case "help", "?":
-		a.printf("%s", help)
-	case "quit", "exit":
-		return errQuit
-	case "as":
-		if len(args) != 1 {
-			return errors.New("usage: as <manager>")
-		}
-		if e.Config().Manager(args[0]) == nil {
-			return fmt.Errorf("no manager %q on the roster (try 'managers')", args[0])
-		}
-		a.as = args[0]
-		a.printf("acting as %s\n", a.name(a.as))
-	case "managers":
-		for _, m := range e.Config().Managers {
-			mark := " "
-			if m.ID == a.as {
-				mark = "*"
-			}
-			a.printf("%s %-12s %-24s %s\n", mark, m.ID, m.Name, m.Calendar.Location)
-		}
-	case "inbox":
-		return a.inbox()
-	case "checkin", "pledge":
-		kind := nudges.KindCheckIn
-		if cmd == "pledge" {
-			kind = nudges.KindPledge
-		}
-		ref, _, err := a.pick(args, kind)
-		if err != nil {
-			return err
-		}
-		return a.form(ctx, kind, ref)
-	case "outcome":
-		ref, rest, err := a.pick(args, nudges.KindAssignment)
-		if err != nil {
-			return err
-		}
-		if len(rest) < 2 {
-			return errors.New("usage: outcome [#] <learner> <applied|not-yet|needs-support>")
-		}
-		return a.reply(ctx, bot.Reply{Nudge: ref, Kind: nudges.KindAssignment, Action: nudges.ActOutcome,
-			Fields: map[string]string{nudges.FieldLearner: strings.Join(rest[:len(rest)-1], " "), nudges.FieldOutcome: rest[len(rest)-1]}})
-	case "snooze", "skip", "rate":
-		ref, rest, err := a.pick(args, "")
-		if err != nil {
-			return err
-		}
-		if ref == "" {
-			return fmt.Errorf("no open nudge to %s", cmd)
-		}
-		r := bot.Reply{Nudge: ref, Action: cmd, Fields: map[string]string{}}
-		switch cmd {
-		case "skip":
-			r.Action, r.Fields[nudges.FieldReason] = nudges.ActSkip, strings.Join(rest, " ")
-		case "rate":
-			if len(rest) != 1 || (rest[0] != "useful" && rest[0] != "not-useful") {
-				return errors.New("usage: rate [#] useful|not-useful")
-			}
-			r.Action = map[string]string{"useful": nudges.ActUseful, "not-useful": nudges.ActNotUseful}[rest[0]]
-		}
-		return a.reply(ctx, r)
-	case "note":
-		return a.reply(ctx, bot.Reply{Action: bot.ActNote, Fields: map[string]string{nudges.FieldNote: strings.Join(args, " ")}})
-	case "send":
-		if len(args) != 2 {
-			return errors.New("usage: send <checkin|assignment|pledge|summary> <manager>")
-		}
-		_, err := e.SendNow(ctx, args[1], nudges.Kind(args[0]))
-		return err
-	case "event":
-		if len(args) < 3 || args[1] != nudges.EventCompleted {
-			return errors.New("usage: event <learner> completed <module>")
-		}
-		n, err := e.HandleEvent(ctx, bot.LearningEvent{Learner: args[0], Verb: args[1], Module: strings.Join(args[2:], " ")})
-		if err != nil {
-			return err
-		}
-		a.printf("event recorded: %d nudge(s) scheduled\n", n)
-	case "status":
-		counts, err := e.Store().Counts()
-		if err != nil {
-			return err
-		}
-		for _, s := range store.States {
-			a.printf("%-10s %d\n", s, counts[s])
-		}
-	default:
-		return fmt.Errorf("unknown command %q (type 'help')", cmd)
-	}
-	return nil
-}
-
-// pick reads an optional leading #n from args. Without one it picks the
-// acting manager's latest nudge of kind shown in this session (any kind if
-// kind is empty). A number shown for another manager is refused: the
-// engine would not take the answer, and a form would ask about the wrong
-// team.
-func (a *Adapter) pick(args []string, kind nudges.Kind) (string, []string, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if len(args) > 0 {
-		if n, err := strconv.Atoi(strings.TrimPrefix(args[0], "#")); err == nil && n >= 1 && n <= len(a.refs) {
-			if d := a.refs[n-1]; d.manager != a.as {
-				return "", nil, fmt.Errorf("#%d is %s's nudge, not yours: 'as %s' to answer it", n, a.name(d.manager), d.manager)
-			}
-			return a.refs[n-1].nudge, args[1:], nil
-		}
-	}
-	for i := len(a.refs) - 1; i >= 0; i-- {
-		d := a.refs[i]
-		if d.manager == a.as && d.channel == "" && (kind == "" || d.kind == kind) && d.kind != nudges.KindSummary {
-			return d.nudge, args, nil
-		}
-	}
-	return "", args, nil
-}
-
-func (a *Adapter) reply(ctx context.Context, r bot.Reply) error {
-	r.ID, r.Manager = a.replyID(), a.as
-	res, err := a.e.HandleReply(ctx, r)
-	var fe bot.FieldErrors
-	if errors.As(err, &fe) {
-		a.printf("Nothing was saved:\n")
-		for _, f := range fe {
-			a.printf("  - %s: %s\n", f.Field, f.Msg)
-		}
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	a.printf("✓ %s\n", res.Text)
-	return nil
-}
-
-func (a *Adapter) inbox() error {
-	var open []*store.Item
-	err := a.e.Store().View(func(tx *store.Tx) (err error) {
-		open, err = tx.OpenItems(a.as)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	slices.SortFunc(open, func(x, y *store.Item) int { return x.ScheduledAt.Compare(y.ScheduledAt) })
-	if len(open) == 0 {
-		a.printf("No open nudges for %s.\n", a.name(a.as))
-	}
-	for _, it := range open {
-		a.mu.Lock()
-		n := a.byNudge[it.ID]
-		a.mu.Unlock()
-		ref := "  "
-		if n > 0 {
-			ref = fmt.Sprintf("#%d", n)
-		}
-		a.printf("%-4s %-10s %-8s %s\n", ref, it.Kind, it.State, it.ScheduledAt.Local().Format(time.DateTime))
-	}
-	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
+
+	"github.com/nudgebot/nudgebot/bot/converse"
 )
 
 // Buttons carry everything the adapter needs to route a click, so a click
@@ -55,13 +57,12 @@ func valueDigest(value string) string {
 }
 
 // ReplyKey names what a click answers, for the engine's idempotency: the
-// nudge, the act and its argument (for an outcome, the learner and the
-// outcome). The same button clicked twice, or its payload redelivered, is
+// conversation layer's AnswerID of the nudge, the act and its argument
+// (for an outcome, the learner and the outcome). The same button clicked
+// twice, its payload redelivered, or the same act typed as a command, is
 // one answer; an answer about another learner is another answer, wherever
 // its button sat in the message.
-func ReplyKey(nudge, act, arg string) string {
-	return "answer:" + actionValue(nudge, act, arg)
-}
+func ReplyKey(nudge, act, arg string) string { return converse.AnswerID(nudge, act, arg) }
 
 // actionValue is the value of a button: nudge, act and argument.
 func actionValue(nudge, act, arg string) string {

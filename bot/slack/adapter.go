@@ -15,7 +15,7 @@ import (
 	"github.com/slack-go/slack"
 	"golang.org/x/sync/singleflight"
 
-	"github.com/nudgebot/nudgebot/bot"
+	"github.com/nudgebot/nudgebot/bot/converse"
 )
 
 // Modes of receiving Slack's events and interactions.
@@ -55,7 +55,7 @@ type Options struct {
 }
 
 // Adapter is nudgebot's Slack platform: it delivers the engine's messages
-// (bot.Chat, bot.Reconciler) and turns what managers do in Slack (buttons,
+// (converse.Chat, converse.Reconciler) and turns what managers do in Slack (buttons,
 // modals, direct messages, the Home tab, /nudge) into engine calls.
 type Adapter struct {
 	opt  Options
@@ -66,7 +66,7 @@ type Adapter struct {
 	// them must not flood the log, but a wrong signing secret must show.
 	refusals zerolog.Logger
 	pace     *pacer
-	engine   atomic.Pointer[bot.Engine]
+	engine   atomic.Pointer[binding]
 	byUser   map[string]string // Slack user id → manager id, from Options.UserIDs
 	admins   map[string]bool   // Slack user ids as given, emails lower-cased
 	byEmail  bool              // some admin is named by email: worth a users.info
@@ -105,10 +105,10 @@ type Adapter struct {
 }
 
 var (
-	_ bot.Chat       = (*Adapter)(nil)
-	_ bot.Reconciler = (*Adapter)(nil)
-	_ bot.Pacer      = (*Adapter)(nil)
-	_ bot.Gate       = (*Adapter)(nil)
+	_ converse.Chat       = (*Adapter)(nil)
+	_ converse.Reconciler = (*Adapter)(nil)
+	_ converse.Pacer      = (*Adapter)(nil)
+	_ converse.Gate       = (*Adapter)(nil)
 )
 
 // Limits of the work that follows acknowledgements.
@@ -218,12 +218,12 @@ func New(opt Options) (*Adapter, error) {
 // identity cache) and that inbound requests drive. Call it before the
 // engine starts: Start already asks the adapter about deliveries a crash
 // left in flight. Run binds too.
-func (a *Adapter) Bind(e *bot.Engine) { a.engine.Store(e) }
+func (a *Adapter) Bind(e Engine) { a.engine.Store(&binding{e}) }
 
 var errUnbound = errors.New("slack adapter: no engine bound (call Bind before starting the engine)")
 
-func (a *Adapter) bound() (*bot.Engine, error) {
-	if e := a.engine.Load(); e != nil {
+func (a *Adapter) bound() (Engine, error) {
+	if e := a.engineOf(); e != nil {
 		return e, nil
 	}
 	return nil, errUnbound
@@ -327,7 +327,7 @@ func (a *Adapter) Close() error {
 // for the work they started (see Close). In Socket Mode it holds the
 // WebSocket open; in HTTP mode requests arrive through Handler, mounted on
 // the bot's HTTP server, and Run only binds the engine and waits.
-func (a *Adapter) Run(ctx context.Context, e *bot.Engine) error {
+func (a *Adapter) Run(ctx context.Context, e Engine) error {
 	a.Bind(e)
 	defer a.Close()
 	if a.opt.Mode == ModeHTTP {

@@ -16,7 +16,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
-	"github.com/nudgebot/nudgebot/bot"
+	"github.com/nudgebot/nudgebot/bot/converse"
 	"github.com/nudgebot/nudgebot/nudges"
 )
 
@@ -195,7 +195,7 @@ func (a *Adapter) postChart(ctx context.Context, channel, nudge string, c nudges
 	}
 	// The error names the Slack method and code, never a person: the chart
 	// holds aggregates only, and slack-go's errors do not echo the token.
-	var perm *bot.PermanentError
+	var perm *converse.PermanentError
 	if errors.As(deliveryError(err, false), &perm) {
 		log.Warn().Str("reason", perm.Reason).Err(err).
 			Msg("Slack refused the summary chart upload (check the app's files:write scope, its membership of the channel and the workspace's file settings); the summary was posted as text only")

@@ -10,7 +10,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/nudgebot/nudgebot/bot"
+	"github.com/nudgebot/nudgebot/bot/converse"
 	"github.com/nudgebot/nudgebot/nudges"
 )
 
@@ -29,7 +29,7 @@ const textRepeated = "I have already handled this command, so I haven't done it 
 // request, still inside its 5 minutes): each invocation is marked handled
 // in the store before the acknowledgement, and a second delivery is
 // answered without acting.
-func (a *Adapter) command(ctx context.Context, e *bot.Engine, cmd slack.SlashCommand) ack {
+func (a *Adapter) command(ctx context.Context, e Engine, cmd slack.SlashCommand) ack {
 	reply := func(text string) ack {
 		return ack{then: func(ctx context.Context) { a.respond(ctx, cmd.ResponseURL, text) }}
 	}
@@ -62,15 +62,7 @@ func commandID(cmd slack.SlashCommand) string {
 	return ""
 }
 
-// adminCommands change what everyone receives: only L&D admins may use them.
-var adminCommands = map[string]bool{"send": true, "pause": true, "resume": true, "reload": true, "retry": true}
-
-func (a *Adapter) runCommand(ctx context.Context, e *bot.Engine, cmd slack.SlashCommand) {
-	args := strings.Fields(cmd.Text)
-	word := ""
-	if len(args) > 0 {
-		word, args = strings.ToLower(args[0]), args[1:]
-	}
+func (a *Adapter) runCommand(ctx context.Context, e Engine, cmd slack.SlashCommand) {
 	reply := func(text string) { a.respond(ctx, cmd.ResponseURL, text) }
 	uid := cmd.UserID
 	mgr, err := a.managerOf(ctx, e, uid)
@@ -79,172 +71,96 @@ func (a *Adapter) runCommand(ctx context.Context, e *bot.Engine, cmd slack.Slash
 		reply(textTryAgain)
 		return
 	}
-	if adminCommands[word] {
-		// Decide before reading the arguments: a refused command does
-		// nothing at all.
-		if !a.isAdmin(ctx, e, uid, mgr) {
-			a.log.Info().Str("slack_user", uid).Str("command", word).Msg("admin command refused")
-			reply(mrkdwnf("Sorry, `/nudge %s` is for L&amp;D admins, so I haven't done anything. If you need it, ask your L&amp;D team.", word))
-			return
-		}
-		reply(a.admin(ctx, e, word, args))
+	c, who, err := converse.Interpret(converse.Chatroom, cmd.Text, mgr, func() bool { return a.isAdmin(ctx, e, uid, mgr) })
+	var usage *converse.UsageError
+	var unknown *converse.UnknownCommandError
+	switch {
+	case errors.Is(err, converse.ErrAdminOnly):
+		a.log.Info().Str("slack_user", uid).Str("command", string(c.Name)).Msg("admin command refused")
+		reply(mrkdwnf("Sorry, `/nudge %s` is for L&amp;D admins, so I haven't done anything. If you need it, ask your L&amp;D team.", string(c.Name)))
 		return
-	}
-	if mgr == "" {
+	case errors.Is(err, converse.ErrNotOnRoster):
 		reply(textUnknown)
 		return
+	case errors.As(err, &usage):
+		reply(mrkdwnf("Usage: `/nudge %s`", usage.Spec.Usage(converse.Chatroom)))
+		return
+	case errors.As(err, &unknown):
+		reply(mrkdwnf("I don't know `/nudge %s`.\n", unknown.Word) + helpText(who.Admin))
+		return
+	case err != nil, c.Name == converse.CmdHelp:
+		reply(helpText(who.Admin))
+		return
 	}
-	switch word {
-	case "", "help":
-		reply(helpText(a.isAdmin(ctx, e, uid, mgr)))
-	case "checkin", "check-in", "pledge":
-		kind := nudges.KindCheckIn
-		if word == "pledge" {
-			kind = nudges.KindPledge
-		}
-		form, err := e.NewForm(mgr, kind)
-		if err != nil {
-			a.log.Error().Err(err).Str("manager", mgr).Msg("could not build a form")
-			reply(textTryAgain)
-			return
-		}
-		if err := a.openView(ctx, cmd.TriggerID, FormModal("", kind, form)); err != nil {
-			a.log.Warn().Err(err).Str("manager", mgr).Msg("could not open a form")
-			reply(mrkdwnf("Sorry, Slack didn't let me open the form in time. Please try `/nudge %s` again.", word))
-		}
-	case "snooze":
-		reply(a.snoozeLatest(ctx, e, mgr, cmd))
-	case "status":
-		o, err := e.Overview(mgr)
-		if err != nil {
-			a.log.Error().Err(err).Str("manager", mgr).Msg("could not read a manager's week")
-			reply(textTryAgain)
-			return
-		}
-		reply(statusText(o))
-	default:
-		reply(mrkdwnf("I don't know `/nudge %s`.\n", word) + helpText(a.isAdmin(ctx, e, uid, mgr)))
+	x := converse.Executor{Engine: e, Surface: converse.Chatroom, Reload: a.opt.Reload,
+		Find: func(ctx context.Context, who string) (string, error) { return a.mentioned(ctx, e, who) }}
+	ans, err := x.Run(ctx, converse.Request{Caller: who, Command: c, Delivery: commandID(cmd)})
+	if err != nil {
+		reply(a.commandFailed(mgr, c, err))
+		return
+	}
+	if text := a.showAnswer(ctx, e, cmd, mgr, c, ans); text != "" {
+		reply(text)
 	}
 }
 
-// snoozeLatest snoozes the manager's most recent open nudge.
-func (a *Adapter) snoozeLatest(ctx context.Context, e *bot.Engine, mgr string, cmd slack.SlashCommand) string {
-	o, err := e.Overview(mgr)
-	if err != nil {
-		a.log.Error().Err(err).Str("manager", mgr).Msg("could not read a manager's week")
-		return textTryAgain
+// showAnswer renders what a command did: the form it opens, the week it
+// shows, or its text; an answer to a nudge also redraws the nudge's
+// message.
+func (a *Adapter) showAnswer(ctx context.Context, e Engine, cmd slack.SlashCommand, mgr string, c converse.Command, ans converse.Answer) string {
+	switch {
+	case ans.Form != "":
+		form, err := e.NewForm(mgr, ans.Form)
+		if err != nil {
+			a.log.Error().Err(err).Str("manager", mgr).Msg("could not build a form")
+			return textTryAgain
+		}
+		if err := a.openView(ctx, cmd.TriggerID, FormModal("", ans.Form, form)); err != nil {
+			a.log.Warn().Err(err).Str("manager", mgr).Msg("could not open a form")
+			return mrkdwnf("Sorry, Slack didn't let me open the form in time. Please try `/nudge %s` again.", string(c.Name))
+		}
+		return ""
+	case ans.Overview != nil:
+		return statusText(*ans.Overview)
+	case ans.Counts != nil:
+		var b strings.Builder
+		b.WriteString("*Outbox*")
+		for _, n := range ans.Counts {
+			b.WriteString(fmt.Sprintf("\n• %s: %d", n.State, n.N))
+		}
+		return b.String()
+	case ans.Result != nil && ans.Done && ans.Nudge != "":
+		a.redraw(ctx, e, mgr, ans.Nudge, ans.Act, "", ans.Text, "", "")
+		if ans.Title != "" {
+			return mrkdwnf("%s: %s", ans.Title, ans.Text)
+		}
+	case c.Admin() && ans.Done:
+		a.log.Info().Str("command", string(c.Name)).Msg("admin command done")
 	}
-	if len(o.Open) == 0 {
-		return "Nothing is waiting for you, so there is nothing to snooze."
-	}
-	n := o.Open[0] // newest first
-	// The trigger id is unique per invocation and the same on redelivery.
-	id := "command:" + cmd.TriggerID
-	if cmd.TriggerID == "" {
-		id = "command:" + cmd.ResponseURL
-	}
-	res, err := e.HandleReply(ctx, bot.Reply{ID: id, Manager: mgr, Nudge: n.Nudge, Action: nudges.ActSnooze})
-	var fe bot.FieldErrors
+	return escape(ans.Text)
+}
+
+// commandFailed says why a command did nothing.
+func (a *Adapter) commandFailed(mgr string, c converse.Command, err error) string {
+	var fe converse.FieldErrors
 	switch {
 	case errors.As(err, &fe):
 		return escape(sentences(fe))
-	case err != nil:
-		a.log.Error().Err(err).Str("manager", mgr).Str("nudge_id", n.Nudge).Msg("could not snooze")
-		return textTryAgain
-	case res.Duplicate:
-		return escape(res.Text)
+	case errors.Is(err, converse.ErrUnknownNudge):
+		return textGone
 	}
-	a.redraw(ctx, e, mgr, n.Nudge, nudges.ActSnooze, "", res.Text, "", "")
-	return mrkdwnf("%s: %s", n.Title, res.Text)
-}
-
-// admin runs an admin command and says what it did.
-func (a *Adapter) admin(ctx context.Context, e *bot.Engine, word string, args []string) string {
-	cfg := e.Config()
-	switch word {
-	case "send":
-		if len(args) != 2 {
-			return "Usage: `/nudge send <checkin|assignment|pledge|summary> @manager`"
-		}
-		kind := nudges.Kind(strings.ToLower(args[0]))
-		if !kind.Valid() {
-			return mrkdwnf("I can send %s nudges, not %q.", kindList(), args[0])
-		}
-		target, err := a.target(ctx, e, args[1])
-		if err != nil {
-			a.log.Error().Err(err).Msg("could not resolve the target of /nudge send")
-			return textTryAgain
-		}
-		if target == "" {
-			return mrkdwnf("I can't find %s on the roster.", args[1])
-		}
-		if _, err := e.SendNow(ctx, target, kind); err != nil {
-			a.log.Error().Err(err).Str("manager", target).Msg("could not queue a nudge")
-			return textTryAgain
-		}
-		a.log.Info().Str("manager", target).Str("kind", string(kind)).Msg("nudge sent on an admin's request")
-		return mrkdwnf("Queued %s %s nudge for %s: it goes out in a moment.", article(string(kind)), kind, cfg.Manager(target).Name)
-	case "pause", "resume":
-		if len(args) != 1 {
-			return mrkdwnf("Usage: `/nudge %s <program>` (programs: %s)", word, programList(e))
-		}
-		if cfg.Program(args[0]) == nil {
-			return mrkdwnf("There is no program %q. Programs: %s.", args[0], programList(e))
-		}
-		if err := e.SetPaused(ctx, args[0], word == "pause"); err != nil {
-			a.log.Error().Err(err).Str("program", args[0]).Msg("could not pause or resume a program")
-			return textTryAgain
-		}
-		a.log.Info().Str("program", args[0]).Bool("paused", word == "pause").Msg("program paused or resumed by an admin")
-		if word == "pause" {
-			return mrkdwnf("Paused %s: no scheduled nudges go out until you resume it.", cfg.Program(args[0]).Name)
-		}
-		return mrkdwnf("Resumed %s: its scheduled nudges go out again.", cfg.Program(args[0]).Name)
-	case "retry":
-		n, err := e.RetryFailed(ctx)
-		if err != nil {
-			a.log.Error().Err(err).Msg("could not retry failed deliveries")
-			return textTryAgain
-		}
-		if n == 0 {
-			return "No nudge has failed: there is nothing to retry."
-		}
-		return mrkdwnf("Queued %d failed %s again: %s out in a moment, unless Slack says no again.", n, plural(n, "nudge", "nudges"), plural(n, "it goes", "they go"))
-	case "reload":
-		if a.opt.Reload == nil {
-			return "Reloading from Slack is not enabled for this bot."
-		}
-		var restart *bot.RestartNeededError
-		if err := a.opt.Reload(ctx); errors.As(err, &restart) {
-			return mrkdwnf("Configuration reloaded, but %v.", err)
-		} else if err != nil {
-			return mrkdwnf("The reload failed and the previous configuration stays in force: %v", err)
-		}
-		return "Configuration reloaded."
-	}
-	return ""
+	a.log.Error().Err(err).Str("manager", mgr).Str("command", string(c.Name)).Msg("command failed")
+	return textTryAgain
 }
 
 // mention matches a user mention as Slack escapes it in command text.
 var mention = regexp.MustCompile(`^<@([A-Z0-9]+)(?:\|[^>]*)?>$`)
 
-// target finds the manager an admin named: a mention, a roster id, or an
-// email address.
-func (a *Adapter) target(ctx context.Context, e *bot.Engine, s string) (string, error) {
+// mentioned finds the manager behind a Slack mention an admin typed;
+// roster ids and email addresses the executor resolves itself.
+func (a *Adapter) mentioned(ctx context.Context, e Engine, s string) (string, error) {
 	if m := mention.FindStringSubmatch(s); m != nil {
 		return a.managerOf(ctx, e, m[1])
-	}
-	cfg := e.Config()
-	if cfg.Manager(s) != nil {
-		return s, nil
-	}
-	if _, mail, ok := strings.Cut(strings.Trim(s, "<>"), "mailto:"); ok {
-		s, _, _ = strings.Cut(mail, "|")
-	}
-	for _, m := range cfg.Managers {
-		if m.Email != "" && strings.EqualFold(m.Email, s) {
-			return m.ID, nil
-		}
 	}
 	return "", nil
 }
@@ -271,21 +187,25 @@ func (a *Adapter) usableHook(responseURL string) bool {
 	return responseURL != "" && err == nil && a.hooks[u.Host] && (u.Host != "hooks.slack.com" || u.Scheme == "https")
 }
 
+// helpText is the grammar's help (converse.Specs) as Slack shows it.
 func helpText(admin bool) string {
-	s := "*nudgebot* helps you coach your team through the learning rollout.\n" +
-		"• `/nudge checkin` — log a check-in with someone on your team\n" +
-		"• `/nudge pledge` — make this week's coaching pledge\n" +
-		"• `/nudge snooze` — postpone your latest open nudge\n" +
-		"• `/nudge status` — your week at a glance\n" +
-		"Anything you write to me directly is kept as a note on your latest open nudge."
-	if admin {
-		s += "\n*For L&amp;D admins*\n" +
-			"• `/nudge send <checkin|assignment|pledge|summary> @manager` — send a nudge now\n" +
-			"• `/nudge pause <program>`, `/nudge resume <program>` — stop or restart a program's scheduled nudges\n" +
-			"• `/nudge retry` — send failed nudges again (once what made them fail is fixed)\n" +
-			"• `/nudge reload` — re-read the configuration"
+	var b strings.Builder
+	b.WriteString("*nudgebot* helps you coach your team through the learning rollout.")
+	for _, s := range converse.Specs(converse.Chatroom, false) {
+		if s.Name != converse.CmdHelp {
+			b.WriteString(mrkdwnf("\n• `/nudge %s` — %s", s.Usage(converse.Chatroom), s.About))
+		}
 	}
-	return s
+	b.WriteString("\nAnything you write to me directly is kept as a note on your latest open nudge.")
+	if admin {
+		b.WriteString("\n*For L&amp;D admins*")
+		for _, s := range converse.Specs(converse.Chatroom, true) {
+			if s.Admin {
+				b.WriteString(mrkdwnf("\n• `/nudge %s` — %s", s.Usage(converse.Chatroom), s.About))
+			}
+		}
+	}
+	return b.String()
 }
 
 // statusText is a manager's week in a few lines.
@@ -326,40 +246,4 @@ func statusText(o nudges.Overview) string {
 		}
 	}
 	return b.String()
-}
-
-// article is the indefinite article before word: "an assignment", "a
-// checkin".
-func article(word string) string {
-	if word != "" && strings.ContainsRune("aeiouAEIOU", rune(word[0])) {
-		return "an"
-	}
-	return "a"
-}
-
-func kindList() string {
-	s := make([]string, len(nudges.Kinds))
-	for i, k := range nudges.Kinds {
-		s[i] = string(k)
-	}
-	return strings.Join(s, ", ")
-}
-
-func programList(e *bot.Engine) string {
-	var s []string
-	for _, p := range e.Config().Programs {
-		s = append(s, p.ID)
-	}
-	if len(s) == 0 {
-		return "none"
-	}
-	return strings.Join(s, ", ")
-}
-
-// plural picks the singular or plural form for n.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -12,7 +12,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/nudgebot/nudgebot/bot"
+	"github.com/nudgebot/nudgebot/bot/converse"
 	"github.com/nudgebot/nudgebot/nudges"
 )
 
@@ -43,9 +43,9 @@ var ambiguousCodes = map[string]bool{
 // Send posts a message: a nudge as a direct message to its manager (with
 // buttons), a summary or shout-out to a team channel (without). It returns
 // "<channel>/<ts>", which names the message for later updates. Its error
-// says what the attempt came to (see bot.Chat): a failure after the request
-// went out, without a clear answer from Slack, is bot.Unknown.
-func (a *Adapter) Send(ctx context.Context, to bot.Recipient, m nudges.Message) (string, error) {
+// says what the attempt came to (see converse.Chat): a failure after the request
+// went out, without a clear answer from Slack, is converse.Unknown.
+func (a *Adapter) Send(ctx context.Context, to converse.Recipient, m nudges.Message) (string, error) {
 	ref, err := a.send(ctx, to, m)
 	if err != nil {
 		return "", fmt.Errorf("send nudge %s to %s: %w", m.Nudge, to, err)
@@ -53,7 +53,7 @@ func (a *Adapter) Send(ctx context.Context, to bot.Recipient, m nudges.Message) 
 	return ref, nil
 }
 
-func (a *Adapter) send(ctx context.Context, to bot.Recipient, m nudges.Message) (string, error) {
+func (a *Adapter) send(ctx context.Context, to converse.Recipient, m nudges.Message) (string, error) {
 	e, err := a.bound()
 	if err != nil {
 		return "", err
@@ -109,11 +109,11 @@ func (a *Adapter) post(ctx context.Context, channel string, opts ...slack.MsgOpt
 }
 
 // Delivered looks through the recipient's conversation since since for
-// messages carrying the nudges' ids (bot.Reconciler): one look answers for
+// messages carrying the nudges' ids (converse.Reconciler): one look answers for
 // all of them. A conversation the bot cannot read (a channel it posts to
 // without being a member, a user who left) cannot answer: that counts as
 // not found, and the nudges are sent again.
-func (a *Adapter) Delivered(ctx context.Context, to bot.Recipient, nudges []string, since time.Time) (map[string]string, error) {
+func (a *Adapter) Delivered(ctx context.Context, to converse.Recipient, nudges []string, since time.Time) (map[string]string, error) {
 	e, err := a.bound()
 	if err != nil {
 		return nil, err
@@ -127,7 +127,7 @@ func (a *Adapter) Delivered(ctx context.Context, to bot.Recipient, nudges []stri
 		}
 	}
 	err = deliveryError(err, false)
-	var perm *bot.PermanentError
+	var perm *converse.PermanentError
 	if errors.As(err, &perm) {
 		a.log.Warn().Err(err).Strs("nudge_ids", nudges).Msg("cannot look up whether nudges were posted; they will be sent again")
 		return nil, nil
@@ -172,7 +172,7 @@ func (a *Adapter) findNudges(ctx context.Context, channel string, nudges []strin
 	}
 }
 
-// deliveryError tells the engine what a failure means (see bot.Chat):
+// deliveryError tells the engine what a failure means (see converse.Chat):
 // wait (Slack's Retry-After), give up (a permanent Slack error, named by
 // its code), unknown (the request went out and Slack's answer does not
 // say it failed: a 5xx, an internal_error, a timeout or a cut connection),
@@ -183,22 +183,22 @@ func deliveryError(err error, wrote bool) error {
 	if err == nil {
 		return nil
 	}
-	var perm *bot.PermanentError
-	var wait *bot.RetryAfterError
-	var unknown *bot.UnknownError
-	var notSent *bot.NotSentError
+	var perm *converse.PermanentError
+	var wait *converse.RetryAfterError
+	var unknown *converse.UnknownError
+	var notSent *converse.NotSentError
 	if errors.As(err, &perm) || errors.As(err, &wait) || errors.As(err, &unknown) || errors.As(err, &notSent) {
 		return err
 	}
 	if d, ok := retryAfter(err); ok {
-		return &bot.RetryAfterError{After: d, Err: err}
+		return &converse.RetryAfterError{After: d, Err: err}
 	}
 	if code := slackCode(err); code != "" {
 		if !transientCodes[code] {
-			return bot.Permanent(code, err)
+			return converse.Permanent(code, err)
 		}
 		if ambiguousCodes[code] {
-			return bot.Unknown(err)
+			return converse.Unknown(err)
 		}
 		return err
 	}
@@ -206,16 +206,16 @@ func deliveryError(err error, wrote bool) error {
 	if errors.As(err, &sc) {
 		switch {
 		case sc.Code >= 500 || sc.Code == http.StatusRequestTimeout:
-			return bot.Unknown(err)
+			return converse.Unknown(err)
 		case sc.Code >= 400:
-			return bot.Permanent(fmt.Sprintf("http_%d", sc.Code), err)
+			return converse.Permanent(fmt.Sprintf("http_%d", sc.Code), err)
 		}
 	}
 	if wrote {
-		return bot.Unknown(err)
+		return converse.Unknown(err)
 	}
 	if errors.Is(err, errStopping) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return bot.NotSent(err) // it never went out
+		return converse.NotSent(err) // it never went out
 	}
 	return err
 }

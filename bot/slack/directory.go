@@ -9,7 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/nudgebot/nudgebot/bot"
+	"github.com/nudgebot/nudgebot/bot/converse"
 )
 
 // directory reads the workspace's user list (users.list, a page of
@@ -37,7 +37,7 @@ func (d *directory) signal() {
 }
 
 // Changed is closed when managers the directory did not know may be known
-// now (bot.Gate).
+// now (converse.Gate).
 func (a *Adapter) Changed() <-chan struct{} {
 	d := &a.dir
 	d.mu.Lock()
@@ -65,7 +65,7 @@ const (
 
 // ensure reports whether the list has been read, and starts reading it if
 // nobody has.
-func (d *directory) ensure(a *Adapter, e *bot.Engine) bool {
+func (d *directory) ensure(a *Adapter, e Engine) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	switch d.state {
@@ -96,7 +96,7 @@ func (d *directory) wait(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-bot.Stopping(ctx):
+	case <-converse.Stopping(ctx):
 		return errStopping
 	}
 }
@@ -105,7 +105,7 @@ func (d *directory) wait(ctx context.Context) error {
 // by email. Rate limits are waited out (the pacer holds users.list after a
 // 429); other transient failures are retried with backoff; a refusal (a
 // missing scope) ends the reading, and managers are then looked up alone.
-func (d *directory) read(ctx context.Context, a *Adapter, e *bot.Engine) {
+func (d *directory) read(ctx context.Context, a *Adapter, e Engine) {
 	defer func() {
 		d.mu.Lock()
 		d.state = dirRead
@@ -144,7 +144,7 @@ func (d *directory) read(ctx context.Context, a *Adapter, e *bot.Engine) {
 			if _, limited := retryAfter(err); limited {
 				continue // held by the pacer until Slack's wait is over
 			}
-			var perm *bot.PermanentError
+			var perm *converse.PermanentError
 			failures++
 			if errors.As(deliveryError(err, false), &perm) || failures > maxListFailures {
 				a.log.Warn().Err(err).Msg("cannot read the workspace's user list; managers will be looked up one by one")

@@ -8,9 +8,12 @@
 // nothing is sent twice. It turns what managers do in Slack — buttons,
 // modal submissions, direct messages, the Home tab, /nudge — into engine
 // calls (inbound.go, command.go), arriving over Socket Mode (socket.go) or
-// Slack's signed HTTP requests (http.go). Roster managers are matched to
-// Slack users by the roster's ids or emails, cached in the engine's store
-// (identity.go).
+// Slack's signed HTTP requests (http.go). What is not Slack's own comes
+// from the conversation layer (package converse): /nudge's grammar, help
+// and admin rule, the executor of commands, the reply ids and the form
+// rules. The adapter reaches the engine only through its Engine interface
+// (engine.go), never the store. Roster managers are matched to Slack users
+// by the roster's ids or emails, cached through the engine (identity.go).
 //
 // The rest of the package renders the platform-neutral message model of
 // package nudges as Block Kit: nudges as direct messages with buttons,

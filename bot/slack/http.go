@@ -11,8 +11,6 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
-
-	"github.com/nudgebot/nudgebot/bot"
 )
 
 // maxBody bounds what the bot reads from a request before it knows the
@@ -136,8 +134,8 @@ func (a *Adapter) serveCommands(w http.ResponseWriter, r *http.Request) {
 
 // ready returns the bound engine, or answers 503 (Slack retries) when the
 // adapter is not bound yet.
-func (a *Adapter) ready(w http.ResponseWriter) *bot.Engine {
-	e := a.engine.Load()
+func (a *Adapter) ready(w http.ResponseWriter) Engine {
+	e := a.engineOf()
 	if e == nil {
 		http.Error(w, "not ready", http.StatusServiceUnavailable)
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/nudgebot/nudgebot/bot"
+	"github.com/nudgebot/nudgebot/bot/converse"
 )
 
 // Namespaces of the engine's identity cache. Slack ids never change for a
@@ -25,7 +25,7 @@ const (
 // a manager's direct messages by their Slack user id (chat.postMessage
 // takes a user id and answers with the DM channel, so no
 // conversations.open is needed to send).
-func (a *Adapter) address(ctx context.Context, e *bot.Engine, to bot.Recipient) (string, error) {
+func (a *Adapter) address(ctx context.Context, e Engine, to converse.Recipient) (string, error) {
 	if to.Channel != "" {
 		return to.Channel, nil
 	}
@@ -35,7 +35,7 @@ func (a *Adapter) address(ctx context.Context, e *bot.Engine, to bot.Recipient) 
 // destination is the conversation a message for to is in: the team
 // channel, or the DM channel with the manager (known from an earlier post,
 // or opened).
-func (a *Adapter) destination(ctx context.Context, e *bot.Engine, to bot.Recipient) (string, error) {
+func (a *Adapter) destination(ctx context.Context, e Engine, to converse.Recipient) (string, error) {
 	if to.Channel != "" {
 		return to.Channel, nil
 	}
@@ -46,14 +46,14 @@ func (a *Adapter) destination(ctx context.Context, e *bot.Engine, to bot.Recipie
 	return a.dm(ctx, e, uid)
 }
 
-// Ready reports whether a message for to can go out now (bot.Gate): a
+// Ready reports whether a message for to can go out now (converse.Gate): a
 // manager's Slack user is known, or the workspace's user list has been
 // read (a manager it lacks is then looked up alone, or fails). Asking
 // about an unknown manager starts reading the list, in the background
 // (which first takes what the store already knows). It looks only in
 // memory: the engine asks while it claims items, inside a write
 // transaction, where a read of the store must not be opened.
-func (a *Adapter) Ready(to bot.Recipient) bool {
+func (a *Adapter) Ready(to converse.Recipient) bool {
 	if to.Channel != "" {
 		return true
 	}
@@ -71,20 +71,20 @@ func (a *Adapter) Ready(to bot.Recipient) bool {
 // cached, or found in the workspace's user list by their roster email, or
 // (for someone the list lacks) looked up alone by email. Concurrent
 // lookups of one manager share one call.
-func (a *Adapter) slackUser(ctx context.Context, e *bot.Engine, managerID string) (string, error) {
+func (a *Adapter) slackUser(ctx context.Context, e Engine, managerID string) (string, error) {
 	if id := a.knownUser(e, managerID); id != "" {
 		return id, nil
 	}
 	m := e.Config().Manager(managerID)
 	if m == nil {
-		return "", bot.Permanent("not_on_roster", fmt.Errorf("manager %q is not on the roster", managerID))
+		return "", converse.Permanent("not_on_roster", fmt.Errorf("manager %q is not on the roster", managerID))
 	}
 	if strings.TrimSpace(m.Email) == "" {
-		return "", bot.Permanent("no_slack_user", fmt.Errorf("manager %s has neither a Slack user id nor an email to find one by", managerID))
+		return "", converse.Permanent("no_slack_user", fmt.Errorf("manager %s has neither a Slack user id nor an email to find one by", managerID))
 	}
 	if !a.dir.ensure(a, e) {
 		if err := a.dir.wait(ctx); err != nil {
-			return "", bot.NotSent(err)
+			return "", converse.NotSent(err)
 		}
 		if id := a.knownUser(e, managerID); id != "" {
 			return id, nil
@@ -113,7 +113,7 @@ func (a *Adapter) slackUser(ctx context.Context, e *bot.Engine, managerID string
 }
 
 // learnDM remembers the DM channel Slack answered a post to a user with.
-func (a *Adapter) learnDM(ctx context.Context, e *bot.Engine, uid, ch string) {
+func (a *Adapter) learnDM(ctx context.Context, e Engine, uid, ch string) {
 	if ch == "" || ch == uid || a.dms.get(uid) == ch {
 		return
 	}
@@ -127,7 +127,7 @@ func (a *Adapter) learnDM(ctx context.Context, e *bot.Engine, uid, ch string) {
 }
 
 // dm is the direct-message channel between the bot and a user.
-func (a *Adapter) dm(ctx context.Context, e *bot.Engine, uid string) (string, error) {
+func (a *Adapter) dm(ctx context.Context, e Engine, uid string) (string, error) {
 	if ch := a.dms.get(uid); ch != "" {
 		return ch, nil
 	}
@@ -152,7 +152,7 @@ func (a *Adapter) dm(ctx context.Context, e *bot.Engine, uid string) (string, er
 
 // knownUser is a manager's Slack user as far as it is known without asking
 // Slack: given in the options, or cached in memory or in the store.
-func (a *Adapter) knownUser(e *bot.Engine, managerID string) string {
+func (a *Adapter) knownUser(e Engine, managerID string) string {
 	if id := a.opt.UserIDs[managerID]; id != "" {
 		return id
 	}
@@ -190,7 +190,7 @@ func (c *memo) put(key, value string) {
 
 // remember caches a manager ↔ Slack user pair both ways. A failure only
 // costs a lookup next time, so it is logged, not returned.
-func (a *Adapter) remember(ctx context.Context, e *bot.Engine, managerID, uid string) {
+func (a *Adapter) remember(ctx context.Context, e Engine, managerID, uid string) {
 	a.users.put(managerID, uid)
 	if err := e.SetIdentities(ctx, [][3]string{{nsUser, managerID, uid}, {nsManager, uid, managerID}}); err != nil {
 		a.log.Warn().Err(err).Str("manager", managerID).Msg("could not cache a Slack identity")
@@ -200,7 +200,7 @@ func (a *Adapter) remember(ctx context.Context, e *bot.Engine, managerID, uid st
 // managerOf finds the roster manager behind a Slack user: from the
 // options, the cache, or the user's Slack email matched against the
 // roster. "" with a nil error means the user is not on the roster.
-func (a *Adapter) managerOf(ctx context.Context, e *bot.Engine, uid string) (string, error) {
+func (a *Adapter) managerOf(ctx context.Context, e Engine, uid string) (string, error) {
 	cfg := e.Config()
 	if id := a.byUser[uid]; id != "" && cfg.Manager(id) != nil {
 		return id, nil
@@ -245,8 +245,8 @@ func (a *Adapter) emailOf(ctx context.Context, uid string) (string, error) {
 
 // isAdmin reports whether a Slack user may use L&D's admin commands: a
 // roster manager marked admin, or someone named in Options.Admins.
-func (a *Adapter) isAdmin(ctx context.Context, e *bot.Engine, uid, managerID string) bool {
-	if managerID != "" && e.IsAdmin(managerID) {
+func (a *Adapter) isAdmin(ctx context.Context, e Engine, uid, managerID string) bool {
+	if managerID != "" && converse.Admin(e.Config(), managerID) {
 		return true
 	}
 	if a.admins[uid] {

@@ -10,7 +10,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 
-	"github.com/nudgebot/nudgebot/bot"
+	"github.com/nudgebot/nudgebot/bot/converse"
 	"github.com/nudgebot/nudgebot/nudges"
 )
 
@@ -52,7 +52,7 @@ const (
 const channelTypeIM = "im"
 
 // interaction handles a block_actions or view_submission payload.
-func (a *Adapter) interaction(ctx context.Context, e *bot.Engine, cb slack.InteractionCallback) ack {
+func (a *Adapter) interaction(ctx context.Context, e Engine, cb slack.InteractionCallback) ack {
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
 		return a.blockActions(ctx, e, cb)
@@ -71,7 +71,7 @@ const storeBudget = 2 * time.Second
 // before the acknowledgement, so an acknowledged click is never lost; what
 // only shows something (redrawing the message, opening a form, which must
 // follow the acknowledgement within the trigger's 3 seconds) comes after.
-func (a *Adapter) blockActions(ctx context.Context, e *bot.Engine, cb slack.InteractionCallback) ack {
+func (a *Adapter) blockActions(ctx context.Context, e Engine, cb slack.InteractionCallback) ack {
 	var then []func(ctx context.Context)
 	for _, act := range cb.ActionCallback.BlockActions {
 		nudge, what, arg, ok := ParseAction(act.ActionID, act.Value)
@@ -107,7 +107,7 @@ func (a *Adapter) blockActions(ctx context.Context, e *bot.Engine, cb slack.Inte
 
 // clicker is the roster manager who clicked, or "" after telling them why
 // nothing happens.
-func (a *Adapter) clicker(ctx context.Context, e *bot.Engine, cb slack.InteractionCallback) string {
+func (a *Adapter) clicker(ctx context.Context, e Engine, cb slack.InteractionCallback) string {
 	uid, channel := cb.User.ID, cb.Container.ChannelID
 	mgr, err := a.managerOf(ctx, e, uid)
 	if err != nil {
@@ -124,7 +124,7 @@ func (a *Adapter) clicker(ctx context.Context, e *bot.Engine, cb slack.Interacti
 // record stores a click's reply now and returns what to show afterwards.
 // The reply is keyed on what was answered (ReplyKey), never on the
 // message or the button's place in it: a redrawn message moves buttons.
-func (a *Adapter) record(ctx context.Context, e *bot.Engine, cb slack.InteractionCallback, nudge, what, arg string) func(context.Context) {
+func (a *Adapter) record(ctx context.Context, e Engine, cb slack.InteractionCallback, nudge, what, arg string) func(context.Context) {
 	uid, channel := cb.User.ID, cb.Container.ChannelID
 	mgr, err := a.managerOf(ctx, e, uid)
 	if err != nil {
@@ -134,7 +134,7 @@ func (a *Adapter) record(ctx context.Context, e *bot.Engine, cb slack.Interactio
 	if mgr == "" {
 		return func(ctx context.Context) { a.tell(ctx, e, channel, uid, textUnknown) }
 	}
-	r := bot.Reply{ID: ReplyKey(nudge, what, arg), Manager: mgr, Nudge: nudge, Action: what}
+	r := converse.Reply{ID: ReplyKey(nudge, what, arg), Manager: mgr, Nudge: nudge, Action: what}
 	if what == nudges.ActOutcome {
 		learner, outcome, _ := strings.Cut(arg, "|")
 		r.Fields = map[string]string{nudges.FieldLearner: learner, nudges.FieldOutcome: outcome}
@@ -160,24 +160,24 @@ func (a *Adapter) record(ctx context.Context, e *bot.Engine, cb slack.Interactio
 // openForm opens the form of a nudge (or, for skip, the reason modal). The
 // trigger_id it uses expires 3 seconds after the click: this runs right
 // after the acknowledgement, before anything slow.
-func (a *Adapter) openForm(ctx context.Context, e *bot.Engine, cb slack.InteractionCallback, mgr, nudge string, skip bool) {
+func (a *Adapter) openForm(ctx context.Context, e Engine, cb slack.InteractionCallback, mgr, nudge string, skip bool) {
 	uid, channel := cb.User.ID, cb.Container.ChannelID
-	msg, item, err := e.Nudge(mgr, nudge)
+	n, err := e.Show(mgr, nudge)
 	if err != nil {
 		a.log.Warn().Err(err).Str("manager", mgr).Str("nudge_id", nudge).Msg("form for a nudge that no longer composes")
 		a.tell(ctx, e, channel, uid, textGone)
 		return
 	}
-	if item.Closed() { // a snoozed nudge is not: it comes back
+	if n.Closed { // a snoozed nudge is not: it comes back
 		a.tell(ctx, e, channel, uid, textAnswered)
 		return
 	}
 	var view slack.ModalViewRequest
 	switch {
 	case skip:
-		view = SkipModal(nudge, item.Kind)
-	case msg.Form != nil:
-		view = FormModal(nudge, item.Kind, msg.Form)
+		view = SkipModal(nudge, n.Kind)
+	case n.Message.Form != nil:
+		view = FormModal(nudge, n.Kind, n.Message.Form)
 	default:
 		a.tell(ctx, e, channel, uid, textNoForm)
 		return
@@ -199,10 +199,10 @@ func (a *Adapter) openView(ctx context.Context, trigger string, view slack.Modal
 // update.go). ref names the message (the item's own ref when empty);
 // title stands in for the header when the nudge no longer composes
 // (every learner has now applied); hook is the click's response_url, or "".
-func (a *Adapter) redraw(_ context.Context, e *bot.Engine, mgr, nudge, act, ref, note, title, hook string) {
+func (a *Adapter) redraw(_ context.Context, e Engine, mgr, nudge, act, ref, note, title, hook string) {
 	if ref == "" {
-		_, item, _ := e.Nudge(mgr, nudge)
-		ref = item.Ref
+		n, _ := e.Show(mgr, nudge)
+		ref = n.Ref
 	}
 	ch, ts, ok := splitRef(ref)
 	if !ok {
@@ -222,12 +222,12 @@ func headerText(m slack.Message) string {
 }
 
 // replyFailed tells the manager why a click recorded nothing.
-func (a *Adapter) replyFailed(ctx context.Context, e *bot.Engine, channel, uid string, err error) {
-	var fe bot.FieldErrors
+func (a *Adapter) replyFailed(ctx context.Context, e Engine, channel, uid string, err error) {
+	var fe converse.FieldErrors
 	switch {
 	case errors.As(err, &fe):
 		a.tell(ctx, e, channel, uid, escape(sentences(fe)))
-	case errors.Is(err, bot.ErrUnknownNudge):
+	case errors.Is(err, converse.ErrUnknownNudge):
 		a.tell(ctx, e, channel, uid, textGone)
 	default:
 		a.log.Error().Err(err).Str("slack_user", uid).Msg("could not record an answer")
@@ -237,7 +237,7 @@ func (a *Adapter) replyFailed(ctx context.Context, e *bot.Engine, channel, uid s
 
 // tell answers one user privately: an ephemeral message where they clicked,
 // or a direct message when there is no channel (the Home tab).
-func (a *Adapter) tell(ctx context.Context, e *bot.Engine, channel, uid, text string) {
+func (a *Adapter) tell(ctx context.Context, e Engine, channel, uid, text string) {
 	if channel == "" {
 		a.tellDM(ctx, e, uid, text)
 		return
@@ -252,7 +252,7 @@ func (a *Adapter) tell(ctx context.Context, e *bot.Engine, channel, uid, text st
 }
 
 // tellDM writes to a user in their direct messages with the bot.
-func (a *Adapter) tellDM(ctx context.Context, e *bot.Engine, uid, text string) {
+func (a *Adapter) tellDM(ctx context.Context, e Engine, uid, text string) {
 	ch, err := a.dm(ctx, e, uid)
 	if err == nil {
 		_, _, err = a.post(ctx, ch, slack.MsgOptionText(text, false))
@@ -263,7 +263,7 @@ func (a *Adapter) tellDM(ctx context.Context, e *bot.Engine, uid, text string) {
 }
 
 // event handles an Events API event: direct messages and the Home tab.
-func (a *Adapter) event(e *bot.Engine, ev slackevents.EventsAPIEvent) ack {
+func (a *Adapter) event(e Engine, ev slackevents.EventsAPIEvent) ack {
 	eventID := ""
 	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok {
 		eventID = cb.EventID
@@ -292,7 +292,7 @@ func isNote(m *slackevents.MessageEvent) bool {
 
 // note stores what a manager wrote to the bot as a note on their latest
 // nudge, once per event however often Slack delivers it.
-func (a *Adapter) note(ctx context.Context, e *bot.Engine, eventID string, m *slackevents.MessageEvent) {
+func (a *Adapter) note(ctx context.Context, e Engine, eventID string, m *slackevents.MessageEvent) {
 	say := func(text string) {
 		if _, _, err := a.post(ctx, m.Channel, slack.MsgOptionText(text, false)); err != nil {
 			a.log.Warn().Err(err).Str("slack_user", m.User).Msg("could not answer a direct message")
@@ -313,12 +313,12 @@ func (a *Adapter) note(ctx context.Context, e *bot.Engine, eventID string, m *sl
 		say(helpText(false))
 		return
 	}
-	id := "event:" + eventID
+	id := converse.DeliveryID("event", eventID)
 	if eventID == "" {
-		id = "message:" + m.Channel + ":" + m.TimeStamp
+		id = converse.DeliveryID("message", m.Channel+":"+m.TimeStamp)
 	}
-	res, err := e.HandleReply(ctx, bot.Reply{ID: id, Manager: mgr, Action: bot.ActNote, Fields: map[string]string{nudges.FieldNote: text}})
-	var fe bot.FieldErrors
+	res, err := e.HandleReply(ctx, converse.Reply{ID: id, Manager: mgr, Action: converse.ActNote, Fields: map[string]string{nudges.FieldNote: text}})
+	var fe converse.FieldErrors
 	switch {
 	case errors.As(err, &fe):
 		say(escape(sentences(fe)))
@@ -331,7 +331,7 @@ func (a *Adapter) note(ctx context.Context, e *bot.Engine, eventID string, m *sl
 }
 
 // home publishes the manager's week on the App Home tab.
-func (a *Adapter) home(ctx context.Context, e *bot.Engine, uid string) {
+func (a *Adapter) home(ctx context.Context, e Engine, uid string) {
 	mgr, err := a.managerOf(ctx, e, uid)
 	if err != nil {
 		a.log.Error().Err(err).Str("slack_user", uid).Msg("cannot tell whose Home tab opened")

@@ -245,7 +245,7 @@ func selectMenu(actionID string, fd nudges.Field, placeholder string, meta *meta
 }
 
 // ParseSubmission reads a submitted form modal back into the field ids and
-// string values the engine validates (bot.Reply.Fields):
+// string values the engine validates (converse.Reply.Fields):
 //
 //	plain_text_input, number_input  the text as typed ("" when left empty)
 //	datepicker                      YYYY-MM-DD ("" when none)

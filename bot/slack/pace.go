@@ -12,7 +12,7 @@ import (
 	"github.com/slack-go/slack"
 	"golang.org/x/time/rate"
 
-	"github.com/nudgebot/nudgebot/bot"
+	"github.com/nudgebot/nudgebot/bot/converse"
 )
 
 // Slack's limits. chat.postMessage: about one message a second per
@@ -124,7 +124,7 @@ func (p *pacer) holdOver(ctx context.Context, method string) (waited bool, err e
 			return waited, ctx.Err()
 		}
 		if dl, ok := ctx.Deadline(); ok && dl.Before(until) {
-			return waited, &bot.RetryAfterError{After: time.Until(until), Err: errHeld}
+			return waited, &converse.RetryAfterError{After: time.Until(until), Err: errHeld}
 		}
 		if err := sleep(ctx, time.Until(until)); err != nil {
 			return waited, err
@@ -151,8 +151,8 @@ func sleep(ctx context.Context, d time.Duration) error {
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-bot.Stopping(ctx):
-		return bot.NotSent(errStopping)
+	case <-converse.Stopping(ctx):
+		return converse.NotSent(errStopping)
 	case <-t.C:
 		return nil
 	}
@@ -213,7 +213,7 @@ func (p *pacer) channel(ctx context.Context, channel string) error {
 }
 
 // Capacity is how many messages the workspace's pace lets out in d now
-// (bot.Pacer): the engine claims no more than that ahead of sending.
+// (converse.Pacer): the engine claims no more than that ahead of sending.
 func (p *pacer) capacity(d time.Duration) int {
 	return int(float64(p.workspace.limit()) * d.Seconds())
 }
@@ -268,7 +268,7 @@ func (a *aimd) wait(ctx context.Context) error {
 	d := at.Sub(now)
 	if dl, ok := ctx.Deadline(); ok && d > 0 && time.Until(dl) < d {
 		a.mu.Unlock()
-		return &bot.RetryAfterError{After: d, Err: errHeld} // the caller cannot wait for its turn
+		return &converse.RetryAfterError{After: d, Err: errHeld} // the caller cannot wait for its turn
 	}
 	a.next = at.Add(time.Duration(float64(time.Second) / float64(a.rate)))
 	a.mu.Unlock()
@@ -368,5 +368,5 @@ func defaultTransport() http.RoundTripper {
 }
 
 // Capacity is how many messages the workspace's pace lets out in d now
-// (bot.Pacer).
+// (converse.Pacer).
 func (a *Adapter) Capacity(d time.Duration) int { return a.pace.capacity(d) }

@@ -156,7 +156,7 @@ func (a *Adapter) onEnvelope(ctx context.Context, client *socketmode.Client, evt
 	if evt.Request == nil {
 		return
 	}
-	e := a.engine.Load()
+	e := a.engineOf()
 	if e == nil { // cannot happen through Run, which binds first
 		a.ackSocket(ctx, client, *evt.Request, nil)
 		return

@@ -10,7 +10,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/nudgebot/nudgebot/bot"
+	"github.com/nudgebot/nudgebot/bot/converse"
 	"github.com/nudgebot/nudgebot/nudges"
 )
 
@@ -20,7 +20,7 @@ import (
 // submission records a submitted form or skip modal. It runs before the
 // acknowledgement, because validation errors must ride in it to show
 // under the fields; the engine's write takes a few milliseconds.
-func (a *Adapter) submission(ctx context.Context, e *bot.Engine, cb slack.InteractionCallback) ack {
+func (a *Adapter) submission(ctx context.Context, e Engine, cb slack.InteractionCallback) ack {
 	ctx, cancel := context.WithTimeout(ctx, submitBudget)
 	defer cancel()
 	v := cb.View
@@ -53,15 +53,15 @@ func (a *Adapter) submission(ctx context.Context, e *bot.Engine, cb slack.Intera
 	if mgr == "" {
 		return a.formError(e, v, uid, textUnknown)
 	}
-	res, err := e.HandleReply(ctx, bot.Reply{ID: "view:" + v.ID + ":" + v.Hash, Manager: mgr, Nudge: nudge, Kind: kind, Action: action, Fields: fields})
-	var fe bot.FieldErrors
+	res, err := e.HandleReply(ctx, converse.Reply{ID: converse.DeliveryID("view", v.ID+":"+v.Hash), Manager: mgr, Nudge: nudge, Kind: kind, Action: action, Fields: fields})
+	var fe converse.FieldErrors
 	switch {
 	case errors.As(err, &fe):
 		if body := fieldErrors(v, fe); body != nil {
 			return ack{body: body}
 		}
 		return a.formError(e, v, uid, sentences(fe))
-	case errors.Is(err, bot.ErrUnknownNudge):
+	case errors.Is(err, converse.ErrUnknownNudge):
 		return a.formError(e, v, uid, textGone)
 	case err != nil:
 		a.log.Error().Err(err).Str("manager", mgr).Str("nudge_id", nudge).Msg("could not record a form")
@@ -82,7 +82,7 @@ func (a *Adapter) submission(ctx context.Context, e *bot.Engine, cb slack.Intera
 
 // formError keeps a modal open with msg under its first input; a modal
 // without inputs is closed and the user told in a direct message instead.
-func (a *Adapter) formError(e *bot.Engine, v slack.View, uid, msg string) ack {
+func (a *Adapter) formError(e Engine, v slack.View, uid, msg string) ack {
 	if ids := inputIDs(v); len(ids) > 0 {
 		return ack{body: ErrorsResponse(map[string]string{ids[0]: msg})}
 	}
@@ -93,7 +93,7 @@ func (a *Adapter) formError(e *bot.Engine, v slack.View, uid, msg string) ack {
 // error about something that is not a field of this modal (the nudge was
 // answered meanwhile) shows under the first input, because Slack rejects
 // errors keyed by a block the view does not have.
-func fieldErrors(v slack.View, fe bot.FieldErrors) *slack.ViewSubmissionResponse {
+func fieldErrors(v slack.View, fe converse.FieldErrors) *slack.ViewSubmissionResponse {
 	ids := inputIDs(v)
 	if len(ids) == 0 {
 		return nil
@@ -124,7 +124,7 @@ func inputIDs(v slack.View) []string {
 }
 
 // sentences joins field errors into text for a person.
-func sentences(fe bot.FieldErrors) string {
+func sentences(fe converse.FieldErrors) string {
 	parts := make([]string, len(fe))
 	for i, f := range fe {
 		parts[i] = sentence(f.Msg)

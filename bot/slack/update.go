@@ -8,7 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/nudgebot/nudgebot/bot"
+	"github.com/nudgebot/nudgebot/bot/converse"
 	"github.com/nudgebot/nudgebot/nudges"
 )
 
@@ -37,7 +37,7 @@ const (
 // nudge as it reads when the update is sent. title stands in for the
 // header when the nudge no longer composes.
 type redrawing struct {
-	e                            *bot.Engine
+	e                            Engine
 	mgr, nudge, act, note, title string
 	// hook is the response_url of the click that asked for this state:
 	// Slack lets it replace the message a few times within half an hour,
@@ -216,8 +216,8 @@ func updateVerdict(err error) updateOutcome {
 	if errors.Is(err, errHeld) {
 		return updateRetry
 	}
-	var wait *bot.RetryAfterError
-	var perm *bot.PermanentError
+	var wait *converse.RetryAfterError
+	var perm *converse.PermanentError
 	switch err := deliveryError(err, false); {
 	case errors.As(err, &wait):
 		return updateRetry
@@ -256,7 +256,8 @@ func (a *Adapter) update(ctx context.Context, channel, ts string, st *redrawing)
 // (rated, or a micro-assignment with learners still to observe) is shown
 // as it reads now, with a line saying what was recorded.
 func (st *redrawing) render() (string, []slack.Block) {
-	msg, item, err := st.e.Nudge(st.mgr, st.nudge)
+	n, err := st.e.Show(st.mgr, st.nudge)
+	msg := n.Message
 	switch {
 	case err != nil:
 		title := st.title
@@ -264,7 +265,7 @@ func (st *redrawing) render() (string, []slack.Block) {
 			title = "nudgebot"
 		}
 		return DoneBlocks(nudges.Message{Title: title}, st.note)
-	case item.Answered != "" && st.act != nudges.ActOutcome:
+	case n.Answered != "" && st.act != nudges.ActOutcome:
 		return DoneBlocks(msg, st.note)
 	}
 	msg.Lines = append([]string{"✅ " + st.note}, msg.Lines...)

@@ -55,17 +55,18 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	prep := func(context.Context, *config.Config) {}
 	var engine *bot.Engine
 	var metrics *web.Metrics
-	var chat interface {
-		bot.Chat
-		Run(context.Context, *bot.Engine) error
-	}
+	// chat delivers; runChat serves it (reads the terminal, holds the
+	// socket) with the engine, once that is built.
+	var chat bot.Chat
+	var runChat func(context.Context) error
 	var slackApp *slack.Adapter
 	switch cfg.Platform {
 	case "shell":
 		// The session tells this run's reply ids from earlier runs'. It is
 		// random, not the start time: two runs at one fixed test clock
 		// must not share it.
-		chat = shell.New(stdin, stdout, rand.Text(), shell.Options{Echo: !isTerminal(stdin)})
+		sh := shell.New(stdin, stdout, rand.Text(), shell.Options{Echo: !isTerminal(stdin)})
+		chat, runChat = sh, func(ctx context.Context) error { return sh.Run(ctx, engine) }
 	case "slack":
 		s := cfg.Slack
 		slackApp, err = slack.New(slack.Options{
@@ -86,7 +87,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		if err := slackApp.Check(ctx); err != nil {
 			return err
 		}
-		chat = slackApp
+		chat, runChat = slackApp, func(ctx context.Context) error { return slackApp.Run(ctx, engine) }
 		if s.Mode != "http" {
 			ready.Set("slack", errors.New("Socket Mode not connected yet"))
 		}
@@ -165,7 +166,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	defer signal.Stop(hup)
 	wg.Go(func() { reloadOnHUP(runCtx, hup, *path, engine, metrics, prep, logger) })
 
-	chatErr := chat.Run(runCtx, engine)
+	chatErr := runChat(runCtx)
 	cancel()
 	ctl.Close()
 	done := make(chan struct{})
