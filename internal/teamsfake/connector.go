@@ -1,0 +1,242 @@
+package teamsfake
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Activity is a message a conversation holds, as the bot sent it (and
+// last updated it).
+type Activity struct {
+	ID          string            `json:"id"`
+	Type        string            `json:"type"`
+	Text        string            `json:"text"`
+	Summary     string            `json:"summary"`
+	Attachments []json.RawMessage `json:"attachments"`
+	Updates     int               `json:"-"`
+}
+
+// Fault is a failure given to the next Count connector requests of an
+// operation ("open", "send", "update"; "" for any) that are within the
+// limits. With After, the request takes effect before it fails: the
+// client cannot tell a stored message from a lost one.
+type Fault struct {
+	Op     string
+	Status int
+	After  bool
+	Count  int
+}
+
+// Inject queues a fault.
+func (f *Server) Inject(ft Fault) {
+	f.mu.Lock()
+	f.faults = append(f.faults, ft)
+	f.mu.Unlock()
+}
+
+// Messages returns what a conversation holds, oldest first.
+func (f *Server) Messages(conversationID string) []Activity {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c := f.convs[conversationID]
+	if c == nil {
+		return nil
+	}
+	return append([]Activity(nil), c.activity...)
+}
+
+// Conversation is the 1:1 conversation the bot opened with a user, if any.
+func (f *Server) Conversation(userID string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.byMember[userID]
+}
+
+// AddChannel makes a team channel conversation the bot may post to.
+func (f *Server) AddChannel(id string) {
+	f.mu.Lock()
+	if f.convs[id] == nil {
+		f.convs[id] = &conv{tenant: f.opt.TenantID}
+	}
+	f.mu.Unlock()
+}
+
+// Total is how many messages all conversations hold.
+func (f *Server) Total() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, c := range f.convs {
+		n += len(c.activity)
+	}
+	return n
+}
+
+// Violations lists requests that came before a Retry-After the fake had
+// announced for their bucket had elapsed.
+func (f *Server) Violations() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.violations...)
+}
+
+// Requests is how many connector requests arrived.
+func (f *Server) Requests() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.requests
+}
+
+// admit authenticates a connector request and applies the buckets and the
+// faults; it returns the fault to give (nil for none) and false when it
+// has answered already. f.mu is held.
+func (f *Server) admit(w http.ResponseWriter, r *http.Request, op, convID string) (*Fault, bool) {
+	f.requests++
+	tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if exp, ok := f.tokens[tok]; !ok || time.Now().After(exp) {
+		writeJSON(w, 401, errBody("Unauthorized", "Authorization has been denied for this request."))
+		return nil, false
+	}
+	now := time.Now()
+	for _, b := range []string{"tenant", "conv:" + convID} {
+		if end, ok := f.blocked[b]; ok && now.Before(end) {
+			f.violations = append(f.violations, fmt.Sprintf("%s %s %s before Retry-After (%s early)", op, convID, b, end.Sub(now)))
+		}
+	}
+	cl := f.convLimits[convID]
+	if cl == nil && convID != "" {
+		cl = rate.NewLimiter(rate.Limit(f.opt.ConvRate), f.opt.ConvBurst)
+		f.convLimits[convID] = cl
+	}
+	bucket := ""
+	if !f.tenantLimit.AllowN(now, 1) {
+		bucket = "tenant"
+	} else if cl != nil && !cl.AllowN(now, 1) {
+		bucket = "conv:" + convID
+	}
+	if bucket != "" {
+		f.blocked[bucket] = now.Add(f.opt.RetryAfter)
+		w.Header().Set("Retry-After", strconv.Itoa(int((f.opt.RetryAfter+time.Second-1)/time.Second)))
+		writeJSON(w, 429, errBody("TooManyRequests", "Too many requests"))
+		return nil, false
+	}
+	for i := range f.faults {
+		ft := &f.faults[i]
+		if ft.Count > 0 && (ft.Op == "" || ft.Op == op) {
+			ft.Count--
+			cp := *ft
+			return &cp, true
+		}
+	}
+	return nil, true
+}
+
+func errBody(code, msg string) map[string]any {
+	return map[string]any{"error": map[string]any{"code": code, "message": msg}}
+}
+
+func fail(w http.ResponseWriter, ft *Fault) {
+	writeJSON(w, ft.Status, errBody("ServiceError", http.StatusText(ft.Status)))
+}
+
+func (f *Server) open(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		IsGroup  bool                  `json:"isGroup"`
+		Members  []struct{ ID string } `json:"members"`
+		TenantID string                `json:"tenantId"`
+	}
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ft, ok := f.admit(w, r, "open", "")
+	if !ok {
+		return
+	}
+	if json.Unmarshal(body, &req) != nil || req.IsGroup || len(req.Members) != 1 || req.TenantID == "" {
+		writeJSON(w, 400, errBody("BadArgument", "Invalid conversation parameters"))
+		return
+	}
+	if ft != nil && !ft.After {
+		fail(w, ft)
+		return
+	}
+	user := req.Members[0].ID
+	if !f.installed[user] || req.TenantID != f.opt.TenantID {
+		writeJSON(w, 403, errBody("Forbidden", "The bot is not part of the conversation roster."))
+		return
+	}
+	id := f.byMember[user]
+	if id == "" {
+		id = "a:1" + strconv.Itoa(len(f.byMember)+1) + "/" + user // Teams ids hold characters that need escaping
+		f.byMember[user] = id
+		f.convs[id] = &conv{tenant: req.TenantID, member: user}
+	}
+	if ft != nil {
+		fail(w, ft)
+		return
+	}
+	writeJSON(w, 201, map[string]any{"id": id})
+}
+
+func (f *Server) send(w http.ResponseWriter, r *http.Request) {
+	f.store(w, r, "send")
+}
+
+func (f *Server) update(w http.ResponseWriter, r *http.Request) {
+	f.store(w, r, "update")
+}
+
+// store posts or updates an activity.
+func (f *Server) store(w http.ResponseWriter, r *http.Request, op string) {
+	convID := r.PathValue("conv")
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ft, ok := f.admit(w, r, op, convID)
+	if !ok {
+		return
+	}
+	c := f.convs[convID]
+	if c == nil {
+		writeJSON(w, 404, errBody("ConversationNotFound", "Conversation not found."))
+		return
+	}
+	var a Activity
+	if err != nil || len(body) > 28<<10+1024 || json.Unmarshal(body, &a) != nil || a.Type != "message" {
+		writeJSON(w, 400, errBody("BadArgument", "Activity is malformed or too large."))
+		return
+	}
+	if ft != nil && !ft.After {
+		fail(w, ft)
+		return
+	}
+	if op == "update" {
+		id := r.PathValue("id")
+		i := 0
+		for i < len(c.activity) && c.activity[i].ID != id {
+			i++
+		}
+		if i == len(c.activity) {
+			writeJSON(w, 404, errBody("ActivityNotFound", "Activity not found."))
+			return
+		}
+		a.ID, a.Updates = id, c.activity[i].Updates+1
+		c.activity[i] = a
+	} else {
+		f.nextID++
+		a.ID = "1:" + strconv.Itoa(f.nextID)
+		c.activity = append(c.activity, a)
+	}
+	if ft != nil {
+		fail(w, ft)
+		return
+	}
+	writeJSON(w, map[bool]int{true: 200, false: 201}[op == "update"], map[string]any{"id": a.ID})
+}
