@@ -131,7 +131,7 @@ func normalServiceURL(s string) (string, error) {
 		return "", errors.New("no usable service URL")
 	}
 	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+	if err != nil || strings.ContainsAny(s, "#?\\ \t\r\n") || u.Opaque != "" || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return "", fmt.Errorf("service URL %q is not an absolute http(s) URL", s)
 	}
 	if !strings.HasSuffix(s, "/") {

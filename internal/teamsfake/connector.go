@@ -172,12 +172,7 @@ func (f *Server) open(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 403, errBody("Forbidden", "The bot is not part of the conversation roster."))
 		return
 	}
-	id := f.byMember[user]
-	if id == "" {
-		id = "a:1" + strconv.Itoa(len(f.byMember)+1) + "/" + user // Teams ids hold characters that need escaping
-		f.byMember[user] = id
-		f.convs[id] = &conv{tenant: req.TenantID, member: user}
-	}
+	id := f.personal(user)
 	if ft != nil {
 		fail(w, ft)
 		return
@@ -239,4 +234,18 @@ func (f *Server) store(w http.ResponseWriter, r *http.Request, op string) {
 		return
 	}
 	writeJSON(w, map[bool]int{true: 200, false: 201}[op == "update"], map[string]any{"id": a.ID})
+}
+
+func (f *Server) member(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.admit(w, r, "member", ""); !ok {
+		return
+	}
+	u, ok := f.users[r.PathValue("user")]
+	if !ok {
+		writeJSON(w, 404, errBody("MemberNotFoundInConversation", "The user is not a member of the conversation."))
+		return
+	}
+	writeJSON(w, 200, map[string]any{"id": r.PathValue("user"), "aadObjectId": u.aad, "email": u.email, "userPrincipalName": u.email})
 }

@@ -59,6 +59,7 @@ type Server struct {
 	refuseToken bool
 	keyFetches  int
 	installed   map[string]bool // user id → app installed
+	users       map[string]user // user id → profile
 	convs       map[string]*conv
 	byMember    map[string]string // user id → 1:1 conversation id
 	tenantLimit *rate.Limiter
@@ -104,6 +105,7 @@ func New(o Options) *Server {
 		OtherKey:        testKey(3),
 		tokens:          map[string]time.Time{},
 		installed:       map[string]bool{},
+		users:           map[string]user{},
 		convs:           map[string]*conv{},
 		byMember:        map[string]string{},
 		tenantLimit:     rate.NewLimiter(rate.Limit(o.TenantRate), o.TenantBurst),
@@ -118,6 +120,7 @@ func New(o Options) *Server {
 	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", f.token)
 	mux.HandleFunc("POST /connector/v3/conversations", f.open)
 	mux.HandleFunc("POST /connector/v3/conversations/{conv}/activities", f.send)
+	mux.HandleFunc("GET /connector/v3/conversations/{conv}/members/{user}", f.member)
 	mux.HandleFunc("PUT /connector/v3/conversations/{conv}/activities/{id}", f.update)
 	f.srv = httptest.NewServer(mux)
 	return f
@@ -140,11 +143,33 @@ func (f *Server) OpenIDMetadata() string {
 // Authority is the Entra login authority (token and tenant metadata).
 func (f *Server) Authority() string { return f.srv.URL }
 
-// Install marks the app as installed for a user, so the bot may open a
-// 1:1 with them.
-func (f *Server) Install(userID string) {
+// Install marks the app as installed for a user: their 1:1 with the bot
+// exists from then on, and the bot may open it.
+func (f *Server) Install(userID string) string {
 	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.installed[userID] = true
+	return f.personal(userID)
+}
+
+// personal is the user's 1:1 conversation, made on first use. f.mu is held.
+func (f *Server) personal(userID string) string {
+	id := f.byMember[userID]
+	if id == "" {
+		id = "a:1" + strconv.Itoa(len(f.byMember)+1) + "/" + userID // Teams ids hold characters that need escaping
+		f.byMember[userID] = id
+		f.convs[id] = &conv{tenant: f.opt.TenantID, member: userID}
+	}
+	return id
+}
+
+type user struct{ aad, email string }
+
+// AddUser adds a user of the tenant: their Teams id (29:…), AAD object
+// id and email, as the conversation members API returns them.
+func (f *Server) AddUser(id, aad, email string) {
+	f.mu.Lock()
+	f.users[id] = user{aad, email}
 	f.mu.Unlock()
 }
 
