@@ -2,6 +2,7 @@ package teams
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/nudgebot/nudgebot/bot"
@@ -44,6 +45,9 @@ func CardOf(m nudges.Message, values map[string]string, errs bot.FieldErrors) Ca
 			fmt.Fprintf(&b, "%d. %s\r", i+1, q)
 		}
 		body = append(body, text(strings.TrimSpace(b.String())))
+	}
+	if m.Chart != nil {
+		body = append(body, chart(*m.Chart)...)
 	}
 	if len(errs) > 0 {
 		body = append(body, text("Please check: "+errsText(errs), "color", "Attention", "weight", "Bolder"))
@@ -183,7 +187,15 @@ func input(fd nudges.Field, values map[string]string, errs bot.FieldErrors) map[
 	if fd.Hint != "" && in["type"] == "Input.Text" {
 		in["placeholder"] = fd.Hint
 	}
-	if v != "" {
+	switch {
+	case v == "":
+	case fd.Type == nudges.FieldNumber:
+		// The schema wants a number; what cannot be read as one is left
+		// out and the error beside the field says why.
+		if n, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+			in["value"] = n
+		}
+	default:
 		in["value"] = v
 	}
 	msg := ""
@@ -228,4 +240,20 @@ func progressLine(p nudges.Progress) string {
 		name = p.Team.Name
 	}
 	return fmt.Sprintf("%s: %d of %d learners applied it so far; %d check-ins this week.", name, p.Applied, p.Learners, p.CheckIns)
+}
+
+// chart draws a summary's progress as a bar made of two coloured columns,
+// in the card itself: an image would have to be hosted or inlined as a
+// data URI against Teams' 28 KB limit. It carries aggregates only.
+func chart(c nudges.Chart) []any {
+	pct := int(c.AppliedShare()*100 + 0.5)
+	out := []any{text(fmt.Sprintf("%s: %d of %d learners applied it (%d%%); target %d%%.", c.Label, c.Applied, c.Learners, pct, int(c.TargetShare*100+0.5)))}
+	var cols []any
+	if pct > 0 {
+		cols = append(cols, map[string]any{"type": "Column", "width": pct, "style": "good", "minHeight": "12px", "items": []any{}})
+	}
+	if pct < 100 {
+		cols = append(cols, map[string]any{"type": "Column", "width": 100 - pct, "style": "emphasis", "minHeight": "12px", "items": []any{}})
+	}
+	return append(out, map[string]any{"type": "ColumnSet", "columns": cols, "spacing": "Small"})
 }
