@@ -103,7 +103,7 @@ type env struct {
 	seq   atomic.Int64
 }
 
-func newEnv(t *testing.T, now string, edit ...func(*teams.Options)) *env {
+func newEnv(t *testing.T, now string, edit ...func(*env)) *env {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "nudgebot.toml")
@@ -125,7 +125,7 @@ func newEnv(t *testing.T, now string, edit ...func(*teams.Options)) *env {
 		OpenIDMetadata: v.fake.OpenIDMetadata(), Authority: v.fake.Authority(),
 		Logger: zerolog.New(zerolog.NewTestWriter(t)), Now: v.clock.Now}
 	for _, f := range edit {
-		f(&v.opt)
+		f(v)
 	}
 	st, err := store.Open(filepath.Join(cfg.DataDir, store.FileName), store.Options{})
 	if err != nil {

@@ -25,7 +25,8 @@ type Activity struct {
 
 // Fault is a failure given to the next Count connector requests of an
 // operation ("open", "send", "update"; "" for any) that are within the
-// limits. With After, the request takes effect before it fails: the
+// limits. A Status of 429 is a throttle with Retry-After (the tenant is
+// then blocked for Options.RetryAfter). With After, the request takes effect before it fails: the
 // client cannot tell a stored message from a lost one.
 type Fault struct {
 	Op     string
@@ -87,6 +88,13 @@ func (f *Server) Violations() []string {
 	return append([]string(nil), f.violations...)
 }
 
+// Throttled is how many requests were answered 429.
+func (f *Server) Throttled() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.throttled
+}
+
 // Requests is how many connector requests arrived.
 func (f *Server) Requests() int {
 	f.mu.Lock()
@@ -124,6 +132,7 @@ func (f *Server) admit(w http.ResponseWriter, r *http.Request, op, convID string
 	if bucket != "" {
 		f.blocked[bucket] = now.Add(f.opt.RetryAfter)
 		w.Header().Set("Retry-After", strconv.Itoa(int((f.opt.RetryAfter+time.Second-1)/time.Second)))
+		f.throttled++
 		writeJSON(w, 429, errBody("TooManyRequests", "Too many requests"))
 		return nil, false
 	}
@@ -131,11 +140,22 @@ func (f *Server) admit(w http.ResponseWriter, r *http.Request, op, convID string
 		ft := &f.faults[i]
 		if ft.Count > 0 && (ft.Op == "" || ft.Op == op) {
 			ft.Count--
+			if ft.Status == http.StatusTooManyRequests {
+				bucket = "tenant"
+				break
+			}
 			cp := *ft
 			return &cp, true
 		}
 	}
-	return nil, true
+	if bucket == "" {
+		return nil, true
+	}
+	f.blocked[bucket] = now.Add(f.opt.RetryAfter)
+	w.Header().Set("Retry-After", strconv.Itoa(int((f.opt.RetryAfter+time.Second-1)/time.Second)))
+	f.throttled++
+	writeJSON(w, 429, errBody("TooManyRequests", "Too many requests"))
+	return nil, false
 }
 
 func errBody(code, msg string) map[string]any {

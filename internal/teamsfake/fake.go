@@ -68,6 +68,7 @@ type Server struct {
 	faults      []Fault
 	violations  []string
 	requests    int
+	throttled   int
 	nextID      int
 }
 
