@@ -16,6 +16,7 @@ type file struct {
 	Log      logFile       `toml:"log"`
 	HTTP     httpFile      `toml:"http"`
 	Slack    slackFile     `toml:"slack"`
+	MSTeams  msteamsFile   `toml:"msteams"`
 	Roster   rosterFile    `toml:"roster"`
 	Programs []programFile `toml:"programs"`
 	Scripts  []scriptFile  `toml:"scripts"`
