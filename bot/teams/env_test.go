@@ -27,8 +27,6 @@ import (
 // L&D admin who also leads a team.
 const roster = `
 data_dir = "data"
-[chat]
-platform = "teams"
 [defaults]
 timezone = "Europe/London"
 working_hours = "09:00-17:00"
