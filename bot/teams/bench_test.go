@@ -40,7 +40,9 @@ var (
 )
 
 type benchEnv struct {
+	cfg      *config.Config
 	fake     *teamsfake.Server
+	rate     float64
 	st       *store.Store
 	e        *bot.Engine
 	a        *teams.Adapter
@@ -60,41 +62,62 @@ func newBenchEnv(b *testing.B, n int, fo teamsfake.Options) *benchEnv {
 		b.Fatal(err)
 	}
 	fo.AppID, fo.AppPassword, fo.TenantID = appID, password, tenant
-	v := &benchEnv{fake: teamsfake.New(fo), done: make(chan struct{})}
+	v := &benchEnv{cfg: cfg, fake: teamsfake.New(fo), rate: fo.TenantRate}
 	b.Cleanup(v.fake.Close)
-	v.a, err = teams.New(teams.Options{AppID: appID, AppPassword: password, TenantID: tenant,
-		OpenIDMetadata: v.fake.OpenIDMetadata(), Authority: v.fake.Authority(), TenantRate: fo.TenantRate,
-		Logger: zerolog.Nop()})
-	if err != nil {
-		b.Fatal(err)
+	refs := map[string]string{}
+	for i := range n {
+		m, u := fmt.Sprintf("m%06d", i), userOf(i)
+		v.managers = append(v.managers, m)
+		ref, _ := json.Marshal(map[string]string{"s": v.fake.ServiceURL(), "t": tenant, "u": u, "c": v.fake.Install(u)})
+		refs[m], refs[u] = string(ref), m
 	}
-	v.st, err = store.Open(filepath.Join(cfg.DataDir, store.FileName), store.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { v.st.Close() })
-	v.e = bot.New(cfg, v.st, v.a, bot.Options{Logger: zerolog.Nop()})
-	v.e.OnDelivered = func(it store.Item) {
-		if it.State == store.Sent && v.sent.Add(1) == int64(len(v.managers)) {
-			close(v.done)
-		}
-	}
-	v.a.Attach(bridge.Engine{Engine: v.e})
-	if err := v.st.Write(context.Background(), func(tx *store.Tx) error {
-		for i := range n {
-			m, u := fmt.Sprintf("m%06d", i), fmt.Sprintf("29:u%06d", i)
-			v.managers = append(v.managers, m)
-			ref, _ := json.Marshal(map[string]string{"s": v.fake.ServiceURL(), "t": tenant, "u": u, "c": v.fake.Install(u)})
-			if err := tx.SetIdentity("teams-ref", m, string(ref)); err != nil {
-				return err
+	v.open(b, filepath.Join(cfg.DataDir, store.FileName), n, func(tx *store.Tx) error {
+		for k, val := range refs {
+			ns := "teams-ref"
+			if k[0] == '2' {
+				ns = "teams-user"
 			}
-			if err := tx.SetIdentity("teams-user", u, m); err != nil {
+			if err := tx.SetIdentity(ns, k, val); err != nil {
 				return err
 			}
 		}
 		return nil
-	}); err != nil {
+	})
+	return v
+}
+
+// open starts an adapter and an engine over the data file at path, as the
+// process does; seed, when set, writes to the store before the start.
+// v.done is closed once want deliveries are recorded as sent.
+func (v *benchEnv) open(b *testing.B, path string, want int, seed func(*store.Tx) error) {
+	b.Helper()
+	var err error
+	v.a, err = teams.New(teams.Options{AppID: appID, AppPassword: password, TenantID: tenant,
+		OpenIDMetadata: v.fake.OpenIDMetadata(), Authority: v.fake.Authority(), TenantRate: v.rate,
+		Logger: zerolog.Nop()})
+	if err != nil {
 		b.Fatal(err)
+	}
+	v.st, err = store.Open(path, store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	st := v.st
+	b.Cleanup(func() { st.Close() })
+	v.e = bot.New(v.cfg, v.st, v.a, bot.Options{Logger: zerolog.Nop()})
+	v.sent.Store(0)
+	done := make(chan struct{})
+	v.done = done
+	v.e.OnDelivered = func(it store.Item) {
+		if it.State == store.Sent && v.sent.Add(1) == int64(want) {
+			close(done)
+		}
+	}
+	v.a.Attach(bridge.Engine{Engine: v.e})
+	if seed != nil {
+		if err := v.st.Write(context.Background(), seed); err != nil {
+			b.Fatal(err)
+		}
 	}
 	if err := v.e.Start(context.Background()); err != nil {
 		b.Fatal(err)
@@ -102,7 +125,6 @@ func newBenchEnv(b *testing.B, n int, fo teamsfake.Options) *benchEnv {
 	srv := httptest.NewServer(v.a.Handler())
 	b.Cleanup(srv.Close)
 	v.url = srv.URL + "/api/messages"
-	return v
 }
 
 // queue makes a check-in due now for every manager.
@@ -223,3 +245,6 @@ func BenchmarkTeamsInvoke(b *testing.B) {
 		}
 	}
 }
+
+// userOf is the Teams user id of the generated roster's manager i.
+func userOf(i int) string { return fmt.Sprintf("29:u%06d", i) }

@@ -210,27 +210,85 @@ func (f *Server) update(w http.ResponseWriter, r *http.Request) {
 
 // store posts or updates an activity.
 func (f *Server) store(w http.ResponseWriter, r *http.Request, op string) {
+	status, resp := f.storeLocked(w, r, op)
+	if status == 0 {
+		return // answered already: nothing stored
+	}
+	if f.opt.Latency > 0 {
+		// Teams takes its time to answer, the message already stored: a
+		// bot that stops now cannot know it was posted.
+		time.Sleep(f.opt.Latency)
+	}
+	writeJSON(w, status, resp)
+	f.mu.Lock()
+	f.notify()
+	f.mu.Unlock()
+}
+
+// Reached is closed once the conversations hold n messages in all.
+func (f *Server) Reached(n int) <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ch := make(chan struct{})
+	f.waiters = append(f.waiters, waiter{n, ch})
+	f.notify()
+	return ch
+}
+
+type waiter struct {
+	n  int
+	ch chan struct{}
+}
+
+// notify closes the channels of waiters whose count is reached. f.mu is
+// held.
+func (f *Server) notify() {
+	total := 0
+	for _, c := range f.convs {
+		total += len(c.activity)
+	}
+	kept := f.waiters[:0]
+	for _, w := range f.waiters {
+		if total >= w.n {
+			close(w.ch)
+		} else {
+			kept = append(kept, w)
+		}
+	}
+	f.waiters = kept
+}
+
+// ClearFaults drops the faults not yet given.
+func (f *Server) ClearFaults() {
+	f.mu.Lock()
+	f.faults = nil
+	f.mu.Unlock()
+}
+
+// storeLocked stores a post or update. It answers a request that stores
+// nothing itself (status 0); otherwise it returns the answer to give.
+func (f *Server) storeLocked(w http.ResponseWriter, r *http.Request, op string) (int, any) {
 	convID := r.PathValue("conv")
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	ft, ok := f.admit(w, r, op, convID)
 	if !ok {
-		return
+		return 0, nil
 	}
 	c := f.convs[convID]
 	if c == nil {
 		writeJSON(w, 404, errBody("ConversationNotFound", "Conversation not found."))
-		return
+		return 0, nil
 	}
 	var a Activity
 	if err != nil || len(body) > 28<<10+1024 || json.Unmarshal(body, &a) != nil || a.Type != "message" {
 		writeJSON(w, 400, errBody("BadArgument", "Activity is malformed or too large."))
-		return
+		return 0, nil
 	}
 	if ft != nil && !ft.After {
 		fail(w, ft)
-		return
+		return 0, nil
 	}
 	if op == "update" {
 		id := r.PathValue("id")
@@ -240,7 +298,7 @@ func (f *Server) store(w http.ResponseWriter, r *http.Request, op string) {
 		}
 		if i == len(c.activity) {
 			writeJSON(w, 404, errBody("ActivityNotFound", "Activity not found."))
-			return
+			return 0, nil
 		}
 		a.ID, a.Updates = id, c.activity[i].Updates+1
 		c.activity[i] = a
@@ -250,10 +308,9 @@ func (f *Server) store(w http.ResponseWriter, r *http.Request, op string) {
 		c.activity = append(c.activity, a)
 	}
 	if ft != nil {
-		fail(w, ft)
-		return
+		return ft.Status, errBody("ServiceError", http.StatusText(ft.Status))
 	}
-	writeJSON(w, map[bool]int{true: 200, false: 201}[op == "update"], map[string]any{"id": a.ID})
+	return map[bool]int{true: 200, false: 201}[op == "update"], map[string]any{"id": a.ID}
 }
 
 func (f *Server) member(w http.ResponseWriter, r *http.Request) {

@@ -41,6 +41,9 @@ type Options struct {
 	RetryAfter time.Duration
 	// TokenLifetime is the expires_in of issued tokens (default 1 h).
 	TokenLifetime time.Duration
+	// Latency delays the answer to a post or update, the message already
+	// stored (0: at once).
+	Latency time.Duration
 }
 
 // Server is a running fake.
@@ -67,6 +70,7 @@ type Server struct {
 	blocked     map[string]time.Time // bucket → Retry-After end announced
 	faults      []Fault
 	violations  []string
+	waiters     []waiter
 	requests    int
 	throttled   int
 	nextID      int
