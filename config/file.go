@@ -111,6 +111,7 @@ type managerFile struct {
 	Programs     []string    `toml:"programs"`
 	Admin        bool        `toml:"admin"`
 	SlackID      string      `toml:"slack_id"`
+	TeamsID      string      `toml:"teams_id"`
 }
 
 type rangeFile struct {

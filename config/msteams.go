@@ -3,8 +3,24 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 )
+
+// teamsUserID is an AAD object id (a GUID) or a Teams user id (29:…).
+var teamsUserID = regexp.MustCompile(`^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|29:[A-Za-z0-9_\-]{4,})$`)
+
+// teamsID keeps a manager's teams_id.
+func (l *loader) teamsID(key, manager, id string) {
+	if !teamsUserID.MatchString(id) {
+		l.c.add(key+".teams_id", "%q is neither an AAD object id (a GUID) nor a Teams user id (29:…)", id)
+		return
+	}
+	if l.cfg.MSTeams.UserIDs == nil {
+		l.cfg.MSTeams.UserIDs = map[string]string{}
+	}
+	l.cfg.MSTeams.UserIDs[manager] = id
+}
 
 // MSTeams is the [msteams] section, with its secret resolved. (The TOML
 // name is not "teams": [[teams]] already holds the roster's teams.)
@@ -20,6 +36,9 @@ type MSTeams struct {
 	LoginAuthority string // Entra login authority (token, tenant keys)
 	GraphURL       string // Microsoft Graph base URL
 	TenantRate     float64
+	// UserIDs maps manager id → AAD object id or Teams user id (29:…),
+	// from the managers' teams_id; others are matched by email.
+	UserIDs map[string]string
 	// DevSkipAuth accepts unauthenticated activities, for a local Bot
 	// Framework client; refused unless http.listen is on loopback.
 	DevSkipAuth bool
@@ -39,7 +58,7 @@ type msteamsFile struct {
 
 func (l *loader) msteams(f *file) {
 	cfg, tf := l.cfg, &f.MSTeams
-	t := &cfg.MSTeams
+	t := &cfg.MSTeams // UserIDs are filled in by the managers
 	t.AppID, t.TenantID, t.DevSkipAuth = strings.TrimSpace(tf.AppID), strings.TrimSpace(tf.TenantID), tf.DevSkipAuth
 	httpURL := func(key, s string) string {
 		if s == "" {

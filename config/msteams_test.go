@@ -26,6 +26,7 @@ weeks = 4
 id = "ann"
 name = "Ann"
 email = "ann@example.com"
+teams_id = "6a1f3c2e-1111-4d2b-9c3a-0123456789ab"
 `
 
 func TestMSTeams(t *testing.T) {
@@ -36,6 +37,9 @@ func TestMSTeams(t *testing.T) {
 			t.Fatal(probs)
 		}
 		m := cfg.MSTeams
+		if m.UserIDs["ann"] != "6a1f3c2e-1111-4d2b-9c3a-0123456789ab" {
+			t.Fatalf("teams_id not kept: %v", m.UserIDs)
+		}
 		if m.AppPassword.Value() != "secret-teams-pw" || m.TenantRate != 50 || m.ServiceURLs[0] != "https://smba.trafficmanager.net/emea/" {
 			t.Fatalf("msteams config %+v", m)
 		}
@@ -71,9 +75,10 @@ func TestMSTeams(t *testing.T) {
 	t.Run("BadValues", func(t *testing.T) {
 		t.Setenv("MICROSOFT_APP_PASSWORD", "pw")
 		text := strings.Replace(teamsBase, "[msteams]\n", "[msteams]\nlogin_authority = \"ftp://x\"\ntenant_rate = 80\n", 1)
+		text = strings.Replace(text, "6a1f3c2e-1111-4d2b-9c3a-0123456789ab", "ann", 1)
 		_, probs := loadText(t, text)
 		got := probs.Error()
-		for _, want := range []string{"msteams.login_authority", "msteams.tenant_rate"} {
+		for _, want := range []string{"msteams.login_authority", "msteams.tenant_rate", "teams_id"} {
 			if !strings.Contains(got, want) {
 				t.Errorf("problems lack %s:\n%s", want, got)
 			}

@@ -255,3 +255,30 @@ func TestNoteAndStranger(t *testing.T) {
 		t.Fatal("a stranger's message stored a log")
 	}
 }
+
+// TestHomeCard: opening the chat with the bot, or typing "home", shows the
+// manager's week as a card.
+func TestHomeCard(t *testing.T) {
+	v := newEnv(t, "2026-06-01T10:00:00Z")
+	v.fake.Install(uAnn)
+	open := v.activity(teams.TypeConversationUpdate, uAnn)
+	open["membersAdded"] = []any{map[string]any{"id": "28:" + appID}}
+	if s, _ := v.post(open); s != 200 {
+		t.Fatalf("conversationUpdate: %d", s)
+	}
+	v.sendNow("ann", nudges.KindCheckIn)
+	v.flush()
+	home := v.activity(teams.TypeMessage, uAnn)
+	home["text"] = "home"
+	v.post(home)
+	msgs := v.fake.Messages(v.fake.Conversation(uAnn))
+	if len(msgs) != 3 {
+		t.Fatalf("Ann's chat holds %d messages, want home, nudge, home", len(msgs))
+	}
+	first, last := card(t, msgs[0]), card(t, msgs[2])
+	validCard(t, first)
+	validCard(t, last)
+	if !strings.Contains(jsonText(first), "Your week") || !strings.Contains(jsonText(last), "check-in") || !strings.Contains(jsonText(last), "Team One") {
+		t.Fatalf("home cards: %s\n%s", jsonText(first), jsonText(last))
+	}
+}

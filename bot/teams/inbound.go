@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -107,8 +108,17 @@ func (a *Adapter) capture(ctx context.Context, e Engine, act *Activity) {
 		}
 		return
 	}
-	if _, err := a.manager(ctx, e, act); err != nil && !errors.Is(err, errStranger) {
-		a.log.Warn().Err(err).Msg("teams: could not match a user to the roster")
+	mgr, err := a.manager(ctx, e, act)
+	if err != nil {
+		if !errors.Is(err, errStranger) {
+			a.log.Warn().Err(err).Msg("teams: could not match a user to the roster")
+		}
+		return
+	}
+	// The bot joining a manager's 1:1 is the chat being opened for the
+	// first time: greet them with their week.
+	if act.Type == TypeConversationUpdate && act.Recipient != nil && slices.ContainsFunc(act.MembersAdded, func(m Account) bool { return m.ID == act.Recipient.ID }) {
+		a.reply(ctx, act, a.home(e, mgr))
 	}
 }
 

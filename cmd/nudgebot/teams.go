@@ -17,7 +17,7 @@ func newTeams(cfg *config.Config, logger zerolog.Logger, now func() time.Time) (
 	return teams.New(teams.Options{
 		AppID: t.AppID, AppPassword: t.AppPassword.Value(), TenantID: t.TenantID,
 		OpenIDMetadata: t.OpenIDMetadata, Authority: t.LoginAuthority,
-		AllowedServiceURLs: t.ServiceURLs, TenantRate: t.TenantRate,
+		AllowedServiceURLs: t.ServiceURLs, TenantRate: t.TenantRate, UserIDs: t.UserIDs,
 		SkipAuth: t.DevSkipAuth, Listen: cfg.HTTPListen,
 		Logger: logger.With().Str("platform", "teams").Logger(), Now: now,
 	})
