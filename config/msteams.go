@@ -89,16 +89,18 @@ func (l *loader) msteams(f *file) {
 	if cfg.Platform != "teams" {
 		return
 	}
-	if t.AppID == "" {
+	// The development mode talks to a local client that checks no
+	// token: the bot's identity is optional there.
+	if t.AppID == "" && !t.DevSkipAuth {
 		l.c.add("msteams.app_id", "missing: the bot's Microsoft app id (the Entra app's client id)")
 	}
-	if t.TenantID == "" {
+	if t.TenantID == "" && !t.DevSkipAuth {
 		l.c.add("msteams.tenant_id", "missing: the tenant the bot is registered in (single-tenant)")
 	}
 	if cfg.HTTPListen == "" {
 		l.c.add("http.listen", "chat.platform = \"teams\" needs an HTTP server for the messaging endpoint: set http.listen (e.g. \":3978\")")
 	}
-	if l.noSecrets {
+	if l.noSecrets || (t.DevSkipAuth && tf.AppPasswordFile == "" && getenv("MICROSOFT_APP_PASSWORD") == "") {
 		return
 	}
 	t.AppPassword = l.secret("msteams.app_password_file", tf.AppPasswordFile, "MICROSOFT_APP_PASSWORD", "the bot's client secret")

@@ -72,6 +72,14 @@ func TestMSTeams(t *testing.T) {
 			}
 		}
 	})
+	t.Run("DevelopmentModeNeedsNoIdentity", func(t *testing.T) {
+		t.Setenv("MICROSOFT_APP_PASSWORD", "")
+		text := strings.Replace(teamsBase, "app_id = \"00000000-0000-0000-0000-0000000000a1\"\n", "dev_skip_auth = true\n", 1)
+		cfg, probs := loadText(t, text)
+		if len(probs) > 0 || !cfg.MSTeams.DevSkipAuth || cfg.MSTeams.AppPassword != "" {
+			t.Fatalf("%v %+v", probs, cfg.MSTeams)
+		}
+	})
 	t.Run("BadValues", func(t *testing.T) {
 		t.Setenv("MICROSOFT_APP_PASSWORD", "pw")
 		text := strings.Replace(teamsBase, "[msteams]\n", "[msteams]\nlogin_authority = \"ftp://x\"\ntenant_rate = 80\n", 1)

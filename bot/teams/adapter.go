@@ -75,14 +75,21 @@ func New(o Options) (*Adapter, error) {
 	if o.SkipAuth && !loopback(o.Listen) {
 		return nil, fmt.Errorf("teams: development mode skips inbound authentication and is refused unless the HTTP server listens on loopback (not %q)", o.Listen)
 	}
-	auth, err := NewAuthenticator(AuthOptions{AppID: o.AppID, TenantID: o.TenantID, OpenIDMetadata: o.OpenIDMetadata,
-		Authority: o.Authority, HTTPClient: o.HTTPClient, Now: o.Now, MinRefresh: o.MinKeyRefresh})
-	if err != nil {
-		return nil, err
+	var auth *Authenticator
+	if !o.SkipAuth {
+		var err error
+		auth, err = NewAuthenticator(AuthOptions{AppID: o.AppID, TenantID: o.TenantID, OpenIDMetadata: o.OpenIDMetadata,
+			Authority: o.Authority, HTTPClient: o.HTTPClient, Now: o.Now, MinRefresh: o.MinKeyRefresh})
+		if err != nil {
+			return nil, err
+		}
 	}
 	client, err := NewClient(ClientOptions{AppID: o.AppID, AppPassword: o.AppPassword, TenantID: o.TenantID,
 		Authority: o.Authority, AllowedServiceURLs: o.AllowedServiceURLs, TenantRate: o.TenantRate,
-		TenantBurst: o.TenantBurst, HTTPClient: o.HTTPClient})
+		TenantBurst: o.TenantBurst, HTTPClient: o.HTTPClient,
+		// A local Bot Framework client checks no token; without a secret
+		// the development mode sends none.
+		NoToken: o.SkipAuth && o.AppPassword == ""})
 	if err != nil {
 		return nil, err
 	}

@@ -7,10 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -39,6 +37,9 @@ type ClientOptions struct {
 	TenantRate  float64
 	TenantBurst int
 	HTTPClient  *http.Client
+	// NoToken sends requests without the bot's token: development against
+	// a local Bot Framework client only (see Options.SkipAuth).
+	NoToken bool
 }
 
 // Client is a Bot Framework connector client: it opens 1:1 chats, sends
@@ -66,11 +67,11 @@ const botFrameworkScope = "https://api.botframework.com/.default"
 
 // NewClient returns a client. It makes no request: Check does.
 func NewClient(o ClientOptions) (*Client, error) {
-	if o.AppID == "" || o.TenantID == "" {
+	if !o.NoToken && (o.AppID == "" || o.TenantID == "") {
 		return nil, errors.New("teams: app id and tenant id are required")
 	}
-	if o.AppPassword == "" {
-		return nil, errors.New("teams: no client secret (set MICROSOFT_APP_PASSWORD or teams.app_password_file)")
+	if !o.NoToken && o.AppPassword == "" {
+		return nil, errors.New("teams: no client secret (set MICROSOFT_APP_PASSWORD or msteams.app_password_file)")
 	}
 	if o.Authority == "" {
 		o.Authority = LoginAuthority
@@ -95,11 +96,21 @@ func NewClient(o ClientOptions) (*Client, error) {
 		// Cached until five minutes before it expires: a token that
 		// expires on the wire would fail a send for nothing.
 		tokens:  oauth2.ReuseTokenSourceWithExpiry(nil, fetcher{cc, tctx}, 5*time.Minute),
-		http:    o.HTTPClient,
+		http:    nil, // set below: the gate wraps the caller's transport
 		tenant:  rate.NewLimiter(rate.Limit(o.TenantRate*0.97), o.TenantBurst),
 		trusted: map[string]bool{},
 		convs:   map[string]*rate.Limiter{},
 	}
+	if o.NoToken {
+		c.tokens = nil
+	}
+	hc := *o.HTTPClient
+	base := hc.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	hc.Transport = &gate{c: c, base: base}
+	c.http = &hc
 	for _, s := range o.AllowedServiceURLs {
 		n, err := normalServiceURL(s)
 		if err != nil {
@@ -120,6 +131,9 @@ func (f fetcher) Token() (*oauth2.Token, error) { return f.cc.Token(f.ctx) }
 
 // Check gets a token, so a wrong secret or app id shows at start.
 func (c *Client) Check() error {
+	if c.tokens == nil {
+		return nil
+	}
 	if _, err := c.tokens.Token(); err != nil {
 		return fmt.Errorf("teams: the bot's token request was refused: %w", err)
 	}
@@ -206,10 +220,6 @@ func (c *Client) once(ctx context.Context, method, serviceURL, path, convID stri
 	if err := c.wait(ctx, convID); err != nil {
 		return bot.NotSent(err)
 	}
-	tok, err := c.tokens.Token()
-	if err != nil {
-		return fmt.Errorf("teams: token: %w", err)
-	}
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -219,8 +229,17 @@ func (c *Client) once(ctx context.Context, method, serviceURL, path, convID stri
 		return bot.Permanent("bad request", err)
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	if c.tokens != nil {
+		tok, err := c.tokens.Token()
+		if err != nil {
+			return bot.NotSent(fmt.Errorf("teams: token: %w", err))
+		}
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	}
 	resp, err := c.http.Do(req)
+	if errors.Is(err, errHeld) {
+		return bot.NotSent(err)
+	}
 	if err != nil {
 		// The request may have reached Teams and taken effect.
 		return bot.Unknown(fmt.Errorf("teams: %s %s: %w", method, path, err))
@@ -247,13 +266,7 @@ func (c *Client) failure(method string, resp *http.Response, data []byte) error 
 	err := fmt.Errorf("teams: %s: %s %s", resp.Status, e.Error.Code, e.Error.Message)
 	switch s := resp.StatusCode; {
 	case s == http.StatusTooManyRequests:
-		wait := retryAfter(resp.Header.Get("Retry-After"))
-		c.mu.Lock()
-		if nb := time.Now().Add(wait); nb.After(c.notBefore) {
-			c.notBefore = nb
-		}
-		c.mu.Unlock()
-		return &bot.RetryAfterError{After: wait, Err: err}
+		return &bot.RetryAfterError{After: retryAfter(resp.Header.Get("Retry-After")), Err: err}
 	case s == http.StatusForbidden:
 		return bot.Permanent("app not installed for this user (or the bot was removed)", err)
 	case s == http.StatusNotFound:
@@ -266,82 +279,6 @@ func (c *Client) failure(method string, resp *http.Response, data []byte) error 
 		return bot.Unknown(err) // Teams may have stored the message before failing
 	}
 	return err // 412, 5xx on an update: try again later, with backoff
-}
-
-// retryAfter reads a Retry-After header: seconds or an HTTP date; one
-// second when absent or unreadable, at most ten minutes.
-func retryAfter(h string) time.Duration {
-	d := time.Second
-	if n, err := strconv.Atoi(strings.TrimSpace(h)); err == nil && n >= 0 {
-		d = time.Duration(n) * time.Second
-	} else if t, err := http.ParseTime(h); err == nil {
-		d = time.Until(t)
-	}
-	return min(max(d, time.Second), 10*time.Minute)
-}
-
-// wait holds a request until the tenant's and the conversation's pace, and
-// any Retry-After in force, let it go. It gives up when ctx ends or the bot
-// is stopping: the message is then not sent at all.
-func (c *Client) wait(ctx context.Context, convID string) error {
-	for {
-		c.mu.Lock()
-		hold := time.Until(c.notBefore)
-		cl := c.convs[convID]
-		if cl == nil && convID != "" {
-			cl = rate.NewLimiter(rate.Every(convEvery), convBurst)
-			c.convs[convID] = cl
-		}
-		c.mu.Unlock()
-		if hold <= 0 {
-			now := time.Now()
-			r := c.tenant.ReserveN(now, 1)
-			hold = r.DelayFrom(now)
-			if cl != nil {
-				rc := cl.ReserveN(now, 1)
-				hold = max(hold, rc.DelayFrom(now))
-			}
-			if hold <= 0 {
-				return nil
-			}
-			if err := sleep(ctx, hold); err != nil {
-				return err
-			}
-			c.mu.Lock()
-			clear := !time.Now().Before(c.notBefore)
-			c.mu.Unlock()
-			if clear {
-				return nil
-			}
-			continue // a 429 arrived meanwhile: its wait comes first
-		}
-		if err := sleep(ctx, hold); err != nil {
-			return err
-		}
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-bot.Stopping(ctx):
-		return errors.New("bot stopping")
-	}
-}
-
-// Capacity is how many messages the tenant's pace lets out in d (bot.Pacer).
-func (c *Client) Capacity(d time.Duration) int {
-	return max(1, int(float64(c.tenant.Limit())*d.Seconds()))
-}
-
-// jitter spreads retries of many callers: a wait between d/2 and d.
-func jitter(d time.Duration) time.Duration {
-	return d/2 + rand.N(d/2+1)
 }
 
 // Member reads a conversation member's profile: its email (or user

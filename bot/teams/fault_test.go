@@ -165,3 +165,31 @@ func TestTokenCachedAndRefusalFailsFast(t *testing.T) {
 		t.Fatalf("no secret: %v", err)
 	}
 }
+
+// TestDevelopmentMode: with SkipAuth on loopback and no secret, an
+// activity without a token is handled and answered without one; on any
+// other address the adapter refuses to start.
+func TestDevelopmentMode(t *testing.T) {
+	if _, err := teams.New(teams.Options{SkipAuth: true, Listen: ":3978"}); err == nil || !strings.Contains(err.Error(), "loopback") {
+		t.Fatalf("development mode on every interface: %v", err)
+	}
+	f := teamsfake.New(teamsfake.Options{NoAuth: true})
+	defer f.Close()
+	conv := f.Install(uAnn)
+	f.AddUser(uAnn, "aad-ann", "ann@example.com")
+	v := newEnv(t, "2026-06-01T10:00:00Z", func(v *env) {
+		v.fake = f
+		v.opt = teams.Options{SkipAuth: true, Listen: "127.0.0.1:0", Now: v.clock.Now}
+	})
+	a := v.activity(teams.TypeMessage, uAnn)
+	a["text"] = "a note"
+	if s, _, _ := teamsfake.Post(v.url, "", a); s != 200 {
+		t.Fatalf("unauthenticated activity in development mode: %d", s)
+	}
+	if n := len(v.logs()); n != 1 {
+		t.Fatalf("%d logs, want 1", n)
+	}
+	if msgs := f.Messages(conv); len(msgs) != 1 || msgs[0].Text != "Noted." {
+		t.Fatalf("the answer: %+v", msgs)
+	}
+}

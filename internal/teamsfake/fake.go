@@ -41,6 +41,9 @@ type Options struct {
 	RetryAfter time.Duration
 	// TokenLifetime is the expires_in of issued tokens (default 1 h).
 	TokenLifetime time.Duration
+	// NoAuth accepts connector requests without a token, as a local Bot
+	// Framework client (the Agents Playground) does.
+	NoAuth bool
 	// Latency delays the answer to a post or update, the message already
 	// stored (0: at once).
 	Latency time.Duration
