@@ -282,3 +282,34 @@ func TestHomeCard(t *testing.T) {
 		t.Fatalf("home cards: %s\n%s", jsonText(first), jsonText(last))
 	}
 }
+
+// TestOutcomeAndSkipOnCards: an outcome for one learner is stored and the
+// card stays open for the others; a skip without a reason is refused on
+// the card, with one it closes the nudge.
+func TestOutcomeAndSkipOnCards(t *testing.T) {
+	v := newEnv(t, "2026-06-01T10:00:00Z")
+	v.install(uAnn)
+	asg := v.sendNow("ann", nudges.KindAssignment)
+	ci := v.sendNow("ann", nudges.KindCheckIn)
+	v.flush()
+	out := v.execute(uAnn, asg, nudges.ActOutcome, nil)
+	out["value"].(map[string]any)["action"].(map[string]any)["data"].(map[string]any)["value"] = "priya|applied"
+	c := jsonText(v.invokeCard(out))
+	if !strings.Contains(c, "✅") || !strings.Contains(c, "Tom Berg: Applied") || strings.Contains(c, "Priya Shah: Applied") {
+		t.Fatalf("after Priya's outcome the card should ask about Tom only: %s", c)
+	}
+	if n := len(v.logs()); n != 1 {
+		t.Fatalf("%d logs after one outcome", n)
+	}
+	c = jsonText(v.invokeCard(v.execute(uAnn, ci, nudges.ActSkip, nil)))
+	if !strings.Contains(c, "say why you skip") {
+		t.Fatalf("a skip without a reason: %s", c)
+	}
+	c = jsonText(v.invokeCard(v.execute(uAnn, ci, nudges.ActSkip, map[string]any{nudges.FieldReason: "on leave"})))
+	if !strings.Contains(c, "Skipped for this week") || strings.Contains(c, "Action.Execute") {
+		t.Fatalf("a skip with a reason: %s", c)
+	}
+	if n := len(v.logs()); n != 2 {
+		t.Fatalf("%d logs, want 2", n)
+	}
+}
