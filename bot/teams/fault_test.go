@@ -192,4 +192,12 @@ func TestDevelopmentMode(t *testing.T) {
 	if msgs := f.Messages(conv); len(msgs) != 1 || msgs[0].Text != "Noted." {
 		t.Fatalf("the answer: %+v", msgs)
 	}
+	a = v.activity(teams.TypeMessage, uAnn)
+	a["serviceUrl"], a["text"] = "https://smba.example.net/", "elsewhere"
+	if s, _, _ := teamsfake.Post(v.url, "", a); s != 403 {
+		t.Fatalf("an unauthenticated activity naming a remote service: %d", s)
+	}
+	if n := len(v.logs()); n != 1 {
+		t.Fatalf("%d logs, want 1", n)
+	}
 }

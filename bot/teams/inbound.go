@@ -51,6 +51,11 @@ func (a *Adapter) serve(w http.ResponseWriter, r *http.Request) {
 			a.refuse(w, err)
 			return
 		}
+	} else if !loopbackURL(act.ServiceURL) {
+		// Unauthenticated, an activity could send the bot's replies (and
+		// its token, when it has a secret) anywhere: only a local client.
+		a.refuse(w, forbidden("development mode answers only a service URL on loopback"))
+		return
 	}
 	e := a.eng()
 	if e == nil {
