@@ -188,6 +188,8 @@ func BenchmarkTeamsDeliver(b *testing.B) {
 		// Requests already on the wire when a 429 went out arrive inside
 		// its window; the fake counts those too.
 		b.ReportMetric(float64(len(v.fake.Violations())), "in_flight_at_429")
+		b.Logf("%d nudges in %s (%.3f × n/50 s), %d 429s, %d sent inside a Retry-After, %d arrived inside one (in flight)",
+			total, d, d.Seconds()/(float64(n)/50), v.fake.Throttled(), viol, len(v.fake.Violations()))
 		if total != n || viol != 0 {
 			b.Fatalf("%d of %d delivered; %d requests sent before Retry-After", total, n, viol)
 		}

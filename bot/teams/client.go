@@ -30,10 +30,12 @@ type ClientOptions struct {
 	// activity from them arrived (a channel posted to after a restart).
 	AllowedServiceURLs []string
 	// TenantRate paces every request to the tenant: Teams allows about 50
-	// requests a second per app and tenant. The client keeps 3% under it
-	// and sends no bursts (TenantBurst, default 1), so the platform's own
-	// small burst allowance absorbs the network's jitter instead of our
-	// requests.
+	// requests a second per app and tenant. The client keeps 1% under it
+	// and sends no bursts (TenantBurst, default 1; the gate also keeps
+	// requests at least half an interval apart as they leave, so senders
+	// woken late together catch up at twice the pace, not all at once),
+	// leaving the platform's own small burst allowance to absorb the
+	// network's jitter.
 	TenantRate  float64
 	TenantBurst int
 	HTTPClient  *http.Client
@@ -53,6 +55,8 @@ type Client struct {
 	trusted   map[string]bool
 	convs     map[string]*rate.Limiter
 	notBefore time.Time // a Retry-After in force: no request before it
+	lastSend  time.Time // when the gate last let a request go
+	spacing   time.Duration
 }
 
 // Per-conversation pace: Teams allows a bot 7 messages a second, 8 in two,
@@ -62,6 +66,9 @@ const (
 	convEvery = 2 * time.Second
 	convBurst = 7
 )
+
+// paceShare is the share of the tenant's limit the client uses.
+const paceShare = 0.99
 
 const botFrameworkScope = "https://api.botframework.com/.default"
 
@@ -97,7 +104,8 @@ func NewClient(o ClientOptions) (*Client, error) {
 		// expires on the wire would fail a send for nothing.
 		tokens:  oauth2.ReuseTokenSourceWithExpiry(nil, fetcher{cc, tctx}, 5*time.Minute),
 		http:    nil, // set below: the gate wraps the caller's transport
-		tenant:  rate.NewLimiter(rate.Limit(o.TenantRate*0.97), o.TenantBurst),
+		tenant:  rate.NewLimiter(rate.Limit(o.TenantRate*paceShare), o.TenantBurst),
+		spacing: time.Duration(float64(time.Second) / (o.TenantRate * paceShare) / float64(2*o.TenantBurst)),
 		trusted: map[string]bool{},
 		convs:   map[string]*rate.Limiter{},
 	}

@@ -92,7 +92,8 @@ func jitter(d time.Duration) time.Duration {
 
 // gate is the last step before the wire: no connector request leaves
 // while a Retry-After is in force, and a 429 sets it the moment it is
-// read, before any other request can pass. (wait does the pacing; the
+// read, before any other request can pass. It also keeps requests at
+// least half the tenant's interval apart as they leave. (wait does the pacing; the
 // gate closes the gap between a 429 arriving and its caller reading it.)
 type gate struct {
 	c    *Client
@@ -106,7 +107,13 @@ var errHeld = errors.New("teams: held for Retry-After until the request was give
 func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 	c := g.c
 	c.mu.Lock()
-	for hold := time.Until(c.notBefore); hold > 0; hold = time.Until(c.notBefore) {
+	for {
+		now := time.Now()
+		hold := max(c.notBefore.Sub(now), c.lastSend.Add(c.spacing).Sub(now))
+		if hold <= 0 {
+			c.lastSend = now
+			break
+		}
 		c.mu.Unlock()
 		if sleep(req.Context(), hold) != nil {
 			return nil, errHeld
