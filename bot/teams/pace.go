@@ -16,12 +16,15 @@ import (
 
 // retryAfter reads a Retry-After header: seconds or an HTTP date; one
 // second when absent or unreadable, at most ten minutes.
-func retryAfter(h string) time.Duration {
+func retryAfter(h string) time.Duration { return retryAfterAt(h, time.Now()) }
+
+// retryAfterAt reads a Retry-After header received at now.
+func retryAfterAt(h string, now time.Time) time.Duration {
 	d := time.Second
 	if n, err := strconv.Atoi(strings.TrimSpace(h)); err == nil && n >= 0 {
 		d = time.Duration(n) * time.Second
 	} else if t, err := http.ParseTime(h); err == nil {
-		d = time.Until(t)
+		d = t.Sub(now)
 	}
 	return min(max(d, time.Second), 10*time.Minute)
 }
