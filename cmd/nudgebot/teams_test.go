@@ -2,13 +2,17 @@ package main
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
+	"context"
+	"encoding/json"
 	"image/png"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
@@ -141,5 +145,61 @@ openid_metadata_url = "` + f.OpenIDMetadata() + `"`
 	_, _, err = runCmd(t, "", "run", "-config", teamsConfig(t, ":0", ids+"\ndev_skip_auth = true"))
 	if exitCode(err) != 2 || !strings.Contains(err.Error(), "loopback") {
 		t.Fatalf("development mode on every interface: exit %d, %v", exitCode(err), err)
+	}
+}
+
+// TestRunTeams_EndToEnd: `run` on Teams serves /api/messages: a signed
+// activity from a manager who installed the app is answered in their chat
+// through the connector, and a forged one is refused.
+func TestRunTeams_EndToEnd(t *testing.T) {
+	f := teamsfake.New(teamsfake.Options{AppID: teamsAppID, AppPassword: "right", TenantID: teamsTenant})
+	defer f.Close()
+	conv := f.Install("29:ann")
+	f.AddUser("29:ann", "aad-ann", "ann@example.com")
+	t.Setenv("MICROSOFT_APP_PASSWORD", "right")
+	cfg := teamsConfig(t, "127.0.0.1:0", `login_authority = "`+f.Authority()+`"
+openid_metadata_url = "`+f.OpenIDMetadata()+`"`)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	logR, logW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"run", "-config", cfg}, strings.NewReader(""), io.Discard, logW, withClock(fixedClock(testNow)))
+		logW.Close()
+	}()
+	addr := ""
+	lines := bufio.NewScanner(logR)
+	for addr == "" && lines.Scan() {
+		var l struct{ Message, Addr string }
+		if json.Unmarshal(lines.Bytes(), &l) == nil && l.Message == "HTTP server listening" {
+			addr = l.Addr
+		}
+	}
+	go func() {
+		for lines.Scan() {
+		}
+	}()
+	if addr == "" {
+		t.Fatalf("the bot did not start its HTTP server: %v", <-done)
+	}
+	endpoint := "http://" + addr + "/api/messages"
+	act := map[string]any{"type": "message", "id": "m1", "text": "home", "serviceUrl": f.ServiceURL(), "channelId": "msteams",
+		"from":         map[string]any{"id": "29:ann", "aadObjectId": "aad-ann"},
+		"conversation": map[string]any{"id": conv, "conversationType": "personal", "tenantId": teamsTenant}}
+	if s, _, _ := teamsfake.Post(endpoint, "Bearer "+f.Sign(teamsfake.Claims{IssuedAt: testNow.Add(-2 * time.Hour)}), act); s != 401 {
+		t.Fatalf("an expired token: %d, want 401", s)
+	}
+	if s, _, err := f.Deliver(endpoint, testNow, act); s != 200 || err != nil {
+		t.Fatalf("a genuine activity: %d %v", s, err)
+	}
+	<-f.Reached(1)
+	msgs := f.Messages(conv)
+	if len(msgs) != 1 || !strings.Contains(string(msgs[0].Attachments[0]), "Your week") {
+		t.Fatalf("Ann's chat: %+v", msgs)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }
