@@ -13,6 +13,8 @@ func FuzzParseActivity(f *testing.F) {
 	f.Add([]byte(`{"type":"message","serviceUrl":"javascript:alert(1)","from":{"id":"1"},"conversation":{"id":"c"}}`))
 	f.Add([]byte(`{"type":"conversationUpdate"} {}`))
 	f.Add([]byte(`null`))
+	// A fragment marker that normalisation would have moved.
+	f.Add([]byte(`{"type":"message","serviceUrl":"http://127.0.0.1:1/#","from":{"id":"1"},"conversation":{"id":"c"}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		a, err := ParseActivity(body)
 		if err != nil {
