@@ -136,16 +136,32 @@ func TestUnknownKidRefreshesOnce(t *testing.T) {
 	}
 }
 
-// TestOversizedBodyRefused: a body over the limit is refused whole.
-func TestOversizedBodyRefused(t *testing.T) {
+// TestBadBodiesRefused: with a genuine token, a body over the limit, one
+// that is not an activity, and one without a usable service URL are each
+// refused whole, and nothing is stored or sent.
+func TestBadBodiesRefused(t *testing.T) {
 	v := newEnv(t, "2026-06-02T10:00:00Z")
-	act := v.activity(teams.TypeMessage, uAnn)
-	act["text"] = strings.Repeat("x", 300<<10)
-	if s, _ := v.post(act); s != http.StatusRequestEntityTooLarge {
-		t.Fatalf("status %d, want 413", s)
+	big := v.activity(teams.TypeMessage, uAnn)
+	big["text"] = strings.Repeat("x", 300<<10)
+	noConv := v.activity(teams.TypeMessage, uAnn)
+	delete(noConv, "conversation")
+	badURL := v.activity(teams.TypeMessage, uAnn)
+	badURL["serviceUrl"] = "file:///etc/passwd"
+	for name, c := range map[string]struct {
+		body   any
+		status int
+	}{
+		"oversized":       {big, http.StatusRequestEntityTooLarge},
+		"not an activity": {[]int{1, 2}, http.StatusBadRequest},
+		"no conversation": {noConv, http.StatusBadRequest},
+		"bad service URL": {badURL, http.StatusBadRequest},
+	} {
+		if s, _ := v.post(c.body); s != c.status {
+			t.Errorf("%s: status %d, want %d", name, s, c.status)
+		}
 	}
-	if len(v.logs()) != 0 {
-		t.Fatal("an oversized activity stored a log")
+	if len(v.logs()) != 0 || v.fake.Total() != 0 {
+		t.Fatal("a refused body stored a log or sent a message")
 	}
 }
 

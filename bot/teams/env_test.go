@@ -164,7 +164,7 @@ func (v *env) activity(typ, from string) map[string]any {
 }
 
 // post signs and delivers an activity as Teams does.
-func (v *env) post(act map[string]any) (int, []byte) {
+func (v *env) post(act any) (int, []byte) {
 	v.t.Helper()
 	status, body, err := v.fake.Deliver(v.url, v.clock.Now(), act)
 	if err != nil {
