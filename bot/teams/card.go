@@ -148,6 +148,16 @@ func formBody(f *nudges.Form, values map[string]string, errs bot.FieldErrors) []
 		out = append(out, text(f.Title, "weight", "Bolder", "separator", true))
 	}
 	for _, fd := range f.Fields {
+		if fd.Type == nudges.FieldText && len(fd.Options) > 0 {
+			// Suggestions for a free-text answer: listed to copy from,
+			// since a choice set would forbid one's own words.
+			var b strings.Builder
+			b.WriteString("Ideas:")
+			for _, o := range fd.Options {
+				b.WriteString("\r- " + o.Label)
+			}
+			out = append(out, text(b.String(), "isSubtle", true))
+		}
 		out = append(out, input(fd, values, errs))
 	}
 	return out
@@ -178,11 +188,6 @@ func input(fd nudges.Field, values map[string]string, errs bot.FieldErrors) map[
 		in["choices"] = choices
 	default:
 		in["type"], in["maxLength"] = "Input.Text", 500
-		if len(fd.Options) > 0 {
-			// Suggestions with free text allowed: a filtered choice set
-			// would forbid one's own words.
-			in["placeholder"] = fd.Options[0].Label
-		}
 	}
 	if fd.Hint != "" && in["type"] == "Input.Text" {
 		in["placeholder"] = fd.Hint

@@ -111,6 +111,9 @@ func TestEveryKindRendersAValidCard(t *testing.T) {
 			t.Errorf("%s: no Action.Submit fallback", name)
 		}
 	}
+	if p := jsonText(teams.CardOf(msgs["pledge"], nil, nil)); !strings.Contains(p, "Ideas:") {
+		t.Errorf("the pledge card does not offer its suggestions: %s", p)
+	}
 	fe := bot.FieldErrors{{Field: nudges.FieldMinutes, Msg: "minutes must be a number"}}
 	c := teams.CardOf(msgs["checkin"], map[string]string{nudges.FieldMinutes: "ten", nudges.FieldTried: "asked"}, fe)
 	validCard(t, c)

@@ -313,3 +313,32 @@ func TestOutcomeAndSkipOnCards(t *testing.T) {
 		t.Fatalf("%d logs, want 2", n)
 	}
 }
+
+// TestPledgeByCommand: typing "pledge" brings the pledge form as a card;
+// answering it records the pledge once, even when delivered twice.
+func TestPledgeByCommand(t *testing.T) {
+	v := newEnv(t, "2026-06-01T10:00:00Z")
+	v.install(uAnn)
+	a := v.activity(teams.TypeMessage, uAnn)
+	a["text"] = "pledge"
+	v.post(a)
+	msgs := v.fake.Messages(v.fake.Conversation(uAnn))
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages after \"pledge\"", len(msgs))
+	}
+	c := card(t, msgs[0])
+	validCard(t, c)
+	if !strings.Contains(jsonText(c), `"id":"pledge"`) {
+		t.Fatalf("no pledge input: %s", jsonText(c))
+	}
+	inv := v.execute(uAnn, "", nudges.ActLog, map[string]any{nudges.FieldPledge: "Hold a five-minute check-in with every learner"})
+	inv["value"].(map[string]any)["action"].(map[string]any)["data"].(map[string]any)["kind"] = "pledge"
+	for range 2 {
+		if got := jsonText(v.invokeCard(inv)); !strings.Contains(got, "Pledge recorded") && !strings.Contains(got, "Already recorded") {
+			t.Fatalf("the pledge answer: %s", got)
+		}
+	}
+	if n := len(v.logs()); n != 1 {
+		t.Fatalf("%d logs, want 1", n)
+	}
+}
