@@ -16,6 +16,7 @@ type file struct {
 	Log      logFile       `toml:"log"`
 	HTTP     httpFile      `toml:"http"`
 	Slack    slackFile     `toml:"slack"`
+	MSTeams  msteamsFile   `toml:"msteams"`
 	Roster   rosterFile    `toml:"roster"`
 	Programs []programFile `toml:"programs"`
 	Scripts  []scriptFile  `toml:"scripts"`
@@ -110,6 +111,7 @@ type managerFile struct {
 	Programs     []string    `toml:"programs"`
 	Admin        bool        `toml:"admin"`
 	SlackID      string      `toml:"slack_id"`
+	TeamsID      string      `toml:"teams_id"`
 }
 
 type rangeFile struct {

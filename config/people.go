@@ -76,6 +76,9 @@ func (l *loader) manager(i int, mf *managerFile) {
 			l.cfg.Slack.UserIDs[mf.ID] = mf.SlackID
 		}
 	}
+	if mf.TeamsID != "" {
+		l.teamsID(key, mf.ID, mf.TeamsID)
+	}
 
 	cal := nudges.Calendar{Location: l.defLoc, Days: l.defDays, Start: l.defStart, End: l.defEnd}
 	if mf.Timezone != "" {

@@ -51,6 +51,7 @@ Usage:
   nudgebot status       -config FILE                  outbox counts (JSON)
   nudgebot backup       -config FILE -out PATH        consistent copy of the data file
   nudgebot verify       -config FILE | -file PATH     check the data file (or a backup) through and through
+  nudgebot teams-package -config FILE -out ZIP        the Teams app package to upload
 
 -config defaults to nudgebot.toml. Each command takes -h.
 Exit status: 0 ok, 1 error, 2 usage or configuration error, 3 the data file is damaged.
@@ -103,6 +104,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdBackup(ctx, rest, stdout, stderr)
 	case "verify":
 		return cmdVerify(ctx, rest, stdout, stderr)
+	case "teams-package":
+		return cmdTeamsPackage(rest, stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

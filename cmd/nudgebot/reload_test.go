@@ -22,6 +22,10 @@ func TestRun_ReloadThatNeedsARestartSaysSo(t *testing.T) {
 	text := strings.Replace(string(good), `data_dir = "data"`, `data_dir = "elsewhere"`, 1)
 	text = strings.Replace(text, `platform = "shell"`, `platform = "teams"`, 1)
 	text = strings.Replace(text, `listen = ""`, `listen = "127.0.0.1:0"`, 1)
+	// A Teams configuration must be complete to load at all.
+	text = strings.Replace(text, `app_id = ""`, `app_id = "00000000-0000-0000-0000-0000000000a1"`, 1)
+	text = strings.Replace(text, `tenant_id = ""`, `tenant_id = "11111111-1111-1111-1111-111111111111"`, 1)
+	t.Setenv("MICROSOFT_APP_PASSWORD", "not-used")
 	text += "\n[[managers]]\nid = \"zoe\"\nname = \"Zoe Park\"\ntimezone = \"Europe/Paris\"\n"
 	if !strings.Contains(text, `data_dir = "elsewhere"`) || !strings.Contains(text, `platform = "teams"`) || !strings.Contains(text, `listen = "127.0.0.1:0"`) {
 		t.Fatal("the example config no longer has the lines this test changes")

@@ -21,6 +21,8 @@ import (
 	"github.com/nudgebot/nudgebot/bot"
 	"github.com/nudgebot/nudgebot/bot/shell"
 	"github.com/nudgebot/nudgebot/bot/slack"
+	"github.com/nudgebot/nudgebot/bot/teams"
+	"github.com/nudgebot/nudgebot/bot/teams/bridge"
 	"github.com/nudgebot/nudgebot/config"
 	"github.com/nudgebot/nudgebot/store"
 	"github.com/nudgebot/nudgebot/web"
@@ -60,6 +62,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	var chat bot.Chat
 	var runChat func(context.Context) error
 	var slackApp *slack.Adapter
+	var teamsApp *teams.Adapter
 	switch cfg.Platform {
 	case "shell":
 		// The session tells this run's reply ids from earlier runs'. It is
@@ -91,8 +94,17 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		if s.Mode != "http" {
 			ready.Set("slack", errors.New("Socket Mode not connected yet"))
 		}
+	case "teams":
+		if teamsApp, err = newTeams(cfg, logger, o.now); err != nil {
+			return &exitError{2, err}
+		}
+		// Fail fast on a missing or refused secret, before anything runs.
+		if err := teamsApp.Check(ctx); err != nil {
+			return err
+		}
+		chat = teamsChat{teamsApp}
 	default:
-		return &exitError{2, fmt.Errorf("%s: chat.platform %q is not available in this build yet; use \"shell\" or \"slack\"", cfg.Path, cfg.Platform)}
+		return &exitError{2, fmt.Errorf("%s: chat.platform %q is not available in this build", cfg.Path, cfg.Platform)}
 	}
 	// Opened after the platform check, so a bad token changes nothing.
 	st, err := store.Open(dataFile(cfg), store.Options{Timeout: time.Second})
@@ -111,6 +123,9 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		slackApp.Bind(engine)
 		prep = func(ctx context.Context, c *config.Config) { slackApp.ResolveZones(ctx, c, zoneBudget) }
 		prep(ctx, cfg)
+	}
+	if teamsApp != nil {
+		teamsApp.Attach(bridge.Engine{Engine: engine, Reload: func(ctx context.Context) error { return reload(ctx, *path, engine, metrics, prep) }})
 	}
 	if err := engine.Start(ctx); err != nil {
 		return fmt.Errorf("start: %w", err)
@@ -145,6 +160,9 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		srv := web.New(reg, ready.Ready)
 		if slackApp != nil && cfg.Slack.Mode == "http" {
 			srv.Handle("/slack/", slackApp.Handler())
+		}
+		if teamsApp != nil {
+			srv.Handle("/api/messages", teamsApp.Handler())
 		}
 		l, err := net.Listen("tcp", cfg.HTTPListen)
 		if err != nil {

@@ -1,0 +1,33 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/nudgebot/nudgebot/bot"
+	"github.com/nudgebot/nudgebot/bot/teams"
+	"github.com/nudgebot/nudgebot/config"
+)
+
+// newTeams builds the Teams adapter from the [msteams] section.
+func newTeams(cfg *config.Config, logger zerolog.Logger, now func() time.Time) (*teams.Adapter, error) {
+	t := cfg.MSTeams
+	return teams.New(teams.Options{
+		AppID: t.AppID, AppPassword: t.AppPassword.Value(), TenantID: t.TenantID,
+		OpenIDMetadata: t.OpenIDMetadata, Authority: t.LoginAuthority,
+		AllowedServiceURLs: t.ServiceURLs, TenantRate: t.TenantRate, UserIDs: t.UserIDs,
+		SkipAuth: t.DevSkipAuth, Listen: cfg.HTTPListen,
+		Logger: logger.With().Str("platform", "teams").Logger(), Now: now,
+	})
+}
+
+// teamsChat runs the Teams adapter alongside the engine: Teams calls the
+// bot (on the HTTP server), so running is waiting for the end.
+type teamsChat struct{ *teams.Adapter }
+
+func (teamsChat) Run(ctx context.Context, _ *bot.Engine) error {
+	<-ctx.Done()
+	return nil
+}
