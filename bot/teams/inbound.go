@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/nudgebot/nudgebot/config"
 )
 
 // Handler serves the messaging endpoint (POST /api/messages). Every
@@ -145,7 +147,7 @@ func (a *Adapter) manager(ctx context.Context, e Engine, act *Activity) (string,
 		if err != nil {
 			return "", err
 		}
-		if mgr, ok = e.ManagerByEmail(email); !ok {
+		if mgr, ok = byEmail(e.Config(), email); !ok {
 			return "", errStranger
 		}
 	}
@@ -162,6 +164,20 @@ func (a *Adapter) manager(ctx context.Context, e Engine, act *Activity) (string,
 		}
 	}
 	return mgr, nil
+}
+
+// byEmail finds the roster manager with an email address, ignoring case:
+// Teams gives a member's address as the directory spells it.
+func byEmail(cfg *config.Config, email string) (string, bool) {
+	if email == "" {
+		return "", false
+	}
+	for _, m := range cfg.Managers {
+		if strings.EqualFold(m.Email, email) {
+			return m.ID, true
+		}
+	}
+	return "", false
 }
 
 func (c *ChannelData) teamless() bool { return c == nil || c.Team == nil }

@@ -22,7 +22,6 @@ import (
 	"github.com/nudgebot/nudgebot/bot/shell"
 	"github.com/nudgebot/nudgebot/bot/slack"
 	"github.com/nudgebot/nudgebot/bot/teams"
-	"github.com/nudgebot/nudgebot/bot/teams/bridge"
 	"github.com/nudgebot/nudgebot/config"
 	"github.com/nudgebot/nudgebot/store"
 	"github.com/nudgebot/nudgebot/web"
@@ -95,7 +94,8 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			ready.Set("slack", errors.New("Socket Mode not connected yet"))
 		}
 	case "teams":
-		if teamsApp, err = newTeams(cfg, logger, o.now); err != nil {
+		reloadCmd := func(ctx context.Context) error { return reload(ctx, *path, engine, metrics, prep) }
+		if teamsApp, err = newTeams(cfg, logger, o.now, reloadCmd); err != nil {
 			return &exitError{2, err}
 		}
 		// Fail fast on a missing or refused secret, before anything runs.
@@ -125,7 +125,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		prep(ctx, cfg)
 	}
 	if teamsApp != nil {
-		teamsApp.Attach(bridge.Engine{Engine: engine, Reload: func(ctx context.Context) error { return reload(ctx, *path, engine, metrics, prep) }})
+		teamsApp.Attach(engine)
 	}
 	if err := engine.Start(ctx); err != nil {
 		return fmt.Errorf("start: %w", err)
