@@ -166,3 +166,29 @@ func TestOutcomeKeyedOnWhatWasAnswered(t *testing.T) {
 		t.Fatalf("%d logs for one outcome pressed twice, want 1", n)
 	}
 }
+
+// TestCommandInChannelNotAnswered: a command typed in a team channel is
+// not run there, where everyone reads the answer (a manager's week, a
+// form, names): the bot points to the 1:1 chat and does nothing.
+func TestCommandInChannelNotAnswered(t *testing.T) {
+	v := newEnv(t, "2026-06-01T10:00:00Z")
+	v.install(uAnn)
+	v.install(uLee)
+	v.fake.AddChannel(channel1)
+	for _, text := range []string{"<at>nudgebot</at> status", "<at>nudgebot</at> send checkin ann"} {
+		a := v.activity(teams.TypeMessage, uLee)
+		a["text"] = text
+		a["conversation"] = map[string]any{"id": channel1, "conversationType": "channel", "tenantId": tenant}
+		a["channelData"] = map[string]any{"tenant": map[string]any{"id": tenant}, "team": map[string]any{"id": channel1}}
+		if s, _ := v.post(a); s != 200 {
+			t.Fatalf("message: %d", s)
+		}
+		ch := v.fake.Messages(channel1)
+		if len(ch) == 0 || !strings.Contains(ch[len(ch)-1].Text, "only in your own chat") || len(ch[len(ch)-1].Attachments) != 0 {
+			t.Fatalf("%q in the channel was answered %+v", text, ch)
+		}
+	}
+	if n := len(v.items()); n != 0 {
+		t.Fatalf("a send typed in a channel queued %d nudges", n)
+	}
+}

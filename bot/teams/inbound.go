@@ -156,8 +156,7 @@ func (a *Adapter) manager(ctx context.Context, e Engine, act *Activity) (string,
 			return "", err
 		}
 	}
-	personal := act.Conversation.ConversationType == "personal" || (act.Conversation.ConversationType == "" && !act.Conversation.IsGroup && act.ChannelData.teamless())
-	if personal {
+	if act.personal() {
 		r := ref{ServiceURL: act.ServiceURL, Tenant: act.Tenant(), User: from.ID, AAD: from.AADObjectID, Conv: act.Conversation.ID}
 		if err := a.saveRef(ctx, e, mgr, r); err != nil {
 			return "", err
@@ -178,6 +177,13 @@ func byEmail(cfg *config.Config, email string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// personal reports whether an activity comes from a user's 1:1 chat with
+// the bot, rather than a channel or a group chat others read.
+func (act *Activity) personal() bool {
+	c := act.Conversation
+	return c.ConversationType == "personal" || (c.ConversationType == "" && !c.IsGroup && act.ChannelData.teamless())
 }
 
 func (c *ChannelData) teamless() bool { return c == nil || c.Team == nil }

@@ -20,6 +20,9 @@ import (
 // can write to the bot freely. "home" is Teams' name for status, whose
 // answer here is the home card.
 
+// textOnlyInChat answers a command typed where others read it.
+const textOnlyInChat = "I answer commands only in your own chat with me, where nobody else reads the answer: open a chat with nudgebot and type it there."
+
 // mention is an @-mention of the bot, which Teams puts in channel text.
 var mention = regexp.MustCompile(`<at>[^<]*</at>`)
 
@@ -42,6 +45,12 @@ func (a *Adapter) message(ctx context.Context, w http.ResponseWriter, e Engine, 
 	if cmd, ok := commandText(txt); ok {
 		// Teams delivers a slow message again: a command is done once.
 		if first, err := e.FirstDelivery(ctx, converse.DeliveryID("teams-message", act.ID)); err != nil || !first {
+			return
+		}
+		if !act.personal() {
+			// An answer shows a manager's week, forms, names: not for
+			// the others in a channel or group chat.
+			a.reply(ctx, act, &Activity{Type: TypeMessage, Text: textOnlyInChat})
 			return
 		}
 		a.reply(ctx, act, a.command(ctx, e, act, mgr, cmd))
