@@ -97,6 +97,8 @@ var recordChecks = map[string]func(k, v []byte) error{
 	"daycount": func(_, v []byte) error { return length(v, 8) },
 	"idents":   func([]byte, []byte) error { return nil },
 	"open":     func([]byte, []byte) error { return nil },
+	"xapi":     func(_, v []byte) error { var x Statement; return decodeJSON(v, &x) },
+	"lmsmeta":  func([]byte, []byte) error { return nil },
 }
 
 // length fails unless b is exactly n bytes long, or at least n-1 bytes for

@@ -1,0 +1,119 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Learning events from the LMS: every xAPI statement accepted is kept (the
+// LRS forwarding it may redeliver, and a voiding statement may arrive weeks
+// later naming it), with what it was mapped to and the nudges it caused.
+
+var (
+	bucketXAPI    = []byte("xapi")    // statement id → Statement (schema 3)
+	bucketLMSMeta = []byte("lmsmeta") // "count/" status → be64; "pos/" source → poller position (schema 3)
+)
+
+// Statement outcomes (Statement.Status): what nudgebot made of a statement.
+const (
+	StatementEvent    = "event"    // mapped to a learner and module: nudges scheduled
+	StatementUnmapped = "unmapped" // no learner, module or verb it knows: kept and counted
+	StatementOld      = "old"      // older than lms.max_age: recorded, nudges nobody
+	StatementBulk     = "bulk"     // a vendor's bulk action: recorded, nudges nobody
+	StatementVoiding  = "voiding"  // voids another statement
+	StatementIgnored  = "ignored"  // a verb that causes no nudge (e.g. a voiding of an unknown id)
+)
+
+// Statement is an accepted xAPI statement (or a vendor webhook turned into
+// one) and what became of it.
+type Statement struct {
+	ID     string    `json:"id"`
+	Source string    `json:"source"`
+	Hash   string    `json:"hash"` // of the canonical content: a redelivery must match it
+	Stored time.Time `json:"stored"`
+	Status string    `json:"status"`
+	// Mapped: the learner (roster id), the event verb and the module name.
+	Learner string `json:"learner,omitempty"`
+	Verb    string `json:"verb,omitempty"`
+	Module  string `json:"module,omitempty"`
+	// Nudges the statement caused: outbox ids and the due-table keys they
+	// wait under, so a voiding statement can cancel the ones not yet sent.
+	Nudges  []string        `json:"nudges,omitempty"`
+	DueKeys [][]byte        `json:"due_keys,omitempty"`
+	Voided  bool            `json:"voided,omitempty"`
+	Raw     json.RawMessage `json:"raw,omitempty"`
+}
+
+// Statement returns the statement stored under id, or nil.
+func (t *Tx) Statement(id string) (*Statement, error) {
+	var s Statement
+	ok, err := getJSON(t.tx.Bucket(bucketXAPI), []byte(id), &s)
+	if !ok || err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// PutStatement stores s under its id, replacing any earlier version (a
+// voided statement is rewritten with Voided set).
+func (t *Tx) PutStatement(s *Statement) error {
+	if s.ID == "" {
+		return fmt.Errorf("store statement: no id")
+	}
+	return putJSON(t.tx.Bucket(bucketXAPI), []byte(s.ID), s)
+}
+
+// CountStatement adds delta to the counter of statements with status.
+func (t *Tx) CountStatement(status string, delta int64) error {
+	b := t.tx.Bucket(bucketLMSMeta)
+	k := []byte("count/" + status)
+	var n int64
+	if raw := b.Get(k); len(raw) == 8 {
+		n = int64(binary.BigEndian.Uint64(raw))
+	}
+	return b.Put(k, be64(uint64(n+delta)))
+}
+
+// StatementCounts returns how many statements were kept, by status.
+func (t *Tx) StatementCounts() map[string]int64 {
+	out := map[string]int64{}
+	c := t.tx.Bucket(bucketLMSMeta).Cursor()
+	prefix := []byte("count/")
+	for k, v := c.Seek(prefix); k != nil && strings.HasPrefix(string(k), "count/"); k, v = c.Next() {
+		if len(v) == 8 {
+			out[string(k[len(prefix):])] = int64(binary.BigEndian.Uint64(v))
+		}
+	}
+	return out
+}
+
+// LMSPosition is where the poller of source got to in its LRS, or "".
+func (t *Tx) LMSPosition(source string) string {
+	return string(t.tx.Bucket(bucketLMSMeta).Get([]byte("pos/" + source)))
+}
+
+// SetLMSPosition records the poller's position; stored in the same
+// transaction as the statements read up to it, so a restart neither
+// misses nor repeats one.
+func (t *Tx) SetLMSPosition(source, pos string) error {
+	return t.tx.Bucket(bucketLMSMeta).Put([]byte("pos/"+source), []byte(pos))
+}
+
+// CancelPending cancels the outbox item id if it is still waiting to be
+// sent, with reason; it reports whether it did. Items on their way or
+// delivered are left alone: what was sent cannot be unsent.
+func (t *Tx) CancelPending(id, reason string) (bool, error) {
+	old, err := t.Item(id)
+	if err != nil || old == nil || old.State != Pending {
+		return false, err
+	}
+	it := *old
+	it.State, it.Reason = Cancelled, reason
+	return true, t.UpdateItem(old, &it)
+}
+
+// HasDue reports whether a due row is stored under key.
+func (t *Tx) HasDue(key []byte) bool { return t.tx.Bucket(bucketDue).Get(key) != nil }
