@@ -41,7 +41,7 @@ func (e *Engine) ScheduleEvent(tx *store.Tx, cfg *config.Config, ev LearningEven
 		return out, nil
 	}
 	for _, c := range cfg.Cadences {
-		if c.Event != ev.Verb || !m.Enrolled(c.Program) {
+		if c.Event != ev.Verb || !m.Enrolled(c.Program) || ev.Program != "" && c.Program != ev.Program {
 			continue
 		}
 		at, ok := c.EventDue(&m.Calendar, ev.At)

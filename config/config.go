@@ -55,6 +55,7 @@ type Config struct {
 
 	HTTPListen string // address of the HTTP server (health, metrics, Slack HTTP mode); empty: none
 	Slack      Slack
+	LMS        LMS // learning events: sources, verbs, modules
 
 	lookups
 }

@@ -39,6 +39,7 @@ type Statement struct {
 	Learner string `json:"learner,omitempty"`
 	Verb    string `json:"verb,omitempty"`
 	Module  string `json:"module,omitempty"`
+	Event   string `json:"event,omitempty"` // the learning event id it became
 	// Nudges the statement caused: outbox ids and the due-table keys they
 	// wait under, so a voiding statement can cancel the ones not yet sent.
 	Nudges  []string        `json:"nudges,omitempty"`
