@@ -112,6 +112,12 @@ func (l *loader) lms(f *file) {
 	for i := range f.LMS.Sources {
 		l.source(fmt.Sprintf("lms.sources[%d]", i), &f.LMS.Sources[i], seen)
 	}
+	for _, s := range x.Sources {
+		if s.Kind != SourceLRS && l.cfg.HTTPListen == "" {
+			l.c.add("http.listen", "lms source %q sends to nudgebot, which needs an HTTP server: set http.listen (e.g. \":8080\")", s.Name)
+			break
+		}
+	}
 	mods := map[string]string{}
 	for i := range f.Programs {
 		for j, mf := range f.Programs[i].Modules {

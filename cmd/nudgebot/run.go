@@ -22,6 +22,7 @@ import (
 	"github.com/nudgebot/nudgebot/bot/shell"
 	"github.com/nudgebot/nudgebot/bot/slack"
 	"github.com/nudgebot/nudgebot/config"
+	"github.com/nudgebot/nudgebot/lms"
 	"github.com/nudgebot/nudgebot/store"
 	"github.com/nudgebot/nudgebot/web"
 )
@@ -144,6 +145,10 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		srv := web.New(reg, ready.Ready)
 		if slackApp != nil && cfg.Slack.Mode == "http" {
 			srv.Handle("/slack/", slackApp.Handler())
+		}
+		if len(cfg.LMS.Sources) > 0 {
+			intake := lms.NewIntake(engine, st, lms.Options{Now: o.now, Logger: logger.With().Str("component", "lms").Logger()})
+			lms.NewServer(intake).Mount(srv)
 		}
 		l, err := net.Listen("tcp", cfg.HTTPListen)
 		if err != nil {
