@@ -28,6 +28,8 @@ import (
 // Moodle user id 42) and Tom.
 const baseConfig = `
 data_dir = "data"
+[http]
+listen = "127.0.0.1:0" # the tests serve on httptest's own listener
 [defaults]
 timezone = "Europe/London"
 working_hours = "09:00-17:00"
