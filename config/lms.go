@@ -5,6 +5,9 @@ package config
 // activity means in a program.
 
 import (
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -52,6 +55,9 @@ type Source struct {
 	Rate       float64 // requests per second, on average
 	Burst      int     // requests at once
 	URL        string  // kind lrs: the LRS's statement resource base
+	// PublicKey (kind canvas) verifies Canvas's signed Live Events: the
+	// RSA public key, PEM, from public_key_file.
+	PublicKey *rsa.PublicKey
 }
 
 // Module is a program's module: the activities whose completion is that
@@ -78,6 +84,7 @@ type sourceFile struct {
 	Rate       *float64 `toml:"rate"`
 	Burst      *int     `toml:"burst"`
 	URL        string   `toml:"url"`
+	PublicKey  string   `toml:"public_key_file"`
 }
 
 type moduleFile struct {
@@ -181,7 +188,14 @@ func (l *loader) source(key string, sf *sourceFile, seen map[string]string) {
 	} else if sf.URL != "" {
 		l.c.add(key+".url", "only a source of kind lrs is polled; a %s source sends to nudgebot", s.Kind)
 	}
-	if !l.noSecrets && sourceName.MatchString(sf.Name) {
+	switch {
+	case s.Kind == SourceCanvas:
+		// Canvas signs its events with its own key; there is no shared
+		// secret to hold.
+		s.PublicKey = l.publicKey(key+".public_key_file", sf.PublicKey)
+	case sf.PublicKey != "":
+		l.c.add(key+".public_key_file", "only a canvas source verifies with a public key")
+	case !l.noSecrets && sourceName.MatchString(sf.Name):
 		s.Secret = l.secret(key+".secret_file", sf.SecretFile, SourceSecretEnv(sf.Name), "the "+sf.Name+" source's secret")
 	}
 	l.cfg.LMS.Sources = append(l.cfg.LMS.Sources, s)
@@ -207,5 +221,35 @@ func (c *Config) Source(name string) *Source {
 			return &c.LMS.Sources[i]
 		}
 	}
+	return nil
+}
+
+// publicKey reads an RSA public key in PEM (PUBLIC KEY or RSA PUBLIC KEY).
+func (l *loader) publicKey(key, file string) *rsa.PublicKey {
+	if file == "" {
+		l.c.add(key, "a canvas source needs the public key its events are signed with (PEM)")
+		return nil
+	}
+	raw, err := readLimited(l.resolvePath(file), maxSecretBytes)
+	if err != nil {
+		l.c.add(key, "cannot read the public key: %v", err)
+		return nil
+	}
+	block, _ := pem.Decode(raw)
+	if block == nil {
+		l.c.add(key, "no PEM block in %s", file)
+		return nil
+	}
+	if k, err := x509.ParsePKIXPublicKey(block.Bytes); err == nil {
+		if rk, ok := k.(*rsa.PublicKey); ok {
+			return rk
+		}
+		l.c.add(key, "the key in %s is not an RSA key", file)
+		return nil
+	}
+	if rk, err := x509.ParsePKCS1PublicKey(block.Bytes); err == nil {
+		return rk
+	}
+	l.c.add(key, "%s holds no RSA public key", file)
 	return nil
 }

@@ -46,6 +46,7 @@ func TestLoad_LMSProblems(t *testing.T) {
 		{"programs[0].modules[0].activities[0]", `"course-7" is not an absolute IRI`},
 		{"programs[0].modules[1].name", "missing module name"},
 		{"programs[0].modules[1]", "no activities or prefixes"},
+		{"lms.sources[2].public_key_file", "needs the public key"},
 	} {
 		found := false
 		for _, p := range ps {

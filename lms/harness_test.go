@@ -113,7 +113,18 @@ type env struct {
 
 func newEnv(t testing.TB, toml, now string) *env {
 	t.Helper()
+	return newEnvFiles(t, toml, now, nil)
+}
+
+// newEnvFiles is newEnv with more files beside the config (keys, secrets).
+func newEnvFiles(t testing.TB, toml, now string, files map[string][]byte) *env {
+	t.Helper()
 	dir := t.TempDir()
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	path := filepath.Join(dir, "nudgebot.toml")
 	if err := os.WriteFile(path, []byte(toml), 0o600); err != nil {
 		t.Fatal(err)

@@ -37,6 +37,7 @@ func (s *Server) Mount(mux interface{ Handle(string, http.Handler) }) {
 	mux.Handle("PUT /xapi/statements", http.HandlerFunc(s.putStatement))
 	mux.Handle("GET /xapi/about", http.HandlerFunc(s.about))
 	mux.Handle("POST /xapi/oauth/token", http.HandlerFunc(s.token))
+	mux.Handle("POST /hooks/{source}", http.HandlerFunc(s.hook))
 }
 
 // version checks the request's xAPI version and answers with the one
