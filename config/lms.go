@@ -58,6 +58,8 @@ type Source struct {
 	// PublicKey (kind canvas) verifies Canvas's signed Live Events: the
 	// RSA public key, PEM, from public_key_file.
 	PublicKey *rsa.PublicKey
+	// Interval (kind lrs) is how often the LRS is asked for new statements.
+	Interval time.Duration
 }
 
 // Module is a program's module: the activities whose completion is that
@@ -85,6 +87,7 @@ type sourceFile struct {
 	Burst      *int     `toml:"burst"`
 	URL        string   `toml:"url"`
 	PublicKey  string   `toml:"public_key_file"`
+	Interval   string   `toml:"interval"`
 }
 
 type moduleFile struct {
@@ -182,11 +185,15 @@ func (l *loader) source(key string, sf *sourceFile, seen map[string]string) {
 		s.Burst = *sf.Burst
 	}
 	if s.Kind == SourceLRS {
+		var ok bool
+		if s.Interval, ok = l.duration(key+".interval", sf.Interval, "1m"); ok && s.Interval < time.Second {
+			l.c.add(key+".interval", "must be at least 1s, not %s", sf.Interval)
+		}
 		if u, err := url.Parse(sf.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			l.c.add(key+".url", "kind lrs needs the LRS's xAPI base URL (e.g. \"https://lrs.example.com/xapi/\"), not %q", sf.URL)
 		}
-	} else if sf.URL != "" {
-		l.c.add(key+".url", "only a source of kind lrs is polled; a %s source sends to nudgebot", s.Kind)
+	} else if sf.URL != "" || sf.Interval != "" {
+		l.c.add(key+".url", "only a source of kind lrs is polled (url, interval); a %s source sends to nudgebot", s.Kind)
 	}
 	switch {
 	case s.Kind == SourceCanvas:

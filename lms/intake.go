@@ -80,12 +80,23 @@ type Flags struct {
 	// Bulk: a vendor's bulk action (an enrolment import, a re-sync):
 	// recorded, nudging nobody.
 	Bulk bool
+	// SkipConflicts keeps the stored version of a statement that comes
+	// again with other content, instead of failing the whole request: a
+	// poller or an import cannot answer 409 to anyone, and one bad
+	// statement must not stop everything after it.
+	SkipConflicts bool
 }
 
 // Accept stores stmts from src, all or nothing, and returns once they are
 // durable. A statement already stored with the same content changes
 // nothing; with other content the whole request fails with ErrConflict.
 func (in *Intake) Accept(ctx context.Context, src *config.Source, stmts []*Statement, fl Flags) (Result, error) {
+	return in.accept(ctx, src, stmts, fl, nil)
+}
+
+// accept is Accept that also runs also in the same transaction: the
+// poller records its position in the commit that stores what it read.
+func (in *Intake) accept(ctx context.Context, src *config.Source, stmts []*Statement, fl Flags, also func(*store.Tx) error) (Result, error) {
 	m := in.Mapping()
 	now := in.now()
 	res := Result{IDs: make([]string, len(stmts))}
@@ -137,7 +148,7 @@ func (in *Intake) Accept(ctx context.Context, src *config.Source, stmts []*State
 				return err
 			}
 			if old != nil {
-				if old.Hash != r.Hash {
+				if old.Hash != r.Hash && !fl.SkipConflicts {
 					return fmt.Errorf("statement %s: %w", r.ID, ErrConflict)
 				}
 				continue
@@ -174,6 +185,9 @@ func (in *Intake) Accept(ctx context.Context, src *config.Source, stmts []*State
 				return err
 			}
 			out.New++
+		}
+		if also != nil {
+			return also(tx)
 		}
 		return nil
 	})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -141,13 +142,18 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			cancel()
 		}
 	})
+	// Learning events: pushed to the HTTP server, or polled from an LRS.
+	var intake *lms.Intake
+	if len(cfg.LMS.Sources) > 0 {
+		intake = lms.NewIntake(engine, st, lms.Options{Now: o.now, Logger: logger.With().Str("component", "lms").Logger()})
+		wg.Go(func() { intake.RunPollers(runCtx, &http.Client{Timeout: time.Minute}) })
+	}
 	if cfg.HTTPListen != "" {
 		srv := web.New(reg, ready.Ready)
 		if slackApp != nil && cfg.Slack.Mode == "http" {
 			srv.Handle("/slack/", slackApp.Handler())
 		}
-		if len(cfg.LMS.Sources) > 0 {
-			intake := lms.NewIntake(engine, st, lms.Options{Now: o.now, Logger: logger.With().Str("component", "lms").Logger()})
+		if intake != nil {
 			lms.NewServer(intake).Mount(srv)
 		}
 		l, err := net.Listen("tcp", cfg.HTTPListen)
