@@ -169,11 +169,8 @@ func ParseCanvas(claims []byte) (*Hook, error) {
 
 // statement turns a completion into the statement it stands for.
 func (h *Hook) statement(source string, raw []byte) *Statement {
-	sum := sha256.Sum256([]byte(source + "\x00" + h.EventID))
-	id := hex.EncodeToString(sum[:16])
-	// A name-based id (RFC 9562 version 8 layout): the same vendor event
-	// is always the same statement.
-	id = id[:8] + "-" + id[8:12] + "-8" + id[13:16] + "-" + "8" + id[17:20] + "-" + id[20:32]
+	// A name-based id: the same vendor event is always the same statement.
+	id := nameUUID(source + "\x00" + h.EventID)
 	content := sha256.Sum256([]byte(strings.Join([]string{h.EventID, h.Actor.Mbox, h.Actor.HomePage, h.Actor.Name,
 		h.Activity, h.At.UTC().Format(time.RFC3339Nano), strconv.FormatBool(h.Bulk)}, "\x00")))
 	return &Statement{ID: id, Actor: h.Actor, Verb: "http://adlnet.gov/expapi/verbs/completed",

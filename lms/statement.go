@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 )
@@ -310,25 +311,34 @@ func parseTimestamp(s string) (time.Time, error) {
 	return t, nil
 }
 
-// contentHash hashes the statement without the properties an LRS sets.
-// Go's encoder writes map keys sorted, so key order does not matter.
+// contentHash hashes the statement without the properties an LRS sets,
+// its top-level properties in name order, each value compacted: the same
+// statement redelivered hashes the same whatever the order or spacing of
+// its properties. Key order inside a property counts (a sender's
+// serializer writes its objects the same way each time); canonicalizing
+// every nested object cost more than the rest of parsing together.
 func contentHash(props map[string]json.RawMessage) string {
-	h := sha256.New()
-	enc := json.NewEncoder(h)
-	canon := make(map[string]any, len(props))
-	for k, v := range props {
+	keys := make([]string, 0, len(props))
+	for k := range props {
 		switch k {
 		case "id", "stored", "authority", "version":
 			continue
 		}
-		dec := json.NewDecoder(bytes.NewReader(v))
-		dec.UseNumber()
-		var x any
-		if dec.Decode(&x) == nil {
-			canon[k] = x
-		}
+		keys = append(keys, k)
 	}
-	_ = enc.Encode(canon) // a hash.Hash never fails to write
+	sort.Strings(keys)
+	h := sha256.New()
+	var buf bytes.Buffer
+	for _, k := range keys {
+		buf.Reset()
+		buf.WriteString(k)
+		buf.WriteByte(0)
+		if json.Compact(&buf, props[k]) != nil {
+			buf.Write(props[k])
+		}
+		buf.WriteByte(0)
+		h.Write(buf.Bytes())
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 

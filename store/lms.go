@@ -1,9 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -13,9 +15,18 @@ import (
 // later naming it), with what it was mapped to and the nudges it caused.
 
 var (
-	bucketXAPI    = []byte("xapi")    // statement id → Statement (schema 3)
+	bucketXAPI    = []byte("xapi")    // statement id → be64 sequence number in xapilog (schema 3)
+	bucketXAPILog = []byte("xapilog") // be64 sequence → Statement, in the order accepted (schema 3)
 	bucketLMSMeta = []byte("lmsmeta") // "count/" status → be64; "pos/" source → poller position (schema 3)
 )
+
+// Statements are kept in the order accepted, under a sequence number, with
+// a separate small index from id to number. Ids are random (UUIDs): keyed
+// by id, a million statements would be a million inserts all over a
+// B+tree the size of the records, each commit rewriting (and mapping into
+// memory) pages across the whole file. In order, records are appended at
+// the end, and only the index, a few dozen bytes per statement, takes
+// random inserts.
 
 // Statement outcomes (Statement.Status): what nudgebot made of a statement.
 const (
@@ -45,15 +56,55 @@ type Statement struct {
 	Nudges  []string        `json:"nudges,omitempty"`
 	DueKeys [][]byte        `json:"due_keys,omitempty"`
 	Voided  bool            `json:"voided,omitempty"`
-	Raw     json.RawMessage `json:"raw,omitempty"`
+	Raw     json.RawMessage `json:"-"` // as sent; stored after the rest, see encodeStatement
+}
+
+// encodeStatement writes codecV1, the length of the record's JSON (all but
+// Raw), that JSON, then Raw as sent: re-encoding Raw as a JSON value would
+// validate and compact it again, which was most of an import's store time.
+func encodeStatement(s *Statement) ([]byte, error) {
+	meta, err := json.Marshal(s)
+	if err != nil {
+		return nil, err
+	}
+	b := make([]byte, 0, 1+binary.MaxVarintLen64+len(meta)+len(s.Raw))
+	b = append(b, codecV1)
+	b = binary.AppendUvarint(b, uint64(len(meta)))
+	b = append(b, meta...)
+	return append(b, s.Raw...), nil
+}
+
+func decodeStatement(b []byte, s *Statement) error {
+	if len(b) == 0 || b[0] != codecV1 {
+		return errCodec
+	}
+	n, k := binary.Uvarint(b[1:])
+	if k <= 0 || n > uint64(len(b)-1-k) {
+		return errCodec
+	}
+	meta := b[1+k : 1+k+int(n)]
+	if err := decodeJSON(meta, s); err != nil {
+		return err
+	}
+	if raw := b[1+k+int(n):]; len(raw) > 0 {
+		s.Raw = bytes.Clone(raw)
+	}
+	return nil
 }
 
 // Statement returns the statement stored under id, or nil.
 func (t *Tx) Statement(id string) (*Statement, error) {
+	seq := t.tx.Bucket(bucketXAPI).Get(statementKey(id))
+	if seq == nil {
+		return nil, nil
+	}
+	raw := t.tx.Bucket(bucketXAPILog).Get(seq)
+	if raw == nil {
+		return nil, fmt.Errorf("%w: statement %q is indexed but not stored", ErrDamaged, id)
+	}
 	var s Statement
-	ok, err := getJSON(t.tx.Bucket(bucketXAPI), []byte(id), &s)
-	if !ok || err != nil {
-		return nil, err
+	if err := decodeStatement(raw, &s); err != nil {
+		return nil, fmt.Errorf("decode statement %q: %w", id, err)
 	}
 	return &s, nil
 }
@@ -64,7 +115,24 @@ func (t *Tx) PutStatement(s *Statement) error {
 	if s.ID == "" {
 		return fmt.Errorf("store statement: no id")
 	}
-	return putJSON(t.tx.Bucket(bucketXAPI), []byte(s.ID), s)
+	idx, log := t.tx.Bucket(bucketXAPI), t.tx.Bucket(bucketXAPILog)
+	k := statementKey(s.ID)
+	seq := idx.Get(k)
+	if seq == nil {
+		n, err := log.NextSequence()
+		if err != nil {
+			return err
+		}
+		seq = be64(n)
+		if err := idx.Put(k, seq); err != nil {
+			return err
+		}
+	}
+	rec, err := encodeStatement(s)
+	if err != nil {
+		return err
+	}
+	return log.Put(bytes.Clone(seq), rec)
 }
 
 // CountStatement adds delta to the counter of statements with status.
@@ -118,3 +186,24 @@ func (t *Tx) CancelPending(id, reason string) (bool, error) {
 
 // HasDue reports whether a due row is stored under key.
 func (t *Tx) HasDue(key []byte) bool { return t.tx.Bucket(bucketDue).Get(key) != nil }
+
+// statementKey is the index key of statement id: a UUID's 16 bytes (the
+// index of a million statements is then half the size, and takes half the
+// pages each commit rewrites), any other id as it is.
+func statementKey(id string) []byte {
+	if len(id) != 36 {
+		return []byte(id)
+	}
+	k := make([]byte, 0, 16)
+	for i := 0; i < 36; i += 2 {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			i++
+		}
+		v, err := strconv.ParseUint(id[i:i+2], 16, 8)
+		if err != nil {
+			return []byte(id)
+		}
+		k = append(k, byte(v))
+	}
+	return k
+}
