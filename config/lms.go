@@ -21,6 +21,10 @@ type LMS struct {
 	// MaxAge: a statement about something that happened longer ago than
 	// this (a backfill, a re-sync) is recorded but nudges nobody.
 	MaxAge time.Duration
+	// Coalesce: several of one manager's learners finishing the same
+	// module within this window get one debrief naming them all, not one
+	// each. 0 turns it off.
+	Coalesce time.Duration
 	// Verbs maps extra verb IRIs to events (completed, passed, failed,
 	// enrolled), on top of the ADL, tincanapi and cmi5 defaults.
 	Verbs   map[string]string
@@ -71,9 +75,10 @@ type Module struct {
 }
 
 type lmsFile struct {
-	MaxAge  string            `toml:"max_age"`
-	Verbs   map[string]string `toml:"verbs"`
-	Sources []sourceFile      `toml:"sources"`
+	MaxAge   string            `toml:"max_age"`
+	Coalesce string            `toml:"coalesce"`
+	Verbs    map[string]string `toml:"verbs"`
+	Sources  []sourceFile      `toml:"sources"`
 }
 
 type sourceFile struct {
@@ -107,6 +112,9 @@ func (l *loader) lms(f *file) {
 	var ok bool
 	if x.MaxAge, ok = l.duration("lms.max_age", f.LMS.MaxAge, "168h"); ok && x.MaxAge <= 0 {
 		l.c.add("lms.max_age", "must be positive, not %s", f.LMS.MaxAge)
+	}
+	if x.Coalesce, ok = l.duration("lms.coalesce", f.LMS.Coalesce, "24h"); ok && x.Coalesce < 0 {
+		l.c.add("lms.coalesce", "must not be negative, not %s", f.LMS.Coalesce)
 	}
 	x.Verbs = map[string]string{}
 	for iri, ev := range f.LMS.Verbs {

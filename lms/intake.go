@@ -212,7 +212,7 @@ func voidTarget(tx *store.Tx, id string) (int, error) {
 	}
 	n := 0
 	if t.Event != "" {
-		n, err = bot.CancelEvent(tx, t.Event, bot.EventNudges{IDs: t.Nudges, DueKeys: t.DueKeys}, "voided in the LMS")
+		n, err = bot.CancelEvent(tx, t.Event, t.Learner, bot.EventNudges{IDs: t.Nudges, DueKeys: t.DueKeys}, "voided in the LMS")
 		if err != nil {
 			return 0, err
 		}

@@ -207,3 +207,29 @@ func statementKey(id string) []byte {
 	}
 	return k
 }
+
+// DueRow returns the due row stored under key, or nil.
+func (t *Tx) DueRow(key []byte) (*Due, error) {
+	raw := t.tx.Bucket(bucketDue).Get(key)
+	if raw == nil {
+		return nil, nil
+	}
+	var d Due
+	if err := decodeDue(raw, &d); err != nil {
+		return nil, fmt.Errorf("decode due row %x: %w", key, err)
+	}
+	return &d, nil
+}
+
+// LMSValue is the intake's value for key (coalescing state), or nil.
+func (t *Tx) LMSValue(key string) []byte {
+	return bytes.Clone(t.tx.Bucket(bucketLMSMeta).Get([]byte("val/" + key)))
+}
+
+// SetLMSValue stores value for key; nil deletes it.
+func (t *Tx) SetLMSValue(key string, value []byte) error {
+	if value == nil {
+		return t.tx.Bucket(bucketLMSMeta).Delete([]byte("val/" + key))
+	}
+	return t.tx.Bucket(bucketLMSMeta).Put([]byte("val/"+key), value)
+}
