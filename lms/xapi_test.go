@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/nudgebot/nudgebot/lms"
@@ -384,4 +385,23 @@ func TestVoidingCancelsQueuedDebrief(t *testing.T) {
 	if sent := v.chat.Sent(); len(sent) != 0 {
 		t.Fatalf("sent %q after the completion was voided", sent[0].Title)
 	}
+}
+
+func TestMetricsCountUnmapped(t *testing.T) {
+	v := newEnv(t, baseConfig, now)
+	v.do(t, "POST", "/xapi/statements", strings.Replace(stmt("", now), "priya@", "stranger@", 1))
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(lms.NewCollector(v.intake))
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			if mf.GetName() == "nudgebot_lms_statements" && m.GetLabel()[0].GetValue() == "unmapped" && m.GetGauge().GetValue() == 1 {
+				return
+			}
+		}
+	}
+	t.Fatalf("no nudgebot_lms_statements{status=unmapped} 1 in %v", mfs)
 }

@@ -233,3 +233,14 @@ func (t *Tx) SetLMSValue(key string, value []byte) error {
 	}
 	return t.tx.Bucket(bucketLMSMeta).Put([]byte("val/"+key), value)
 }
+
+// StatementCounts returns how many learning statements were kept, by
+// status (event, unmapped, old, bulk, voiding).
+func (s *Store) StatementCounts() (map[string]int64, error) {
+	var out map[string]int64
+	err := s.View(func(tx *Tx) error {
+		out = tx.StatementCounts()
+		return nil
+	})
+	return out, err
+}

@@ -146,6 +146,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	var intake *lms.Intake
 	if len(cfg.LMS.Sources) > 0 {
 		intake = lms.NewIntake(engine, st, lms.Options{Now: o.now, Logger: logger.With().Str("component", "lms").Logger()})
+		reg.MustRegister(lms.NewCollector(intake))
 		wg.Go(func() { intake.RunPollers(runCtx, &http.Client{Timeout: time.Minute}) })
 	}
 	if cfg.HTTPListen != "" {
