@@ -31,6 +31,8 @@ type LMS struct {
 	Sources []Source
 	// Modules are every program's modules, in file order.
 	Modules []Module
+	// WriteBack says where coaching logs go as statements (URL empty: nowhere).
+	WriteBack WriteBack
 }
 
 // Source kinds.
@@ -75,10 +77,11 @@ type Module struct {
 }
 
 type lmsFile struct {
-	MaxAge   string            `toml:"max_age"`
-	Coalesce string            `toml:"coalesce"`
-	Verbs    map[string]string `toml:"verbs"`
-	Sources  []sourceFile      `toml:"sources"`
+	MaxAge    string            `toml:"max_age"`
+	Coalesce  string            `toml:"coalesce"`
+	Verbs     map[string]string `toml:"verbs"`
+	Sources   []sourceFile      `toml:"sources"`
+	WriteBack writeBackFile     `toml:"writeback"`
 }
 
 type sourceFile struct {
@@ -136,6 +139,7 @@ func (l *loader) lms(f *file) {
 			break
 		}
 	}
+	l.writeBack(&f.LMS.WriteBack)
 	mods := map[string]string{}
 	for i := range f.Programs {
 		for j, mf := range f.Programs[i].Modules {

@@ -18,6 +18,7 @@ var (
 	bucketXAPI    = []byte("xapi")    // statement id → be64 sequence number in xapilog (schema 3)
 	bucketXAPILog = []byte("xapilog") // be64 sequence → Statement, in the order accepted (schema 3)
 	bucketLMSMeta = []byte("lmsmeta") // "count/" status → be64; "pos/" source → poller position (schema 3)
+	bucketXAPIOut = []byte("xapiout") // statement id → WriteBack: coaching logs on their way to an LRS (schema 3)
 )
 
 // Statements are kept in the order accepted, under a sequence number, with
@@ -244,3 +245,46 @@ func (s *Store) StatementCounts() (map[string]int64, error) {
 	})
 	return out, err
 }
+
+// WriteBack is a coaching log's statement waiting to reach the LRS.
+type WriteBack struct {
+	ID          string          `json:"id"` // the statement id, derived from the log id
+	Statement   json.RawMessage `json:"statement"`
+	Attempts    int             `json:"attempts,omitempty"`
+	NextAttempt time.Time       `json:"next_attempt,omitzero"`
+	Failed      string          `json:"failed,omitempty"` // refused for good, with the LRS's reason: not retried
+}
+
+// QueueWriteBack stores w unless a statement with its id is queued
+// already.
+func (t *Tx) QueueWriteBack(w *WriteBack) error {
+	b := t.tx.Bucket(bucketXAPIOut)
+	if b.Get([]byte(w.ID)) != nil {
+		return nil
+	}
+	return putJSON(b, []byte(w.ID), w)
+}
+
+// WriteBacks returns up to limit queued statements due by now, not failed.
+func (t *Tx) WriteBacks(now time.Time, limit int) ([]*WriteBack, error) {
+	var out []*WriteBack
+	c := t.tx.Bucket(bucketXAPIOut).Cursor()
+	for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
+		var w WriteBack
+		if err := decodeJSON(v, &w); err != nil {
+			return nil, fmt.Errorf("decode write-back %q: %w", k, err)
+		}
+		if w.Failed == "" && !w.NextAttempt.After(now) {
+			out = append(out, &w)
+		}
+	}
+	return out, nil
+}
+
+// PutWriteBack updates a queued statement (attempts, next attempt, failure).
+func (t *Tx) PutWriteBack(w *WriteBack) error {
+	return putJSON(t.tx.Bucket(bucketXAPIOut), []byte(w.ID), w)
+}
+
+// DoneWriteBack removes a delivered statement from the queue.
+func (t *Tx) DoneWriteBack(id string) error { return t.tx.Bucket(bucketXAPIOut).Delete([]byte(id)) }

@@ -198,7 +198,7 @@ var migrations = []func(*bolt.Tx) error{
 	// 3: learning events from the LMS: the statements accepted and the
 	// intake's counters and poller positions.
 	2: func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketXAPI, bucketXAPILog, bucketLMSMeta} {
+		for _, b := range [][]byte{bucketXAPI, bucketXAPILog, bucketLMSMeta, bucketXAPIOut} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
