@@ -60,6 +60,9 @@ func (e *Engine) compose(tx *store.Tx, cfg *config.Config, it *store.Item) (msg 
 		}
 		c.Module = it.Module
 	}
+	if err := followUp(tx, cfg, it, &c); err != nil {
+		return msg, "", err
+	}
 	switch it.Kind {
 	case nudges.KindCheckIn:
 		c.Script = cfg.Scripts[it.Script]

@@ -22,7 +22,10 @@ type Context struct {
 
 	Learner *Member   // event nudges: who finished something
 	Others  []*Member // and who else did, in one nudge (several learners, one module)
-	Module  string
+	// FollowUp, for an event nudge weeks after the event, recalls the
+	// debrief and whether the learner has applied it.
+	FollowUp *FollowUp
+	Module   string
 
 	Assignment *Assignment // micro-assignment reminders
 	Pending    []Member    // learners with no first application yet
@@ -82,9 +85,15 @@ func composeCheckIn(m *Message, c Context) {
 			}
 			who, has = strings.Join(names[:len(names)-1], ", ")+" and "+names[len(names)-1], "have"
 		}
-		m.Title = fmt.Sprintf("Debrief with %s: %s", who, s.Title)
-		m.Lines = append(m.Lines, fmt.Sprintf("%s %s finished %q. A short debrief now, while it is fresh, is where the learning sticks.", who, has, c.Module))
-		m.Fallback = fmt.Sprintf("%s finished %q: time for a %d-minute debrief", who, c.Module, s.Minutes)
+		if f := c.FollowUp; f != nil {
+			m.Title = fmt.Sprintf("%d-day follow-up with %s: %s", f.Days, who, s.Title)
+			m.Lines = append(m.Lines, f.lines(who, c.Module)...)
+			m.Fallback = fmt.Sprintf("%d days since %s finished %q: time for a %d-minute follow-up", f.Days, who, c.Module, s.Minutes)
+		} else {
+			m.Title = fmt.Sprintf("Debrief with %s: %s", who, s.Title)
+			m.Lines = append(m.Lines, fmt.Sprintf("%s %s finished %q. A short debrief now, while it is fresh, is where the learning sticks.", who, has, c.Module))
+			m.Fallback = fmt.Sprintf("%s finished %q: time for a %d-minute debrief", who, c.Module, s.Minutes)
+		}
 	}
 	if r := c.LastAction; r != nil && r.Action != "" {
 		when := "by " + r.Review.String()
