@@ -75,6 +75,7 @@ func BenchmarkStatementsBatches(b *testing.B) {
 	client := v.srv.Client()
 	client.Transport.(*http.Transport).MaxIdleConnsPerHost = senders
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for s := range senders {
@@ -89,6 +90,10 @@ func BenchmarkStatementsBatches(b *testing.B) {
 	b.StopTimer()
 	total := senders * batch * rounds * b.N
 	b.ReportMetric(float64(total)/el.Seconds(), "statements/s")
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		// Server and clients together, whatever else the machine runs.
+		b.ReportMetric(float64(cpu.Microseconds())/float64(total), "cpu-µs/statement")
+	}
 	if n := v.stored(b); n != int64(total) {
 		b.Fatalf("stored %d of %d", n, total)
 	}

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -213,12 +212,12 @@ func (s *Server) hook(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusTooManyRequests, "source %s is over its rate limit", src.Name)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, src.MaxBytes))
-	if err != nil {
-		fail(w, http.StatusRequestEntityTooLarge, "request over %d bytes (the source's max_bytes)", src.MaxBytes)
+	body, ok := readBody(w, r, src)
+	if !ok {
 		return
 	}
 	var h *Hook
+	var err error
 	raw := body
 	switch src.Kind {
 	case config.SourceDocebo:

@@ -175,6 +175,12 @@ func TestCanvas_SignedCompletion(t *testing.T) {
 	if n := v.stored(t); n != 1 || len(due) != 1 || due[0].Learner != "tom" || due[0].Module != "Hard conversations" {
 		t.Fatalf("stored %d, due %+v: want one debrief about Tom and Hard conversations", n, due)
 	}
+	v.clock.Set("2026-06-04T10:00:00Z")
+	v.flush(t)
+	if sent := v.chat.Sent(); len(sent) != 1 || !strings.Contains(sent[0].Title, "Tom Berg") ||
+		!strings.Contains(strings.Join(sent[0].Lines, " "), "Hard conversations") {
+		t.Fatalf("sent %+v, want one debrief naming Tom and Hard conversations", sent)
+	}
 }
 
 func TestCanvas_ForgedRefused(t *testing.T) {

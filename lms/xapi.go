@@ -94,6 +94,16 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request) (*config.Source, 
 		fail(w, http.StatusTooManyRequests, "source %s is over its rate limit", src.Name)
 		return nil, nil
 	}
+	body, ok := readBody(w, r, src)
+	if !ok {
+		return nil, nil
+	}
+	return src, body
+}
+
+// readBody reads a request body up to the source's max_bytes; on failure
+// it has answered (413 when too large).
+func readBody(w http.ResponseWriter, r *http.Request, src *config.Source) ([]byte, bool) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, src.MaxBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -102,9 +112,9 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request) (*config.Source, 
 		} else {
 			fail(w, http.StatusBadRequest, "cannot read the request body")
 		}
-		return nil, nil
+		return nil, false
 	}
-	return src, body
+	return body, true
 }
 
 func (s *Server) postStatements(w http.ResponseWriter, r *http.Request) {
