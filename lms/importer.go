@@ -48,52 +48,37 @@ type ImportResult struct {
 var csvColumns = []string{"id", "email", "lms_id", "activity", "name", "verb", "timestamp"}
 
 // Import reads statements from r in format ("jsonl" or "csv") and stores
-// them as if src had sent them, in batches. progress, when not nil, is
+// them as if src had sent them, in batches, once the whole file has been
+// checked. progress, when not nil, is
 // told how many bytes of r were read after each batch.
 //
 // Reading and parsing the next batch overlaps the commit of the one
 // before, and JSON lines are parsed on every core: parsing, not the
 // store, is most of an import's work.
-func (in *Intake) Import(ctx context.Context, r io.Reader, format string, src *config.Source, fl Flags, progress func(int64)) (ImportResult, error) {
+func (in *Intake) Import(ctx context.Context, r io.ReadSeeker, format string, src *config.Source, fl Flags, progress func(int64)) (ImportResult, error) {
 	// Parsing a million statements makes a lot of short-lived garbage;
 	// a soft limit has the collector keep the heap small instead of
 	// letting it double (it is restored when the import ends).
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(importMemory))
 	var res ImportResult
-	cr := &countingReader{r: r}
-	var produce func(emit func([]*Statement) bool) error
-	switch format {
-	case "jsonl":
-		produce = func(emit func([]*Statement) bool) error { return jsonLines(cr, emit) }
-	case "csv":
-		next, err := csvStatements(cr)
-		if err != nil {
-			return res, err
-		}
-		produce = func(emit func([]*Statement) bool) error {
-			batch := make([]*Statement, 0, importBatch)
-			for {
-				s, err := next()
-				if errors.Is(err, io.EOF) {
-					break
-				}
-				if err != nil {
-					return err
-				}
-				if batch = append(batch, s); len(batch) == importBatch {
-					if !emit(batch) {
-						return nil
-					}
-					batch = make([]*Statement, 0, importBatch)
-				}
-			}
-			if len(batch) > 0 {
-				emit(batch)
-			}
-			return nil
-		}
-	default:
-		return res, fmt.Errorf("unknown format %q (want jsonl or csv)", format)
+	// A first pass only checks the file: a bad line anywhere is reported
+	// before anything is stored, so a damaged file changes nothing.
+	check, _, err := producer(r, format)
+	if err != nil {
+		return res, err
+	}
+	if err := check(func([]*Statement) bool { return ctx.Err() == nil }); err != nil {
+		return res, err
+	}
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return res, fmt.Errorf("rewind the file: %w", err)
+	}
+	produce, cr, err := producer(r, format)
+	if err != nil {
+		return res, err
 	}
 	fl.SkipConflicts = true
 	ctx, cancel := context.WithCancel(ctx)
@@ -130,6 +115,44 @@ func (in *Intake) Import(ctx context.Context, r io.Reader, format string, src *c
 		return res, commitErr
 	}
 	return res, perr
+}
+
+// producer returns what reads r in format as batches of statements, and
+// the reader counting the bytes it takes.
+func producer(r io.Reader, format string) (func(emit func([]*Statement) bool) error, *countingReader, error) {
+	cr := &countingReader{r: r}
+	switch format {
+	case "jsonl":
+		return func(emit func([]*Statement) bool) error { return jsonLines(cr, emit) }, cr, nil
+	case "csv":
+		next, err := csvStatements(cr)
+		if err != nil {
+			return nil, nil, err
+		}
+		return func(emit func([]*Statement) bool) error {
+			batch := make([]*Statement, 0, importBatch)
+			for {
+				s, err := next()
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				if err != nil {
+					return err
+				}
+				if batch = append(batch, s); len(batch) == importBatch {
+					if !emit(batch) {
+						return nil
+					}
+					batch = make([]*Statement, 0, importBatch)
+				}
+			}
+			if len(batch) > 0 {
+				emit(batch)
+			}
+			return nil
+		}, cr, nil
+	}
+	return nil, nil, fmt.Errorf("unknown format %q (want jsonl or csv)", format)
 }
 
 // importBatch stores one batch; a statement named twice in it is stored

@@ -56,6 +56,7 @@ func TestImport_Errors(t *testing.T) {
 		"NoLearner":     {"csv", "activity,timestamp\n", `needs an "email" or an "lms_id"`},
 		"BadTimestamp":  {"csv", "email,activity,timestamp\na@example.com,https://x.example.com/1,June\n", "CSV line 2"},
 		"BadJSON":       {"jsonl", stmt("", now) + "\n{nope\n", "line 2"},
+		"BadLastLine":   {"jsonl", strings.Repeat(stmt("", now)+"\n", 6000) + "{nope\n", "line 6001"},
 		"Format":        {"xml", "", "unknown format"},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -63,6 +64,9 @@ func TestImport_Errors(t *testing.T) {
 			_, err := v.intake.Import(context.Background(), strings.NewReader(tc.body), tc.format, importSource, lms.Flags{}, nil)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %v, want …%s…", err, tc.want)
+			}
+			if n := v.stored(t); n != 0 {
+				t.Errorf("a bad file stored %d statements", n)
 			}
 		})
 	}

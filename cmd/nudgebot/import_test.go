@@ -33,7 +33,8 @@ func TestImportEvents(t *testing.T) {
 	// A damaged file changes nothing and says where.
 	bad := filepath.Join(filepath.Dir(cfg), "bad.csv")
 	os.WriteFile(bad, []byte("email,activity,timestamp\nx@example.com,not-an-iri,"+day+"\n"), 0o600)
-	if _, _, err := runCmd(t, "", "import-events", "-config", cfg, "-file", bad); err == nil || !strings.Contains(err.Error(), "CSV line 2") {
+	if _, _, err := runCmd(t, "", "import-events", "-config", cfg, "-file", bad); err == nil || !strings.Contains(err.Error(), "CSV line 2") ||
+		!strings.Contains(err.Error(), "nothing was stored") {
 		t.Errorf("bad file: %v", err)
 	}
 	if _, _, err := runCmd(t, "", "import-events", "-config", cfg); exitCode(err) != 2 {

@@ -79,8 +79,11 @@ func cmdImportEvents(ctx context.Context, args []string, stdout, stderr io.Write
 	if progress != nil {
 		fmt.Fprintln(stderr)
 	}
-	if err != nil {
-		return fmt.Errorf("import %s: %w (the %d statements before it are stored; importing the file again skips them)", *file, err, res.New)
+	switch {
+	case err != nil && res.New == 0:
+		return fmt.Errorf("import %s: %w (nothing was stored)", *file, err)
+	case err != nil:
+		return fmt.Errorf("import %s: %w (%d statements were stored; importing the file again skips them)", *file, err, res.New)
 	}
 	fmt.Fprintf(stdout, "imported %s: %d statements read, %d new, %d already stored, %d nudges scheduled\n",
 		*file, res.Read, res.New, res.Known, res.Nudges)
