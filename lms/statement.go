@@ -164,9 +164,19 @@ func ParseStatement(raw []byte) (*Statement, error) {
 			return nil, fmt.Errorf("%w: property %q is null", ErrInvalid, k)
 		}
 	}
+	// Only the properties nudgebot reads are decoded, each from its own
+	// bytes: a second pass over the whole statement (results, extensions,
+	// attachments' metadata) was a third of an import's parsing.
 	var w wireStatement
-	if err := json.Unmarshal(raw, &w); err != nil {
-		return nil, fmt.Errorf("%w: %s", ErrInvalid, jsonProblem(err))
+	for _, f := range [...]struct {
+		name string
+		dst  any
+	}{{"id", &w.ID}, {"actor", &w.Actor}, {"verb", &w.Verb}, {"object", &w.Object}, {"context", &w.Context}, {"timestamp", &w.Timestamp}} {
+		if v, ok := props[f.name]; ok {
+			if err := json.Unmarshal(v, f.dst); err != nil {
+				return nil, fmt.Errorf("%w: %s: %s", ErrInvalid, f.name, jsonProblem(err))
+			}
+		}
 	}
 	s := &Statement{Raw: json.RawMessage(bytes.Clone(raw))}
 	if w.ID != nil {
