@@ -117,7 +117,9 @@ func (m *Mapping) Map(src *config.Source, s *Statement, stored time.Time) (Event
 		return Event{}, false
 	}
 	at := s.Timestamp
-	if at.IsZero() {
+	if at.IsZero() || at.After(stored.Add(time.Hour)) {
+		// A timestamp from the future (a skewed clock, a typo in an
+		// export) would put the debrief off by as much: it happened now.
 		at = stored
 	}
 	return Event{Learner: learner, Verb: verb, Module: mod, At: at,

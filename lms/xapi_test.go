@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nudgebot/nudgebot/lms"
 )
@@ -348,5 +349,16 @@ func TestVoidingCancelsQueuedDebrief(t *testing.T) {
 	v.flush(t)
 	if sent := v.chat.Sent(); len(sent) != 0 {
 		t.Fatalf("sent %q after the completion was voided", sent[0].Title)
+	}
+}
+
+func TestFutureTimestampCountsAsNow(t *testing.T) {
+	v := newEnv(t, baseConfig, now)
+	if resp, body := v.do(t, "POST", "/xapi/statements", stmt("", "2027-01-01T00:00:00Z")); resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	due := v.due(t)
+	if len(due) != 1 || due[0].At.After(v.clock.Now().Add(72*time.Hour)) {
+		t.Fatalf("due %+v: want the debrief two working days from now, not from 2027", due)
 	}
 }
