@@ -45,15 +45,23 @@ func (e *Engine) compose(tx *store.Tx, cfg *config.Config, it *store.Item) (msg 
 	if r := st.LastCheckIn; r != nil {
 		c.LastAction = &nudges.Recall{Member: memberName(cfg, r.Member), Action: r.Action, Review: r.Review}
 	}
-	if it.Learner != "" {
-		if t := cfg.TeamOfMember(it.Learner); t != nil {
+	for _, id := range Learners(it.Learner) {
+		if t := cfg.TeamOfMember(id); t != nil {
 			for i := range t.Members {
-				if t.Members[i].ID == it.Learner {
+				if t.Members[i].ID != id {
+					continue
+				}
+				if c.Learner == nil {
 					c.Learner = &t.Members[i]
+				} else {
+					c.Others = append(c.Others, &t.Members[i]) // a coalesced nudge
 				}
 			}
 		}
 		c.Module = it.Module
+	}
+	if err := followUp(tx, cfg, it, &c); err != nil {
+		return msg, "", err
 	}
 	switch it.Kind {
 	case nudges.KindCheckIn:

@@ -50,6 +50,11 @@ type Engine struct {
 	// OnSkipped is called for each nudge the sweep records as skipped,
 	// with its code (SkipCatchUp, SkipAfterHours, SkipDailyCap).
 	OnSkipped func(code string)
+	// OnLog, when set (before Start), runs in the transaction that stores
+	// each coaching log a manager's reply makes, with the nudge answered
+	// (nil if none): the LMS write-back queues its statement there, so a
+	// stored log is never without it.
+	OnLog func(tx *store.Tx, cfg *config.Config, l *store.Log, answered *store.Item) error
 }
 
 // Options configure an Engine.

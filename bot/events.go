@@ -23,32 +23,14 @@ func (e *Engine) HandleEvent(ctx context.Context, ev LearningEvent) (int, error)
 	if team == nil {
 		return 0, fmt.Errorf("learning event for %q: %w", ev.Learner, ErrUnknownLearner)
 	}
-	m := cfg.Manager(team.Manager)
-	if ev.ID == "" {
-		ev.ID = nudges.NudgeID(ev.Learner, ev.Verb, ev.Module)
-	}
-	if ev.At.IsZero() {
-		ev.At = e.now()
-	}
 	n := 0
 	err := e.store.Write(ctx, func(tx *store.Tx) error {
-		n = 0
-		if tx.SeenEvent(ev.ID) {
-			return nil
-		}
-		for _, c := range cfg.Cadences {
-			if c.Event != ev.Verb || !m.Enrolled(c.Program) {
-				continue
-			}
-			if err := addEventDue(tx, m, c, ev.ID, ev.At, ev.Learner, ev.Module); err != nil {
-				return err
-			}
-			n++
-		}
-		return tx.MarkEvent(ev.ID)
+		got, err := e.ScheduleEvent(tx, cfg, ev)
+		n = len(got.IDs)
+		return err
 	})
 	if err == nil && n > 0 {
-		e.log.Info().Str("manager", m.ID).Str("verb", ev.Verb).Int("nudges", n).Msg("learning event scheduled nudges")
+		e.log.Info().Str("manager", team.Manager).Str("verb", ev.Verb).Int("nudges", n).Msg("learning event scheduled nudges")
 	}
 	return n, err
 }

@@ -199,6 +199,11 @@ func (e *Engine) applyReply(tx *store.Tx, cfg *config.Config, m *nudges.Manager,
 	if err := tx.AddLog(l); err != nil {
 		return err
 	}
+	if e.OnLog != nil {
+		if err := e.OnLog(tx, cfg, l, item); err != nil {
+			return err
+		}
+	}
 	res.Nudge = r.Nudge
 	if answered != "" && root != nil && (root.Answered == "" || root.Answered == store.AnsweredSnoozed || root.Answered == store.AnsweredExpired && answered == store.AnsweredLogged) {
 		if err := answer(tx, root, answered); err != nil {

@@ -189,6 +189,9 @@ func (e *Engine) sweepRow(sw *sweep, d store.Due, p rowPlan) (int, error) {
 	if p.hasNext {
 		sw.next = append(sw.next, p.next)
 	}
+	if d.Event != "" && tx.SeenEvent(voidedEvent(d.Event)) {
+		return 0, nil // the learning event was withdrawn (xAPI voiding) while the row waited
+	}
 	var root *store.Item
 	if d.Parent != "" {
 		var err error

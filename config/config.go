@@ -56,6 +56,7 @@ type Config struct {
 	HTTPListen string // address of the HTTP server (health, metrics, Slack HTTP mode); empty: none
 	Slack      Slack
 	MSTeams    MSTeams
+	LMS        LMS // learning events: sources, verbs, modules
 
 	lookups
 }

@@ -23,6 +23,7 @@ type file struct {
 	Cadences []cadenceFile `toml:"cadences"`
 	Managers []managerFile `toml:"managers"`
 	Teams    []teamFile    `toml:"teams"`
+	LMS      lmsFile       `toml:"lms"`
 }
 
 type chatFile struct {
@@ -68,6 +69,7 @@ type programFile struct {
 	Weeks       int              `toml:"weeks"`
 	Paused      bool             `toml:"paused"`
 	Assignments []assignmentFile `toml:"assignments"`
+	Modules     []moduleFile     `toml:"modules"`
 }
 
 type assignmentFile struct {
@@ -131,6 +133,7 @@ type memberFile struct {
 	ID    string `toml:"id"`
 	Name  string `toml:"name"`
 	Email string `toml:"email"`
+	LMSID string `toml:"lms_id"`
 }
 
 type httpFile struct {

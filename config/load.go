@@ -196,6 +196,7 @@ func (l *loader) load(f *file) {
 	l.teamsOfManagers(len(f.Teams))
 	l.slack(f)
 	l.msteams(f)
+	l.lms(f)
 	if len(l.c.list) == 0 {
 		l.usable(f.Roster.CSV)
 	}

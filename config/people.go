@@ -155,7 +155,7 @@ func (l *loader) team(i int, tf *teamFile) {
 		// Added before it is claimed: the index reads the id back from
 		// the team.
 		mi := len(t.Members)
-		t.Members = append(t.Members, nudges.Member{ID: mf.ID, Name: mf.Name, Email: mf.Email})
+		t.Members = append(t.Members, nudges.Member{ID: mf.ID, Name: mf.Name, Email: mf.Email, LMSID: mf.LMSID})
 		if mf.ID == "" {
 			l.c.add(mk+".id", "missing member id")
 		} else {

@@ -31,6 +31,7 @@ const (
 	colMemberID
 	colMemberName
 	colMemberEmail
+	colMemberLMSID // the learner's id in the LMS, matched to an xAPI account name
 	numColumns
 )
 
@@ -38,7 +39,7 @@ var columnNames = [numColumns]string{
 	"team_id", "team_name", "team_channel",
 	"manager_id", "manager_name", "manager_email", "manager_timezone", "working_days", "working_hours", "programs",
 	"manager_teams_id",
-	"member_id", "member_name", "member_email",
+	"member_id", "member_name", "member_email", "lms_id",
 }
 
 // managerColumns must agree on every row that names the same manager.
@@ -336,6 +337,7 @@ func (rr *rosterReader) row() {
 		ID:    rr.strs.add(memberID),
 		Name:  rr.strs.add(cells[colMemberName]),
 		Email: rr.strs.add(cells[colMemberEmail]),
+		LMSID: rr.strs.add(cells[colMemberLMSID]),
 	})
 	l.claimLearner(t.Members[mi].ID, ti, mi, rr.site(colMemberID))
 }

@@ -101,4 +101,5 @@ type Team struct {
 // Member is a learner on a team.
 type Member struct {
 	ID, Name, Email string
+	LMSID           string // the learner's id in the LMS (an xAPI account name), if it is not their email
 }

@@ -20,8 +20,12 @@ type Context struct {
 	Pledge     string  // the pledge awaiting review, if any
 	Streak     int
 
-	Learner *Member // event nudges: who finished something
-	Module  string
+	Learner *Member   // event nudges: who finished something
+	Others  []*Member // and who else did, in one nudge (several learners, one module)
+	// FollowUp, for an event nudge weeks after the event, recalls the
+	// debrief and whether the learner has applied it.
+	FollowUp *FollowUp
+	Module   string
 
 	Assignment *Assignment // micro-assignment reminders
 	Pending    []Member    // learners with no first application yet
@@ -73,9 +77,23 @@ func composeCheckIn(m *Message, c Context) {
 	m.Title = fmt.Sprintf("%d-minute check-in: %s", s.Minutes, s.Title)
 	m.Fallback = fmt.Sprintf("Time for a %d-minute check-in (%s)", s.Minutes, c.Program.Name)
 	if c.Learner != nil {
-		m.Title = fmt.Sprintf("Debrief with %s: %s", c.Learner.Name, s.Title)
-		m.Lines = append(m.Lines, fmt.Sprintf("%s has finished %q. A short debrief now, while it is fresh, is where the learning sticks.", c.Learner.Name, c.Module))
-		m.Fallback = fmt.Sprintf("%s finished %q: time for a %d-minute debrief", c.Learner.Name, c.Module, s.Minutes)
+		who, has := c.Learner.Name, "has"
+		if len(c.Others) > 0 {
+			names := []string{c.Learner.Name}
+			for _, o := range c.Others {
+				names = append(names, o.Name)
+			}
+			who, has = strings.Join(names[:len(names)-1], ", ")+" and "+names[len(names)-1], "have"
+		}
+		if f := c.FollowUp; f != nil {
+			m.Title = fmt.Sprintf("%d-day follow-up with %s: %s", f.Days, who, s.Title)
+			m.Lines = append(m.Lines, f.lines(who, c.Module)...)
+			m.Fallback = fmt.Sprintf("%d days since %s finished %q: time for a %d-minute follow-up", f.Days, who, c.Module, s.Minutes)
+		} else {
+			m.Title = fmt.Sprintf("Debrief with %s: %s", who, s.Title)
+			m.Lines = append(m.Lines, fmt.Sprintf("%s %s finished %q. A short debrief now, while it is fresh, is where the learning sticks.", who, has, c.Module))
+			m.Fallback = fmt.Sprintf("%s finished %q: time for a %d-minute debrief", who, c.Module, s.Minutes)
+		}
 	}
 	if r := c.LastAction; r != nil && r.Action != "" {
 		when := "by " + r.Review.String()

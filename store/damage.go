@@ -102,7 +102,7 @@ func (s *Store) Err() error {
 // changed in the file would otherwise be a nil bucket and a panic in the
 // middle of a sweep.
 func (t *Tx) checkBuckets() error {
-	for _, b := range slices.Concat(allBuckets, [][]byte{bucketIdents, bucketOpen}) {
+	for _, b := range slices.Concat(allBuckets, [][]byte{bucketIdents, bucketOpen, bucketXAPI, bucketXAPILog, bucketLMSMeta, bucketXAPIOut}) {
 		if t.tx.Bucket(b) == nil {
 			return fmt.Errorf("%w: bucket %q is missing", ErrDamaged, b)
 		}

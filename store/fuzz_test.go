@@ -18,6 +18,8 @@ func FuzzDecode(f *testing.F) {
 	f.Add(encodeManagerState(&ManagerState{LastCheckIn: &CheckInRecall{Member: "x", Review: nudges.Date{Year: 2026, Month: 6, Day: 9}}, Pledge: &PledgeRecall{Text: "t"}}))
 	raw, _ := json.Marshal(Log{ID: "r1"})
 	f.Add(raw)
+	st, _ := encodeStatement(&Statement{ID: "s1", Status: StatementEvent, DueKeys: [][]byte{{1, 2}}, Raw: json.RawMessage(`{"a":1}`)})
+	f.Add(st)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var d Due
 		if decodeDue(b, &d) == nil && b[0] == codecV1 {
@@ -35,6 +37,14 @@ func FuzzDecode(f *testing.F) {
 			var again ManagerState
 			if err := decodeManagerState(encodeManagerState(&m), &again); err != nil {
 				t.Fatalf("state re-decode: %v", err)
+			}
+		}
+		var s Statement
+		if decodeStatement(b, &s) == nil {
+			again, err := encodeStatement(&s)
+			var s2 Statement
+			if err != nil || decodeStatement(again, &s2) != nil {
+				t.Fatalf("statement re-decode: %v", err)
 			}
 		}
 		var fa FirstApplication

@@ -27,7 +27,7 @@ import (
 
 // SchemaVersion is the layout this code reads and writes. Open migrates older
 // files forward and refuses newer ones.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // maxSchema bounds the schema numbers taken for a newer release's.
 const maxSchema = 255
@@ -194,6 +194,16 @@ var migrations = []func(*bolt.Tx) error{
 			}
 			return nil
 		})
+	},
+	// 3: learning events from the LMS: the statements accepted and the
+	// intake's counters and poller positions.
+	2: func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketXAPI, bucketXAPILog, bucketLMSMeta, bucketXAPIOut} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
 	},
 }
 

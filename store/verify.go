@@ -97,6 +97,10 @@ var recordChecks = map[string]func(k, v []byte) error{
 	"daycount": func(_, v []byte) error { return length(v, 8) },
 	"idents":   func([]byte, []byte) error { return nil },
 	"open":     func([]byte, []byte) error { return nil },
+	"xapi":     func(_, v []byte) error { return length(v, 8) },
+	"xapilog":  func(k, v []byte) error { var x Statement; return firstErr(length(k, 8), decodeStatement(v, &x)) },
+	"lmsmeta":  func([]byte, []byte) error { return nil },
+	"xapiout":  func(_, v []byte) error { var x WriteBack; return decodeJSON(v, &x) },
 }
 
 // length fails unless b is exactly n bytes long, or at least n-1 bytes for

@@ -44,5 +44,6 @@ type LearningEvent struct {
 	Learner string // member id
 	Verb    string // nudges.EventCompleted
 	Module  string
+	Program string // when set, only this program's cadences respond
 	At      time.Time
 }

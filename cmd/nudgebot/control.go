@@ -134,6 +134,9 @@ type Status struct {
 	Nudges   map[store.State]uint64 `json:"nudges"`
 	FirstRun string                 `json:"first_run,omitempty"`
 	Source   string                 `json:"source"` // "running bot" or "data file"
+	// Statements counts the learning statements kept, by what became of
+	// them (event, unmapped, old, bulk, voiding).
+	Statements map[string]int64 `json:"learning_statements,omitempty"`
 }
 
 func readStatus(st *store.Store) (Status, error) {
@@ -144,6 +147,9 @@ func readStatus(st *store.Store) (Status, error) {
 	s := Status{Nudges: counts, Source: "running bot"}
 	if d, ok, err := st.ReadFirstRun(); err == nil && ok {
 		s.FirstRun = d.String()
+	}
+	if s.Statements, err = st.StatementCounts(); err != nil {
+		return Status{}, err
 	}
 	return s, nil
 }

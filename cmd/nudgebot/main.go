@@ -1,5 +1,5 @@
 // Command nudgebot runs the bot and its operator commands: run,
-// check-config, plan, export, status and backup. main only parses the
+// check-config, plan, export, status, backup, verify and import-events. main only parses the
 // command line and turns errors into exit codes; the work is in run.
 package main
 
@@ -52,6 +52,8 @@ Usage:
   nudgebot backup       -config FILE -out PATH        consistent copy of the data file
   nudgebot verify       -config FILE | -file PATH     check the data file (or a backup) through and through
   nudgebot teams-package -config FILE -out ZIP        the Teams app package to upload
+  nudgebot import-events -config FILE -file F [-format jsonl|csv] [-source NAME] [-bulk]
+                                                      store learning events from an LRS export or a CSV
 
 -config defaults to nudgebot.toml. Each command takes -h.
 Exit status: 0 ok, 1 error, 2 usage or configuration error, 3 the data file is damaged.
@@ -106,6 +108,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdVerify(ctx, rest, stdout, stderr)
 	case "teams-package":
 		return cmdTeamsPackage(rest, stdout, stderr)
+	case "import-events":
+		return cmdImportEvents(ctx, rest, stdout, stderr, o)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

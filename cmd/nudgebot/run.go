@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -23,6 +24,7 @@ import (
 	"github.com/nudgebot/nudgebot/bot/slack"
 	"github.com/nudgebot/nudgebot/bot/teams"
 	"github.com/nudgebot/nudgebot/config"
+	"github.com/nudgebot/nudgebot/lms"
 	"github.com/nudgebot/nudgebot/store"
 	"github.com/nudgebot/nudgebot/web"
 )
@@ -117,6 +119,18 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	metrics = web.NewMetrics(reg, engine)
 	engine.OnDelivered = metrics.Delivered
 	engine.OnSkipped = metrics.SkippedBy
+	var intake *lms.Intake
+	var writer *lms.Writer
+	lmsClient := &http.Client{Timeout: time.Minute}
+	if len(cfg.LMS.Sources) > 0 || cfg.LMS.WriteBack.URL != "" {
+		intake = lms.NewIntake(engine, st, lms.Options{Now: o.now, Logger: logger.With().Str("component", "lms").Logger()})
+		reg.MustRegister(lms.NewCollector(intake))
+		if cfg.LMS.WriteBack.URL != "" {
+			// Before Start: the engine reads OnLog without a lock.
+			writer = lms.NewWriter(intake, lmsClient)
+			engine.OnLog = writer.OnLog
+		}
+	}
 	if slackApp != nil {
 		// Before Start: settling deliveries a crash left in flight asks
 		// Slack's history, which needs the roster.
@@ -156,6 +170,14 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			cancel()
 		}
 	})
+	// Learning events: pushed to the HTTP server, or polled from an LRS;
+	// coaching logs written back.
+	if intake != nil {
+		wg.Go(func() { intake.RunPollers(runCtx, lmsClient) })
+	}
+	if writer != nil {
+		wg.Go(func() { writer.Run(runCtx) })
+	}
 	if cfg.HTTPListen != "" {
 		srv := web.New(reg, ready.Ready)
 		if slackApp != nil && cfg.Slack.Mode == "http" {
@@ -163,6 +185,9 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 		if teamsApp != nil {
 			srv.Handle("/api/messages", teamsApp.Handler())
+		}
+		if len(cfg.LMS.Sources) > 0 {
+			lms.NewServer(intake).Mount(srv)
 		}
 		l, err := net.Listen("tcp", cfg.HTTPListen)
 		if err != nil {

@@ -1,0 +1,372 @@
+package lms
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nudgebot/nudgebot/config"
+)
+
+// Bulk import of learning events from a file: xAPI statements as JSON
+// lines (an LRS export), or a CSV (a Workday Learning report, which cannot
+// push). The same mapping and deduplication as the endpoint: importing a
+// file twice stores nothing the second time, since a statement without an
+// id gets one derived from its content.
+
+// importBatch statements are stored per commit: large enough that the two
+// fsyncs per commit are noise, small enough to keep memory flat.
+const importBatch = 5000
+
+// importMemory is the heap an import aims to stay under.
+const importMemory = 96 << 20
+
+// ImportResult counts what an import did.
+type ImportResult struct {
+	Read   int // statements read from the file
+	New    int // stored now (the rest were stored already)
+	Nudges int // nudges scheduled
+	Known  int // stored before (a file imported again, or sent earlier): left as they were
+}
+
+// csvColumns are the CSV columns an import reads; the header names them
+// in any order. A learner is email or lms_id; verb is an event name
+// (completed, passed, failed, enrolled) or a verb IRI.
+var csvColumns = []string{"id", "email", "lms_id", "activity", "name", "verb", "timestamp"}
+
+// Import reads statements from r in format ("jsonl" or "csv") and stores
+// them as if src had sent them, in batches, once the whole file has been
+// checked. progress, when not nil, is
+// told how many bytes of r were read after each batch.
+//
+// Reading and parsing the next batch overlaps the commit of the one
+// before, and JSON lines are parsed on every core: parsing, not the
+// store, is most of an import's work.
+func (in *Intake) Import(ctx context.Context, r io.ReadSeeker, format string, src *config.Source, fl Flags, progress func(int64)) (ImportResult, error) {
+	// Parsing a million statements makes a lot of short-lived garbage;
+	// a soft limit has the collector keep the heap small instead of
+	// letting it double (it is restored when the import ends).
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(importMemory))
+	var res ImportResult
+	// A first pass only checks the file: a bad line anywhere is reported
+	// before anything is stored, so a damaged file changes nothing.
+	check, _, err := producer(r, format)
+	if err != nil {
+		return res, err
+	}
+	if err := check(func([]*Statement) bool { return ctx.Err() == nil }); err != nil {
+		return res, err
+	}
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return res, fmt.Errorf("rewind the file: %w", err)
+	}
+	produce, cr, err := producer(r, format)
+	if err != nil {
+		return res, err
+	}
+	fl.SkipConflicts = true
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan []*Statement, 1)
+	produced := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		produced <- produce(func(b []*Statement) bool {
+			select {
+			case batches <- b:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		})
+	}()
+	var commitErr error
+	for batch := range batches {
+		if commitErr != nil {
+			continue // drain, so the producer ends
+		}
+		res.Read += len(batch)
+		commitErr = in.importBatch(ctx, src, batch, fl, &res)
+		if commitErr != nil {
+			cancel()
+		} else if progress != nil {
+			progress(cr.load())
+		}
+	}
+	perr := <-produced
+	res.Known = res.Read - res.New
+	if commitErr != nil {
+		return res, commitErr
+	}
+	return res, perr
+}
+
+// producer returns what reads r in format as batches of statements, and
+// the reader counting the bytes it takes.
+func producer(r io.Reader, format string) (func(emit func([]*Statement) bool) error, *countingReader, error) {
+	cr := &countingReader{r: r}
+	switch format {
+	case "jsonl":
+		return func(emit func([]*Statement) bool) error { return jsonLines(cr, emit) }, cr, nil
+	case "csv":
+		next, err := csvStatements(cr)
+		if err != nil {
+			return nil, nil, err
+		}
+		return func(emit func([]*Statement) bool) error {
+			batch := make([]*Statement, 0, importBatch)
+			for {
+				s, err := next()
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				if err != nil {
+					return err
+				}
+				if batch = append(batch, s); len(batch) == importBatch {
+					if !emit(batch) {
+						return nil
+					}
+					batch = make([]*Statement, 0, importBatch)
+				}
+			}
+			if len(batch) > 0 {
+				emit(batch)
+			}
+			return nil
+		}, cr, nil
+	}
+	return nil, nil, fmt.Errorf("unknown format %q (want jsonl or csv)", format)
+}
+
+// importBatch stores one batch; a statement named twice in it is stored
+// in a second commit, after the first has made the earlier one visible.
+func (in *Intake) importBatch(ctx context.Context, src *config.Source, batch []*Statement, fl Flags, res *ImportResult) error {
+	seen := make(map[string]bool, len(batch))
+	from := 0
+	for i := 0; i <= len(batch); i++ {
+		if i < len(batch) {
+			s := batch[i]
+			if s.ID == "" {
+				// Named by its content, so a second import of the same
+				// file finds it stored.
+				s.ID = nameUUID("import\x00" + s.Hash)
+			}
+			if !seen[s.ID] {
+				seen[s.ID] = true
+				continue
+			}
+		}
+		out, err := in.accept(ctx, src, batch[from:i], fl, nil)
+		if err != nil {
+			return err
+		}
+		res.New += out.New
+		res.Nudges += out.Nudges
+		from = i
+		clear(seen)
+		if i < len(batch) {
+			seen[batch[i].ID] = true
+		}
+	}
+	return nil
+}
+
+// jsonLines reads statements, one per line, and emits them in batches,
+// each parsed on all cores.
+func jsonLines(r io.Reader, emit func([]*Statement) bool) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), maxStatementBytes+1)
+	line := 0
+	for {
+		var lines [][]byte
+		var nums []int
+		for len(lines) < importBatch && sc.Scan() {
+			line++
+			if b := bytes.TrimSpace(sc.Bytes()); len(b) > 0 {
+				lines = append(lines, bytes.Clone(b))
+				nums = append(nums, line)
+			}
+		}
+		if err := sc.Err(); err != nil {
+			return fmt.Errorf("line %d: %w", line+1, err)
+		}
+		if len(lines) == 0 {
+			return nil
+		}
+		batch := make([]*Statement, len(lines))
+		errs := make([]error, len(lines))
+		workers := runtime.GOMAXPROCS(0)
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Go(func() {
+				for i := w; i < len(lines); i += workers {
+					batch[i], errs[i] = ParseStatement(lines[i])
+				}
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				// The statements before it in the batch still count.
+				if i > 0 {
+					emit(batch[:i])
+				}
+				return fmt.Errorf("line %d: %w", nums[i], err)
+			}
+		}
+		if !emit(batch) {
+			return nil
+		}
+	}
+}
+
+// csvStatements reads a CSV's header and returns a reader of its rows as
+// statements.
+func csvStatements(r io.Reader) (func() (*Statement, error), error) {
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	head, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("CSV header: %w", err)
+	}
+	col := map[string]int{}
+	for i, h := range head {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		known := false
+		for _, c := range csvColumns {
+			known = known || c == h
+		}
+		if !known {
+			return nil, fmt.Errorf("CSV header: unknown column %q (the columns are %s)", h, strings.Join(csvColumns, ", "))
+		}
+		col[h] = i
+	}
+	for _, need := range []string{"activity", "timestamp"} {
+		if _, ok := col[need]; !ok {
+			return nil, fmt.Errorf("CSV header: missing column %q", need)
+		}
+	}
+	_, hasEmail := col["email"]
+	_, hasLMS := col["lms_id"]
+	if !hasEmail && !hasLMS {
+		return nil, errors.New(`CSV header: needs an "email" or an "lms_id" column to find the learner`)
+	}
+	line := 1
+	return func() (*Statement, error) {
+		rec, err := cr.Read()
+		line++
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil, io.EOF
+			}
+			return nil, fmt.Errorf("CSV: %w", err)
+		}
+		cell := func(c string) string {
+			if i, ok := col[c]; ok && i < len(rec) {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		s, err := csvRow(cell)
+		if err != nil {
+			return nil, fmt.Errorf("CSV line %d: %w", line, err)
+		}
+		return s, nil
+	}, nil
+}
+
+// eventVerbs are the verb IRIs a CSV's event names stand for.
+var eventVerbs = map[string]string{
+	"completed": "http://adlnet.gov/expapi/verbs/completed",
+	"passed":    "http://adlnet.gov/expapi/verbs/passed",
+	"failed":    "http://adlnet.gov/expapi/verbs/failed",
+	"enrolled":  "http://adlnet.gov/expapi/verbs/registered",
+}
+
+func csvRow(cell func(string) string) (*Statement, error) {
+	s := &Statement{Verb: eventVerbs["completed"]}
+	if v := cell("verb"); v != "" {
+		if iri, ok := eventVerbs[strings.ToLower(v)]; ok {
+			s.Verb = iri
+		} else if isIRI(v) {
+			s.Verb = v
+		} else {
+			return nil, fmt.Errorf("%w: verb %q is neither an event name nor an IRI", ErrInvalid, clip(v))
+		}
+	}
+	switch email, id := cell("email"), cell("lms_id"); {
+	case email != "":
+		if !strings.Contains(email, "@") {
+			return nil, fmt.Errorf("%w: email %q", ErrInvalid, clip(email))
+		}
+		s.Actor.Mbox = "mailto:" + email
+	case id != "":
+		s.Actor.HomePage, s.Actor.Name = "urn:nudgebot:import", id
+	default:
+		return nil, fmt.Errorf("%w: no email or lms_id", ErrInvalid)
+	}
+	s.Object = Object{Type: "Activity", ID: cell("activity"), Name: cell("name")}
+	if !isIRI(s.Object.ID) {
+		return nil, fmt.Errorf("%w: activity %q is not an absolute IRI", ErrInvalid, clip(s.Object.ID))
+	}
+	ts := cell("timestamp")
+	t, err := time.Parse(time.RFC3339Nano, ts)
+	if err != nil {
+		if t, err = time.Parse(time.DateOnly, ts); err != nil {
+			return nil, fmt.Errorf("%w: timestamp %q (want 2006-01-02T15:04:05Z or 2006-01-02)", ErrInvalid, clip(ts))
+		}
+	}
+	s.Timestamp = t
+	if id := cell("id"); id != "" {
+		if !isUUID(id) {
+			return nil, fmt.Errorf("%w: id %q is not a UUID", ErrInvalid, clip(id))
+		}
+		s.ID = strings.ToLower(id)
+	}
+	raw, _ := json.Marshal(map[string]any{"actor": map[string]any{"mbox": s.Actor.Mbox, "account": s.Actor.Name},
+		"verb": map[string]string{"id": s.Verb}, "object": map[string]any{"id": s.Object.ID, "name": s.Object.Name},
+		"timestamp": ts})
+	s.Raw = raw
+	sum := sha256.Sum256(raw)
+	s.Hash = hex.EncodeToString(sum[:])
+	return s, nil
+}
+
+// nameUUID is a UUID named by s (RFC 9562 version 8 layout over SHA-256).
+func nameUUID(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	id := hex.EncodeToString(sum[:16])
+	return id[:8] + "-" + id[8:12] + "-8" + id[13:16] + "-8" + id[17:20] + "-" + id[20:32]
+}
+
+// countingReader counts the bytes read through it; the producer reads,
+// the committer reports progress.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func (c *countingReader) load() int64 { return c.n.Load() }
