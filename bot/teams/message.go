@@ -132,12 +132,7 @@ func (a *Adapter) command(ctx context.Context, e Engine, act *Activity, mgr, txt
 func (a *Adapter) show(ctx context.Context, e Engine, act *Activity, mgr string, c converse.Command, ans converse.Answer) *Activity {
 	switch {
 	case ans.Form != "":
-		m, err := a.standaloneForm(e, mgr, ans.Form)
-		if ans.Nudge != "" {
-			var n converse.Nudge
-			n, err = e.Show(mgr, ans.Nudge)
-			m = n.Message
-		}
+		m, err := a.formOf(e, mgr, ans.Form, ans.Nudge)
 		if err != nil {
 			a.log.Error().Err(err).Str("manager", mgr).Msg("teams: could not build a form")
 			return &Activity{Type: TypeMessage, Text: textTryAgain}
@@ -161,6 +156,16 @@ func (a *Adapter) show(ctx context.Context, e Engine, act *Activity, mgr string,
 		a.log.Info().Str("command", string(c.Name)).Msg("teams: admin command done")
 	}
 	return &Activity{Type: TypeMessage, Text: ans.Text}
+}
+
+// formOf is the form a command opens: the nudge's, when it names one
+// (never on Teams, where messages are not numbered), else a new one.
+func (a *Adapter) formOf(e Engine, mgr string, kind nudges.Kind, nudge string) (nudges.Message, error) {
+	if nudge == "" {
+		return a.standaloneForm(e, mgr, kind)
+	}
+	n, err := e.Show(mgr, nudge)
+	return n.Message, err
 }
 
 // redraw updates a nudge's card where it was posted, after the nudge was
