@@ -87,3 +87,25 @@ func TestHandleReply_InvalidIsAnsweredBeforeTheWrite(t *testing.T) {
 		t.Errorf("a valid reply: %v, want it to reach the (closed) store", err)
 	}
 }
+
+// A reply delivered again is answered as the duplicate it is, even where
+// the checks would now refuse it only because it was stored: a pledge
+// made leaves it awaiting review, which the next pledge must give.
+func TestHandleReply_RedeliveredPledgeIsADuplicate(t *testing.T) {
+	v := newEnv(t, baseConfig, "2026-06-02T09:00:00Z")
+	p := bot.Reply{ID: "p1", Kind: nudges.KindPledge, Action: nudges.ActLog, Fields: map[string]string{nudges.FieldPledge: "1"}}
+	if res, err := v.reply(t, p); err != nil || res.Duplicate {
+		t.Fatalf("first pledge: %+v %v", res, err)
+	}
+	if res, err := v.reply(t, p); err != nil || !res.Duplicate {
+		t.Fatalf("the same pledge delivered again: %+v %v, want a duplicate", res, err)
+	}
+	p.ID = "p2"
+	var fe bot.FieldErrors
+	if _, err := v.reply(t, p); !errors.As(err, &fe) || fe[0].Field != nudges.FieldKept {
+		t.Fatalf("another pledge without reviewing the first: %v, want a problem with %s", err, nudges.FieldKept)
+	}
+	if n := len(v.logs(t)); n != 1 {
+		t.Fatalf("%d logs, want 1", n)
+	}
+}

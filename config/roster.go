@@ -27,6 +27,7 @@ const (
 	colWorkingDays
 	colWorkingHours
 	colPrograms
+	colManagerTeamsID
 	colMemberID
 	colMemberName
 	colMemberEmail
@@ -37,6 +38,7 @@ const (
 var columnNames = [numColumns]string{
 	"team_id", "team_name", "team_channel",
 	"manager_id", "manager_name", "manager_email", "manager_timezone", "working_days", "working_hours", "programs",
+	"manager_teams_id",
 	"member_id", "member_name", "member_email", "lms_id",
 }
 
@@ -67,6 +69,10 @@ type rosterReader struct {
 	cellSet                 []uint32
 	cellSets                [][4]string
 	cellSetIDs              map[[4]string]uint32
+	// teamsIDs is the manager_teams_id cell of the row that introduced
+	// manager firstManager+i, where it was not blank (few rosters carry
+	// one, so a map rather than a slice as long as the managers).
+	teamsIDs map[int]string
 
 	strs     strArena
 	managers slab[nudges.Manager]
@@ -120,6 +126,7 @@ func (l *loader) roster(rel string) {
 		firstManager: len(l.cfg.Managers),
 		firstTeam:    len(l.cfg.Teams),
 		cellSetIDs:   map[[4]string]uint32{},
+		teamsIDs:     map[int]string{},
 	}
 	rr.r.ReuseRecord = true
 	if !rr.header() {

@@ -25,6 +25,7 @@ func (rr *rosterReader) manager(cells *[numColumns]string) string {
 			set := &rr.cellSets[rr.cellSet[i-rr.firstManager]]
 			was := [...]string{m.Name, m.Email, set[0], set[1], set[2], set[3]}
 			rr.same("manager", id, was[:], l.managerSite[i], cells, managerColumns)
+			rr.same("manager", id, []string{rr.teamsIDs[i]}, l.managerSite[i], cells, []int{colManagerTeamsID})
 			return m.ID
 		case rr.idOnly(cells):
 			// A row may name a manager from the config file by id
@@ -82,10 +83,30 @@ func (rr *rosterReader) manager(cells *[numColumns]string) string {
 		}
 	}
 	i := l.addManager(m)
+	if tid := cells[colManagerTeamsID]; tid != "" {
+		rr.teamsID(i, m.ID, tid)
+	}
 	l.cfg.people.insert(slot, managerRef(i), l.cfg.personID)
 	l.managerSite[i] = l.where(rr.site(colManagerID))
 	rr.cellSet = append(rr.cellSet, rr.cellSetOf(cells))
 	return m.ID
+}
+
+// teamsID keeps manager i's manager_teams_id: the Teams identity to open
+// their chat by before they have written to the bot (see
+// MSTeams.UserIDs), as teams_id does for a manager in the config file.
+func (rr *rosterReader) teamsID(i int, manager, id string) {
+	id = rr.strs.add(id) // not the whole row
+	rr.teamsIDs[i] = id
+	if !teamsUserID.MatchString(id) {
+		rr.problem(colManagerTeamsID, "%q is neither an AAD object id (a GUID) nor a Teams user id (29:…)", id)
+		return
+	}
+	l := rr.l
+	if l.cfg.MSTeams.UserIDs == nil {
+		l.cfg.MSTeams.UserIDs = map[string]string{}
+	}
+	l.cfg.MSTeams.UserIDs[manager] = id
 }
 
 // cellSetOf numbers the row's cellSetColumns.
@@ -161,7 +182,7 @@ func (rr *rosterReader) idOnly(cells *[numColumns]string) bool {
 			return false
 		}
 	}
-	return true
+	return cells[colManagerTeamsID] == ""
 }
 
 // dayString reads a roster working_days cell such as "mon;tue;wed".

@@ -4,10 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
-	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -19,6 +16,7 @@ import (
 const (
 	textStranger = "Sorry, I only work with the managers on this learning rollout, and I couldn't find you on its roster. If you should be on it, ask your L&D team."
 	textTryAgain = "Sorry, something went wrong on my side and nothing was saved. Please try again in a minute."
+	textGone     = "That nudge is no longer there, so I haven't recorded anything."
 )
 
 // cardAction is a button press: the data the card carried plus the inputs.
@@ -135,21 +133,13 @@ func (a *Adapter) answer(ctx context.Context, e Engine, act *Activity, invoke bo
 	} else if err != nil {
 		return noteCard(textTryAgain)
 	}
-	r := converse.Reply{Manager: mgr, Nudge: ca.nudge, Kind: ca.kind, Action: ca.act, Fields: ca.fields}
+	r := converse.Reply{ID: replyID(e, mgr, act, ca), Manager: mgr, Nudge: ca.nudge, Kind: ca.kind, Action: ca.act, Fields: ca.fields}
 	switch {
 	case ca.act == nudges.ActOutcome:
 		learner, outcome, _ := strings.Cut(ca.value, "|")
 		r.Fields = map[string]string{nudges.FieldLearner: learner, nudges.FieldOutcome: outcome}
 	case ca.value != "":
 		r.Fields["value"] = ca.value
-	}
-	// What was answered names the reply: the same button (or form of a
-	// nudge) pressed again, or its activity delivered again, is stored
-	// once. A form not tied to a nudge is one answer per activity.
-	if ca.nudge != "" {
-		r.ID = "answer:" + url.QueryEscape(ca.nudge) + "/" + url.QueryEscape(ca.act) + "/" + ca.value
-	} else {
-		r.ID = "teams-form:" + string(ca.kind) + ":" + act.ID
 	}
 	res, err := e.HandleReply(ctx, r)
 	var fe converse.FieldErrors
@@ -160,6 +150,8 @@ func (a *Adapter) answer(ctx context.Context, e Engine, act *Activity, invoke bo
 			return noteCard("Please check: " + errsText(fe))
 		}
 		return CardOf(m, ca.fields, fe)
+	case errors.Is(err, converse.ErrUnknownNudge):
+		return noteCard(textGone)
 	case err != nil:
 		a.log.Error().Err(err).Str("manager", mgr).Msg("teams: could not store an answer")
 		return noteCard(textTryAgain)
@@ -167,23 +159,52 @@ func (a *Adapter) answer(ctx context.Context, e Engine, act *Activity, invoke bo
 	if ca.nudge == "" {
 		return DoneCard(nudges.Message{Title: formTitle(ca.kind)}, res.Text)
 	}
-	m, open, err := e.Message(mgr, ca.nudge)
-	if err != nil {
-		return noteCard(res.Text)
+	return answered(e, mgr, ca.nudge, ca.act, res.Text)
+}
+
+// replyID names a card action by what was answered (converse.AnswerID):
+// the same button or form of a nudge pressed again, from Action.Execute or
+// its Action.Submit fallback, or delivered again, is one answer, and an
+// outcome is keyed on the learner and the outcome as the roster spells
+// them, as when typed. A form not tied to a nudge (a check-in or pledge
+// the manager started) has no such key: it is one answer per activity
+// (converse.DeliveryID), which a redelivery repeats.
+func replyID(e Engine, mgr string, act *Activity, ca cardAction) string {
+	if ca.nudge == "" {
+		return converse.DeliveryID("teams-form", act.ID)
 	}
-	if open && ca.act == nudges.ActOutcome {
-		c := CardOf(m, nil, nil)
-		c["body"] = append([]any{text("✅ "+res.Text, "color", "Good")}, c["body"].([]any)...)
+	arg := ""
+	if ca.act == nudges.ActOutcome {
+		arg = ca.value
+		learner, outcome, _ := strings.Cut(ca.value, "|")
+		f := map[string]string{nudges.FieldLearner: learner, nudges.FieldOutcome: outcome}
+		if mb, value, _, errs := converse.Outcome(e.Config(), mgr, f); len(errs) == 0 {
+			arg = mb.ID + "|" + value
+		}
+	}
+	return converse.AnswerID(ca.nudge, ca.act, arg)
+}
+
+// answered is a nudge's card after an answer: still open for the other
+// learners after an outcome, otherwise done, saying what was recorded.
+func answered(e Engine, mgr, nudge, act, said string) Card {
+	n, err := e.Show(mgr, nudge)
+	if err != nil {
+		return noteCard(said)
+	}
+	if !n.Closed && act == nudges.ActOutcome {
+		c := CardOf(n.Message, nil, nil)
+		c["body"] = append([]any{text("✅ "+said, "color", "Good")}, c["body"].([]any)...)
 		return c
 	}
-	return DoneCard(m, res.Text)
+	return DoneCard(n.Message, said)
 }
 
 // formMessage is what to draw again when an answer had problems.
 func (a *Adapter) formMessage(e Engine, mgr string, ca cardAction) (nudges.Message, bool) {
 	if ca.nudge != "" {
-		m, _, err := e.Message(mgr, ca.nudge)
-		return m, err == nil
+		n, err := e.Show(mgr, ca.nudge)
+		return n.Message, err == nil
 	}
 	m, err := a.standaloneForm(e, mgr, ca.kind)
 	return m, err == nil
@@ -208,96 +229,4 @@ func formTitle(kind nudges.Kind) string {
 
 func noteCard(s string) Card {
 	return Card{"type": "AdaptiveCard", "version": CardVersion, "body": []any{text(s)}}
-}
-
-// mention is an @-mention of the bot, which Teams puts in channel text.
-var mention = regexp.MustCompile(`<at>[^<]*</at>`)
-
-// message handles typed text: home, a form, a text command, or else a
-// note on the latest open nudge.
-func (a *Adapter) message(ctx context.Context, w http.ResponseWriter, e Engine, act *Activity) {
-	w.WriteHeader(http.StatusOK)
-	txt := strings.TrimSpace(mention.ReplaceAllString(act.Text, ""))
-	mgr, err := a.manager(ctx, e, act)
-	if errors.Is(err, errStranger) {
-		a.reply(ctx, act, &Activity{Type: TypeMessage, Text: textStranger})
-		return
-	} else if err != nil {
-		a.log.Warn().Err(err).Msg("teams: cannot tell who wrote")
-		a.reply(ctx, act, &Activity{Type: TypeMessage, Text: textTryAgain})
-		return
-	}
-	word := strings.ToLower(strings.TrimPrefix(strings.Fields(txt + " x")[0], "/"))
-	switch word {
-	case "home":
-		a.reply(ctx, act, a.home(e, mgr))
-		return
-	case "checkin", "check-in", "pledge":
-		kind := nudges.KindCheckIn
-		if word == "pledge" {
-			kind = nudges.KindPledge
-		}
-		m, err := a.standaloneForm(e, mgr, kind)
-		if err != nil {
-			a.reply(ctx, act, &Activity{Type: TypeMessage, Text: textTryAgain})
-			return
-		}
-		a.reply(ctx, act, cardActivity(CardOf(m, nil, nil), m.Fallback))
-		return
-	}
-	if commandWords[word] {
-		if first, err := e.FirstDelivery(ctx, "teams-message:"+act.ID); err != nil || !first {
-			return // delivered again: done the first time
-		}
-		out, err := e.Command(ctx, mgr, txt)
-		if err != nil {
-			a.log.Error().Err(err).Str("manager", mgr).Msg("teams: command failed")
-			out = textTryAgain
-		}
-		a.reply(ctx, act, &Activity{Type: TypeMessage, Text: out})
-		return
-	}
-	res, err := e.HandleReply(ctx, converse.Reply{ID: "teams-message:" + act.ID, Manager: mgr, Action: converse.ActNote,
-		Fields: map[string]string{nudges.FieldNote: txt}})
-	var fe converse.FieldErrors
-	switch {
-	case errors.As(err, &fe):
-		a.reply(ctx, act, &Activity{Type: TypeMessage, Text: "Please check: " + errsText(fe)})
-	case err != nil:
-		a.reply(ctx, act, &Activity{Type: TypeMessage, Text: textTryAgain})
-	case !res.Duplicate:
-		a.reply(ctx, act, &Activity{Type: TypeMessage, Text: res.Text})
-	}
-}
-
-// commandWords are the text commands, as the manifest lists them; other
-// text is a note.
-var commandWords = map[string]bool{"help": true, "status": true, "snooze": true,
-	"send": true, "pause": true, "resume": true, "reload": true, "retry": true}
-
-// home is the manager's week as a card.
-func (a *Adapter) home(e Engine, mgr string) *Activity {
-	o, err := e.Overview(mgr)
-	if err != nil {
-		return &Activity{Type: TypeMessage, Text: textTryAgain}
-	}
-	body := []any{text("Your week", "size", "Large", "weight", "Bolder", "style", "heading")}
-	if o.Context != "" {
-		body = append(body, text(o.Context, "isSubtle", true, "spacing", "None"))
-	}
-	if len(o.Open) == 0 {
-		body = append(body, text("Nothing waiting for you. Nice work."))
-	}
-	for _, n := range o.Open {
-		body = append(body, text("• "+n.Title))
-	}
-	if o.Pledge != "" {
-		body = append(body, text(fmt.Sprintf("This week's pledge: %s", o.Pledge)))
-	}
-	for _, p := range o.Teams {
-		body = append(body, text(progressLine(p)))
-	}
-	c := Card{"type": "AdaptiveCard", "version": CardVersion, "body": body,
-		"$schema": "http://adaptivecards.io/schemas/adaptive-card.json"}
-	return cardActivity(c, "Your week")
 }

@@ -30,6 +30,9 @@ type Options struct {
 	AllowedServiceURLs []string
 	TenantRate         float64 // requests per second to the tenant (default 50)
 	TenantBurst        int
+	// Reload re-reads the configuration for the admin command "reload";
+	// nil leaves reloading by command off.
+	Reload func(ctx context.Context) error
 	// UserIDs maps roster manager id → AAD object id or Teams user id
 	// (29:…), where the roster knows it; others are matched by email.
 	UserIDs map[string]string

@@ -20,7 +20,7 @@ import (
 
 	"github.com/nudgebot/nudgebot/bot"
 	"github.com/nudgebot/nudgebot/bot/teams"
-	"github.com/nudgebot/nudgebot/bot/teams/bridge"
+
 	"github.com/nudgebot/nudgebot/config"
 	"github.com/nudgebot/nudgebot/internal/teamsfake"
 	"github.com/nudgebot/nudgebot/internal/testroster"
@@ -117,7 +117,7 @@ func (v *benchEnv) open(b *testing.B, path string, want int, seed func(*store.Tx
 			close(done)
 		}
 	}
-	v.a.Attach(bridge.Engine{Engine: v.e})
+	v.a.Attach(v.e)
 	if seed != nil {
 		if err := v.st.Write(context.Background(), seed); err != nil {
 			b.Fatal(err)

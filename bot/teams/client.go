@@ -47,7 +47,7 @@ type ClientOptions struct {
 // Client is a Bot Framework connector client: it opens 1:1 chats, sends
 // and updates activities, paced per conversation and per tenant.
 type Client struct {
-	tokens oauth2.TokenSource
+	tokens *tokenCache // nil: no token is sent (development mode)
 	http   *http.Client
 	tenant *rate.Limiter
 
@@ -100,9 +100,7 @@ func NewClient(o ClientOptions) (*Client, error) {
 	}
 	tctx := context.WithValue(context.Background(), oauth2.HTTPClient, o.HTTPClient)
 	c := &Client{
-		// Cached until five minutes before it expires: a token that
-		// expires on the wire would fail a send for nothing.
-		tokens:  oauth2.ReuseTokenSourceWithExpiry(nil, fetcher{cc, tctx}, 5*time.Minute),
+		tokens:  &tokenCache{src: fetcher{cc, tctx}},
 		http:    nil, // set below: the gate wraps the caller's transport
 		tenant:  rate.NewLimiter(rate.Limit(o.TenantRate*paceShare), o.TenantBurst),
 		spacing: time.Duration(float64(time.Second) / (o.TenantRate * paceShare) / float64(2*o.TenantBurst)),
@@ -129,7 +127,7 @@ func NewClient(o ClientOptions) (*Client, error) {
 	return c, nil
 }
 
-// fetcher asks for a new token each time; the reuse wrapper caches it.
+// fetcher asks for a new token each time; tokenCache keeps it.
 type fetcher struct {
 	cc  *clientcredentials.Config
 	ctx context.Context
@@ -209,15 +207,26 @@ func (c *Client) do(ctx context.Context, method, serviceURL, path, convID string
 	}
 	// A 429 took no effect: the request waits out Retry-After (wait holds
 	// every request to the tenant until then) and goes again, a few times,
-	// before the engine is told to reschedule it.
-	var err error
-	for range maxThrottled {
+	// before the engine is told to reschedule it. A 401 took no effect
+	// either: the token was refused before it expired (a rotated secret,
+	// revoked tokens), so the request goes again once with a new one.
+	refreshed := false
+	for throttled := 0; ; {
+		err := c.once(ctx, method, serviceURL, path, convID, b, out)
 		var ra *converse.RetryAfterError
-		if err = c.once(ctx, method, serviceURL, path, convID, b, out); !errors.As(err, &ra) {
+		var refused *tokenRefusedError
+		switch {
+		case errors.As(err, &refused) && !refreshed:
+			c.tokens.refused(refused.token)
+			refreshed = true
+		case errors.As(err, &ra):
+			if throttled++; throttled == maxThrottled {
+				return err
+			}
+		default:
 			return err
 		}
 	}
-	return err
 }
 
 // maxThrottled is how many times one call is tried while Teams answers
@@ -237,12 +246,14 @@ func (c *Client) once(ctx context.Context, method, serviceURL, path, convID stri
 		return converse.Permanent("bad request", err)
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	token := ""
 	if c.tokens != nil {
 		tok, err := c.tokens.Token()
 		if err != nil {
 			return converse.NotSent(fmt.Errorf("teams: token: %w", err))
 		}
-		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		token = tok.AccessToken
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := c.http.Do(req)
 	if errors.Is(err, errHeld) {
@@ -262,7 +273,11 @@ func (c *Client) once(ctx context.Context, method, serviceURL, path, convID stri
 		}
 		return nil
 	}
-	return c.failure(method, resp, data)
+	err = c.failure(method, resp, data)
+	if resp.StatusCode == http.StatusUnauthorized && token != "" {
+		return &tokenRefusedError{token: token, err: err}
+	}
+	return err
 }
 
 // failure turns an error answer into the engine's kinds.
@@ -282,7 +297,7 @@ func (c *Client) failure(method string, resp *http.Response, data []byte) error 
 	case s == http.StatusBadRequest || s == http.StatusRequestEntityTooLarge:
 		return converse.Permanent("Teams refused the message", err)
 	case s == http.StatusUnauthorized:
-		return err // a token refused once; the next attempt gets another chance
+		return err // the token refused: do asks for a new one, once
 	case s >= 500 && method == http.MethodPost:
 		return converse.Unknown(err) // Teams may have stored the message before failing
 	}

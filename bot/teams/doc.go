@@ -8,6 +8,9 @@
 // connector client with Teams' pacing, Adaptive Card rendering, and the
 // translation of card actions and messages into engine calls.
 //
-// The package depends on the engine only through the small interfaces in
-// engine.go, so the conversation logic can move without touching it.
+// What is not Teams' own comes from the conversation layer (bot/converse),
+// shared with Slack and the shell: the command grammar and its help, the
+// admin rule, the form rules and the reply ids. The package reaches the
+// engine only through the small interface in engine.go, which *bot.Engine
+// satisfies as it is; it never imports the store.
 package teams

@@ -14,7 +14,7 @@ import (
 
 	"github.com/nudgebot/nudgebot/bot"
 	"github.com/nudgebot/nudgebot/bot/teams"
-	"github.com/nudgebot/nudgebot/bot/teams/bridge"
+
 	"github.com/nudgebot/nudgebot/config"
 	"github.com/nudgebot/nudgebot/internal/teamsfake"
 	"github.com/nudgebot/nudgebot/internal/testclock"
@@ -137,7 +137,7 @@ func newEnv(t *testing.T, now string, edit ...func(*env)) *env {
 	}
 	v.a = a
 	v.e = bot.New(cfg, st, a, bot.Options{Logger: zerolog.Nop(), Now: v.clock.Now})
-	a.Attach(bridge.Engine{Engine: v.e})
+	a.Attach(v.e)
 	if err := v.e.Start(context.Background()); err != nil {
 		t.Fatalf("start: %v", err)
 	}

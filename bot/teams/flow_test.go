@@ -212,10 +212,10 @@ func TestAdminCommandOnlyForAdmins(t *testing.T) {
 	if n := len(v.sendAll()); n == 0 {
 		t.Fatal("a refused pause stopped the program's nudges")
 	}
-	if got := say(uLee, "pause p"); !strings.Contains(got, "paused") {
+	if got := say(uLee, "pause p"); !strings.Contains(got, "Paused Feedback") {
 		t.Fatalf("an admin's pause was answered %q", got)
 	}
-	if got := say(uAnn, "help"); strings.Contains(got, "Admin:") {
+	if got := say(uAnn, "help"); strings.Contains(got, "For L&D admins") {
 		t.Fatalf("a manager's help shows admin commands: %q", got)
 	}
 }

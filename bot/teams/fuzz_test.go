@@ -2,7 +2,11 @@ package teams
 
 import (
 	"encoding/json"
+	"errors"
+	"strings"
 	"testing"
+
+	"github.com/nudgebot/nudgebot/bot/converse"
 )
 
 // FuzzParseActivity: any body is either a well-formed activity with a
@@ -46,6 +50,27 @@ func FuzzCardAction(f *testing.F) {
 		ca, err := parseCardAction(json.RawMessage(raw), invoke)
 		if err == nil && ca.act == "" {
 			t.Fatal("read an action without a name")
+		}
+	})
+}
+
+// FuzzCommandText: typed text is a command or a note, never a panic; a
+// command is text the grammar reads (or a "/" made it one), and text that
+// is no command is left whole for the note.
+func FuzzCommandText(f *testing.F) {
+	for _, s := range []string{"status", "/nudge send checkin ann@example.com", "/", "/nudge", "home",
+		`send pledge <a href="mailto:a@b.c">a@b.c</a>`, "Priya was off sick", "HOME", "/frobnicate x", "send  \t checkin"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		cmd, ok := commandText(s)
+		var unknown *converse.UnknownCommandError
+		_, err := converse.Parse(converse.Chatroom, cmd)
+		switch {
+		case !ok && strings.HasPrefix(s, "/"):
+			t.Fatalf("%q starts with / but was taken for a note", s)
+		case ok && !strings.HasPrefix(s, "/") && errors.As(err, &unknown):
+			t.Fatalf("%q was taken for a command the grammar does not know", s)
 		}
 	})
 }

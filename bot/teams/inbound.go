@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/nudgebot/nudgebot/config"
 )
 
 // Handler serves the messaging endpoint (POST /api/messages). Every
@@ -145,7 +147,7 @@ func (a *Adapter) manager(ctx context.Context, e Engine, act *Activity) (string,
 		if err != nil {
 			return "", err
 		}
-		if mgr, ok = e.ManagerByEmail(email); !ok {
+		if mgr, ok = byEmail(e.Config(), email); !ok {
 			return "", errStranger
 		}
 	}
@@ -154,14 +156,34 @@ func (a *Adapter) manager(ctx context.Context, e Engine, act *Activity) (string,
 			return "", err
 		}
 	}
-	personal := act.Conversation.ConversationType == "personal" || (act.Conversation.ConversationType == "" && !act.Conversation.IsGroup && act.ChannelData.teamless())
-	if personal {
+	if act.personal() {
 		r := ref{ServiceURL: act.ServiceURL, Tenant: act.Tenant(), User: from.ID, AAD: from.AADObjectID, Conv: act.Conversation.ID}
 		if err := a.saveRef(ctx, e, mgr, r); err != nil {
 			return "", err
 		}
 	}
 	return mgr, nil
+}
+
+// byEmail finds the roster manager with an email address, ignoring case:
+// Teams gives a member's address as the directory spells it.
+func byEmail(cfg *config.Config, email string) (string, bool) {
+	if email == "" {
+		return "", false
+	}
+	for _, m := range cfg.Managers {
+		if strings.EqualFold(m.Email, email) {
+			return m.ID, true
+		}
+	}
+	return "", false
+}
+
+// personal reports whether an activity comes from a user's 1:1 chat with
+// the bot, rather than a channel or a group chat others read.
+func (act *Activity) personal() bool {
+	c := act.Conversation
+	return c.ConversationType == "personal" || (c.ConversationType == "" && !c.IsGroup && act.ChannelData.teamless())
 }
 
 func (c *ChannelData) teamless() bool { return c == nil || c.Team == nil }

@@ -23,7 +23,6 @@ import (
 	"github.com/nudgebot/nudgebot/bot/shell"
 	"github.com/nudgebot/nudgebot/bot/slack"
 	"github.com/nudgebot/nudgebot/bot/teams"
-	"github.com/nudgebot/nudgebot/bot/teams/bridge"
 	"github.com/nudgebot/nudgebot/config"
 	"github.com/nudgebot/nudgebot/lms"
 	"github.com/nudgebot/nudgebot/store"
@@ -97,14 +96,15 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			ready.Set("slack", errors.New("Socket Mode not connected yet"))
 		}
 	case "teams":
-		if teamsApp, err = newTeams(cfg, logger, o.now); err != nil {
+		reloadCmd := func(ctx context.Context) error { return reload(ctx, *path, engine, metrics, prep) }
+		if teamsApp, err = newTeams(cfg, logger, o.now, reloadCmd); err != nil {
 			return &exitError{2, err}
 		}
 		// Fail fast on a missing or refused secret, before anything runs.
 		if err := teamsApp.Check(ctx); err != nil {
 			return err
 		}
-		chat = teamsChat{teamsApp}
+		chat, runChat = teamsChat{teamsApp}, func(ctx context.Context) error { return teamsChat{teamsApp}.Run(ctx, engine) }
 	default:
 		return &exitError{2, fmt.Errorf("%s: chat.platform %q is not available in this build", cfg.Path, cfg.Platform)}
 	}
@@ -139,7 +139,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		prep(ctx, cfg)
 	}
 	if teamsApp != nil {
-		teamsApp.Attach(bridge.Engine{Engine: engine, Reload: func(ctx context.Context) error { return reload(ctx, *path, engine, metrics, prep) }})
+		teamsApp.Attach(engine)
 	}
 	if err := engine.Start(ctx); err != nil {
 		return fmt.Errorf("start: %w", err)

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"image/png"
 	"io"
 	"os"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/nudgebot/nudgebot/bot/converse"
 	"github.com/nudgebot/nudgebot/internal/teamsfake"
 )
 
@@ -102,6 +104,7 @@ func TestTeamsPackage(t *testing.T) {
 	if !strings.Contains(string(files["manifest.json"]), `"botId": "`+teamsAppID+`"`) {
 		t.Fatalf("the manifest does not name the bot: %s", files["manifest.json"])
 	}
+	checkManifestCommands(t, files["manifest.json"])
 	for name, size := range map[string]int{"color.png": 192, "outline.png": 32} {
 		img, err := png.Decode(bytes.NewReader(files[name]))
 		if err != nil {
@@ -201,5 +204,38 @@ openid_metadata_url = "`+f.OpenIDMetadata()+`"`)
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// checkManifestCommands: the commands Teams offers in its compose box are
+// the grammar's on a chat platform: each one typed as listed is a command
+// there (not a note), and every command of a manager is listed.
+func checkManifestCommands(t *testing.T, manifest []byte) {
+	t.Helper()
+	var m struct {
+		Bots []struct {
+			CommandLists []struct {
+				Commands []struct{ Title, Description string }
+			}
+		}
+	}
+	if err := json.Unmarshal(manifest, &m); err != nil || len(m.Bots) != 1 || len(m.Bots[0].CommandLists) != 1 {
+		t.Fatalf("manifest bots: %v %s", err, manifest)
+	}
+	listed := map[string]bool{}
+	for _, c := range m.Bots[0].CommandLists[0].Commands {
+		var unknown *converse.UnknownCommandError
+		if _, err := converse.Parse(converse.Chatroom, c.Title); errors.As(err, &unknown) {
+			t.Errorf("the manifest lists %q, which is no command on a chat platform", c.Title)
+		}
+		listed[c.Title] = true
+	}
+	for _, s := range converse.Specs(converse.Chatroom, false) {
+		if !listed[string(s.Name)] {
+			t.Errorf("the manifest does not list the manager's command %q", s.Name)
+		}
+	}
+	if !listed["send"] {
+		t.Error("the manifest does not list send")
 	}
 }

@@ -12,6 +12,9 @@ import (
 	"io"
 	"math"
 	"os"
+	"strings"
+
+	"github.com/nudgebot/nudgebot/bot/converse"
 )
 
 // cmdTeamsPackage writes the Teams app package an admin uploads: the
@@ -46,24 +49,38 @@ func cmdTeamsPackage(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// teamsCommands are the text commands listed in Teams' compose box (at
-// most ten per list); the others still work when typed.
-var teamsCommands = [][2]string{
-	{"home", "Your week: open nudges, pledge, your teams' progress"},
-	{"checkin", "Log a check-in with a learner"},
-	{"pledge", "Make this week's coaching pledge"},
-	{"status", "What is waiting for you"},
-	{"snooze", "Postpone your latest nudge"},
-	{"help", "What I can do"},
-	{"send", "L&D admins: send a nudge now (send <kind> <manager>)"},
-	{"pause", "L&D admins: pause a program (pause <program>)"},
-	{"resume", "L&D admins: resume a program (resume <program>)"},
-	{"retry", "L&D admins: retry failed deliveries"},
+// maxManifestCommands is how many commands Teams lists per scope.
+const maxManifestCommands = 10
+
+// teamsCommands are the text commands Teams offers in its compose box:
+// the conversation layer's grammar as typed on a chat platform
+// (converse.Specs), a manager's commands first, then L&D's. Teams lists at
+// most ten; commands past that (the last of L&D's) still work when typed
+// and appear in the bot's help.
+func teamsCommands() [][2]string {
+	var out [][2]string
+	for _, admin := range []bool{false, true} {
+		for _, s := range converse.Specs(converse.Chatroom, true) {
+			if s.Admin != admin || len(out) == maxManifestCommands {
+				continue
+			}
+			about := strings.ToUpper(s.About[:1]) + s.About[1:]
+			if s.Admin {
+				about = "L&D admins: " + s.About
+			}
+			if u := s.Usage(converse.Chatroom); u != string(s.Name) {
+				about += " (" + u + ")"
+			}
+			out = append(out, [2]string{string(s.Name), about})
+		}
+	}
+	return out
 }
 
 func teamsManifest(appID, version, developer, website, privacy, terms string) map[string]any {
-	cmds := make([]any, len(teamsCommands))
-	for i, c := range teamsCommands {
+	list := teamsCommands()
+	cmds := make([]any, len(list))
+	for i, c := range list {
 		cmds[i] = map[string]any{"title": c[0], "description": c[1]}
 	}
 	return map[string]any{

@@ -188,6 +188,15 @@ func (f *Server) RefuseTokens(refuse bool) {
 	f.mu.Unlock()
 }
 
+// RevokeTokens invalidates every token issued so far, as Entra does when
+// the app's secret is rotated or its tokens revoked: the connector answers
+// 401 to them, though they have not expired, and a new token works.
+func (f *Server) RevokeTokens() {
+	f.mu.Lock()
+	clear(f.tokens)
+	f.mu.Unlock()
+}
+
 // TokenCalls is how many tokens were requested.
 func (f *Server) TokenCalls() int {
 	f.mu.Lock()
@@ -257,7 +266,7 @@ func (f *Server) token(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 401, map[string]any{"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided."})
 		return
 	}
-	tok := "fake-token-" + strconv.Itoa(len(f.tokens)+1)
+	tok := "fake-token-" + strconv.Itoa(f.tokenCalls) // never one revoked before
 	f.tokens[tok] = time.Now().Add(f.opt.TokenLifetime)
 	writeJSON(w, 200, map[string]any{"token_type": "Bearer", "access_token": tok, "expires_in": int(f.opt.TokenLifetime.Seconds())})
 }
