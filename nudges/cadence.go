@@ -50,6 +50,10 @@ type Cadence struct {
 
 	RemindAfter  time.Duration // 0: no reminders
 	MaxReminders int
+
+	// Holdout is the percentage of the program's managers held out of this
+	// cadence, to compare them with the others (see HeldOut); 0: none.
+	Holdout float64
 }
 
 // Recurring reports whether the cadence follows a recurrence (not an event).

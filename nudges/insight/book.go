@@ -1,0 +1,201 @@
+package insight
+
+import (
+	"time"
+
+	"github.com/nudgebot/nudgebot/nudges"
+)
+
+// Nudge is a nudge as the figures see it: one delivery to one manager.
+// Summaries and shout-outs are not nudges here; reminders and snoozes
+// (Parent set) count toward the nudge they repeat.
+type Nudge struct {
+	ID, Manager, Cadence, Script, Parent string
+	Kind                                 nudges.Kind
+	Day                                  nudges.Date // the manager's local date it went out (or failed)
+	Sent                                 time.Time   // when it was delivered; zero if it was not
+	Failed                               bool        // delivery failed for good
+	Expired                              bool        // closed by the bot, unanswered
+}
+
+// Reply is a coaching log: what a manager said, about which nudge.
+type Reply struct {
+	Manager, Nudge, Kind, Learner string
+	Day                           nudges.Date // the manager's local date
+	At                            time.Time
+	Minutes                       int
+	Kept                          string // a pledge review: yes, partly or no
+	Rating                        string // nudges.ActUseful or nudges.ActNotUseful
+	Reason                        string // a skip's reason
+	Win                           string
+	Shared                        bool // the manager agreed to share the win
+}
+
+// Learner is one learner's progress: when they finished the module the
+// program asks them to apply, and when they were first seen applying it.
+// A learner who joined mid-program simply has a later Module.
+type Learner struct {
+	ID, Team string
+	Module   nudges.Date // zero: not finished yet
+	Applied  nudges.Date // zero: no application recorded
+}
+
+// Team is a manager's team.
+type Team struct {
+	ID, Name, Manager string
+}
+
+// Params are what a Book is read against.
+type Params struct {
+	Program  *nudges.Program
+	Targets  nudges.Targets
+	From, To nudges.Date // inclusive; facts outside are ignored
+	// MinGroup is the fewest people an aggregate may cover before it is
+	// shown to anyone but the team's own manager (default 5).
+	MinGroup int
+	// IgnoredLimit is how many delivered nudges in a row left unanswered
+	// make a red flag (default 3).
+	IgnoredLimit int
+	// Holdouts maps a cadence id to its hold-out percentage; those cadences
+	// are compared treated against held out.
+	Holdouts map[string]float64
+}
+
+// Book accumulates facts. Adding is cheap and keeps running aggregates
+// only, never the facts themselves, so it can be fed from a full scan or
+// kept up to date as the store writes. Teams and learners may come in any
+// order; a nudge must be added before the replies that name it (a store
+// always has it first), or those replies count for the manager only.
+type Book struct {
+	p        Params
+	managers []*managerAgg
+	byID     map[string]int32
+	teams    map[string]*teamAgg
+	teamIDs  []string
+	learners []Learner
+	cadences map[cadenceKey]*cadenceAgg
+	nudges   map[string]nudgeRef
+}
+
+type cadenceKey struct{ cadence, script string }
+
+// nudgeRef is what a reply needs of the nudge it answers.
+type nudgeRef struct {
+	agg     *cadenceAgg
+	sent    int64 // unix seconds; 0 if not delivered
+	seq     int32 // index in the manager's sequence
+	manager int32
+	root    bool // false for a reminder: answers count toward its root
+}
+
+// NewBook returns an empty Book read against p, with defaults filled in.
+func NewBook(p Params) *Book {
+	if p.MinGroup <= 0 {
+		p.MinGroup = 5
+	}
+	if p.IgnoredLimit <= 0 {
+		p.IgnoredLimit = 3
+	}
+	return &Book{p: p, byID: map[string]int32{}, teams: map[string]*teamAgg{},
+		cadences: map[cadenceKey]*cadenceAgg{}, nudges: map[string]nudgeRef{}}
+}
+
+// Params returns the parameters the Book reads against, defaults filled in.
+func (b *Book) Params() Params { return b.p }
+
+func (b *Book) inRange(d nudges.Date) bool {
+	return !d.Before(b.p.From) && !b.p.To.Before(d)
+}
+
+func (b *Book) manager(id string) *managerAgg {
+	if i, ok := b.byID[id]; ok {
+		return b.managers[i]
+	}
+	m := &managerAgg{id: id, weeks: map[int]*weekAgg{}}
+	b.byID[id] = int32(len(b.managers))
+	b.managers = append(b.managers, m)
+	return m
+}
+
+// AddTeam records a team and its manager, who takes part in the program
+// whether or not anything was sent.
+func (b *Book) AddTeam(t Team) {
+	if _, ok := b.teams[t.ID]; !ok {
+		b.teams[t.ID] = &teamAgg{Team: t}
+		b.teamIDs = append(b.teamIDs, t.ID)
+	}
+	b.manager(t.Manager)
+}
+
+// AddLearner records a learner's module and first application.
+func (b *Book) AddLearner(l Learner) { b.learners = append(b.learners, l) }
+
+// AddNudge records a nudge as it stands (delivered, failed or expired).
+func (b *Book) AddNudge(n Nudge) {
+	if !b.inRange(n.Day) || n.Kind == nudges.KindSummary || n.Kind == nudges.KindShoutOut {
+		return
+	}
+	m := b.manager(n.Manager)
+	ref := nudgeRef{manager: b.byID[n.Manager], root: n.Parent == ""}
+	if !n.Sent.IsZero() {
+		ref.sent = n.Sent.Unix()
+	}
+	if !ref.root {
+		// A reminder is answered for its root: point at the root's figures.
+		if r, ok := b.nudges[n.Parent]; ok {
+			ref.agg, ref.seq = r.agg, r.seq
+			b.nudges[n.ID] = ref
+		}
+		return
+	}
+	k := cadenceKey{n.Cadence, n.Script}
+	c := b.cadences[k]
+	if c == nil {
+		c = &cadenceAgg{key: k, kind: n.Kind, skips: map[string]int{}}
+		b.cadences[k] = c
+	}
+	ref.agg = c
+	ref.seq = m.addNudge(n, b.p.Program.Week(n.Day))
+	if !n.Sent.IsZero() {
+		c.delivered++
+		c.sentDays = append(c.sentDays, sentDay{n.Day, ref.manager})
+	}
+	b.nudges[n.ID] = ref
+}
+
+// AddReply records a coaching log.
+func (b *Book) AddReply(r Reply) {
+	if !b.inRange(r.Day) {
+		return
+	}
+	m := b.manager(r.Manager)
+	m.addReply(r, b.p.Program.Week(r.Day))
+	ref, ok := b.nudges[r.Nudge]
+	if !ok || ref.agg == nil {
+		return
+	}
+	c := ref.agg
+	if r.Kind == "rating" {
+		switch r.Rating {
+		case nudges.ActUseful:
+			c.useful++
+		case nudges.ActNotUseful:
+			c.notUseful++
+		}
+		return
+	}
+	if r.Kind == "note" {
+		return
+	}
+	if r.Kind == "skip" && r.Reason != "" {
+		c.skips[r.Reason]++
+	}
+	// The first answer to a nudge settles it; later ones (a snooze, then the
+	// log) change neither the answer rate nor the time to answer.
+	if m.answer(ref.seq, r.Kind) {
+		c.answered++
+		if ref.sent > 0 && r.At.Unix() >= ref.sent {
+			c.latency = append(c.latency, int32(r.At.Unix()-ref.sent))
+		}
+	}
+}
