@@ -59,6 +59,9 @@ type Params struct {
 	// Holdouts maps a cadence id to its hold-out percentage; those cadences
 	// are compared treated against held out.
 	Holdouts map[string]float64
+	// Nudges, when known, is about how many nudges will be added: the
+	// index replies are joined through is sized once instead of growing.
+	Nudges int
 }
 
 // Book accumulates facts. Adding is cheap and keeps running aggregates
@@ -75,6 +78,9 @@ type Book struct {
 	learners []Learner
 	cadences map[cadenceKey]*cadenceAgg
 	nudges   map[string]nudgeRef
+	// Day numbers of the range and the launch, so placing a fact is
+	// integer arithmetic.
+	from, to, launch int
 }
 
 type cadenceKey struct{ cadence, script string }
@@ -97,14 +103,17 @@ func NewBook(p Params) *Book {
 		p.IgnoredLimit = 3
 	}
 	return &Book{p: p, byID: map[string]int32{}, teams: map[string]*teamAgg{},
-		cadences: map[cadenceKey]*cadenceAgg{}, nudges: map[string]nudgeRef{}}
+		cadences: map[cadenceKey]*cadenceAgg{}, nudges: make(map[string]nudgeRef, p.Nudges),
+		from: dayNum(p.From), to: dayNum(p.To), launch: dayNum(p.Program.Launch)}
 }
 
 // Params returns the parameters the Book reads against, defaults filled in.
 func (b *Book) Params() Params { return b.p }
 
-func (b *Book) inRange(d nudges.Date) bool {
-	return !d.Before(b.p.From) && !b.p.To.Before(d)
+// place returns d's program week, and whether d is in the range at all.
+func (b *Book) place(d nudges.Date) (int, bool) {
+	n := dayNum(d)
+	return week(n, b.launch), n >= b.from && n <= b.to
 }
 
 func (b *Book) manager(id string) *managerAgg {
@@ -132,7 +141,8 @@ func (b *Book) AddLearner(l Learner) { b.learners = append(b.learners, l) }
 
 // AddNudge records a nudge as it stands (delivered, failed or expired).
 func (b *Book) AddNudge(n Nudge) {
-	if !b.inRange(n.Day) || n.Kind == nudges.KindSummary || n.Kind == nudges.KindShoutOut {
+	w, in := b.place(n.Day)
+	if !in || n.Kind == nudges.KindSummary || n.Kind == nudges.KindShoutOut {
 		return
 	}
 	m := b.manager(n.Manager)
@@ -155,7 +165,7 @@ func (b *Book) AddNudge(n Nudge) {
 		b.cadences[k] = c
 	}
 	ref.agg = c
-	ref.seq = m.addNudge(n, b.p.Program.Week(n.Day))
+	ref.seq = m.addNudge(n, w)
 	if !n.Sent.IsZero() {
 		c.delivered++
 		c.sentDays = append(c.sentDays, sentDay{n.Day, ref.manager})
@@ -165,11 +175,12 @@ func (b *Book) AddNudge(n Nudge) {
 
 // AddReply records a coaching log.
 func (b *Book) AddReply(r Reply) {
-	if !b.inRange(r.Day) {
+	w, in := b.place(r.Day)
+	if !in {
 		return
 	}
 	m := b.manager(r.Manager)
-	m.addReply(r, b.p.Program.Week(r.Day))
+	m.addReply(r, w)
 	ref, ok := b.nudges[r.Nudge]
 	if !ok || ref.agg == nil {
 		return

@@ -14,8 +14,6 @@ const streakSpot = 4
 // manager is flagged as one the bot cannot reach.
 const unreachableAfter = 2
 
-var epoch = nudges.Date{Year: 1970, Month: 1, Day: 1}
-
 // missed reports whether a delivered nudge went unanswered: the bot closed
 // it, or it has waited a week by To. A skip is an answer (the manager chose
 // to skip, perhaps for a holiday).
@@ -23,7 +21,7 @@ func (b *Book) missed(e seqEntry) bool {
 	if !e.sent || e.answered || e.skipped {
 		return false
 	}
-	return e.expired || e.order <= int64(b.p.To.AddDays(-7).DaysSince(epoch))*86400+86399
+	return e.expired || e.order <= int64(b.to-7)*86400+86399
 }
 
 func (b *Book) managerFlags(m *managerAgg) []Flag {

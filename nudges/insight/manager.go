@@ -56,7 +56,7 @@ func (m *managerAgg) addNudge(n Nudge, week int) int32 {
 		e.order = n.Sent.Unix()
 		m.week(week).nudged = true
 	} else {
-		e.order = int64(n.Day.DaysSince(nudges.Date{Year: 1970, Month: 1, Day: 1}))*86400 + 43200
+		e.order = int64(dayNum(n.Day))*86400 + 43200
 	}
 	m.seq = append(m.seq, e)
 	return int32(len(m.seq) - 1)
