@@ -41,7 +41,7 @@ func (e *Engine) HandleEvent(ctx context.Context, ev LearningEvent) (int, error)
 			return nil
 		}
 		for _, c := range cfg.Cadences {
-			if c.Event != ev.Verb || !m.Enrolled(c.Program) {
+			if c.Event != ev.Verb || !c.For(m) {
 				continue
 			}
 			if err := addEventDue(tx, m, c, ev.ID, ev.At, ev.Learner, ev.Module); err != nil {

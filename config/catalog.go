@@ -213,6 +213,12 @@ func (l *loader) cadences(cs []cadenceFile) {
 		default:
 			c.MaxReminders = *m
 		}
+		if h := cf.HoldoutPercent; h != nil {
+			if *h < 0 || *h >= 100 {
+				l.c.add(key+".holdout_percent", "must be from 0 to under 100, not %g", *h)
+			}
+			c.Holdout = *h
+		}
 		l.cfg.Cadences = append(l.cfg.Cadences, c)
 	}
 }

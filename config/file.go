@@ -49,6 +49,7 @@ type engineFile struct {
 type targetsFile struct {
 	FirstApplicationPercent *int `toml:"first_application_percent"`
 	CoachingMinutesPerWeek  *int `toml:"coaching_minutes_per_week"`
+	MinGroupSize            *int `toml:"min_group_size"`
 }
 
 type logFile struct {
@@ -96,6 +97,9 @@ type cadenceFile struct {
 	Phases       []string `toml:"phases"`
 	RemindAfter  string   `toml:"remind_after"`
 	MaxReminders *int     `toml:"max_reminders"`
+	// HoldoutPercent holds that share of the program's managers out of the
+	// cadence, to measure what it changes.
+	HoldoutPercent *float64 `toml:"holdout_percent"`
 }
 
 type managerFile struct {

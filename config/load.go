@@ -241,6 +241,13 @@ func (l *loader) general(f *file) {
 		}
 		cfg.Targets.CoachingMinutes = *m
 	}
+	cfg.Targets.MinGroup = 5
+	if n := f.Targets.MinGroupSize; n != nil {
+		if *n < 1 {
+			l.c.add("targets.min_group_size", "must be at least 1, not %d", *n)
+		}
+		cfg.Targets.MinGroup = *n
+	}
 
 	cfg.LogLevel = or(f.Log.Level, "info")
 	if !slices.Contains([]string{"debug", "info", "warn", "error"}, cfg.LogLevel) {

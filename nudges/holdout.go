@@ -5,6 +5,12 @@ import (
 	"encoding/binary"
 )
 
+// For reports whether the cadence nudges manager m: m takes part in its
+// program and is not held out of it.
+func (c *Cadence) For(m *Manager) bool {
+	return m.Enrolled(c.Program) && !HeldOut(c.Program, c.ID, m.ID, c.Holdout)
+}
+
 // holdoutBuckets is the resolution of a hold-out share: a percentage with
 // up to four decimals.
 const holdoutBuckets = 1_000_000

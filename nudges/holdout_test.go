@@ -56,3 +56,25 @@ func TestHeldOut_Stable(t *testing.T) {
 		t.Errorf("two cadences agree on %d of 1000 managers, want about half", same)
 	}
 }
+
+// TestHeldOut_NotScheduled: a held-out manager gets no occurrence of the
+// cadence they are held out of, and every other cadence as before.
+func TestHeldOut_NotScheduled(t *testing.T) {
+	p := planner(t, 0, "0 9 * * MON", "0 10 * * MON")
+	p.Cadences[1].Holdout = 50
+	held := 0
+	for i := range 40 {
+		m := manager(t, "UTC", "08:00-18:00")
+		m.ID = fmt.Sprintf("m%d", i)
+		got := occurrences(t, p, m, "2026-01-05", "2026-01-06")
+		want := []string{"a@2026-01-05T09:00:00Z", "b@2026-01-05T10:00:00Z"}
+		if nudges.HeldOut("p", "b", m.ID, 50) {
+			held++
+			want = want[:1]
+		}
+		equal(t, got, want)
+	}
+	if held == 0 || held == 40 {
+		t.Fatalf("%d of 40 managers held out: the test shows nothing", held)
+	}
+}

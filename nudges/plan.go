@@ -38,7 +38,7 @@ func (p *Planner) Day(m *Manager, d Date) []Occurrence {
 	}
 	var out []Occurrence
 	for _, c := range p.Cadences {
-		if !c.Recurring() || !m.Enrolled(c.Program) {
+		if !c.Recurring() || !c.For(m) {
 			continue
 		}
 		prog := p.Programs[c.Program]
