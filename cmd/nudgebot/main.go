@@ -49,6 +49,8 @@ Usage:
   nudgebot export       -config FILE -format jsonl|csv [-out FILE]
                                                       export coaching logs
   nudgebot status       -config FILE                  outbox counts (JSON)
+  nudgebot report       -config FILE [-program ID] [-from DAY] [-to DAY] [-format json|csv] [-experiments]
+                                                      L&D's figures: reach, first application, flags, experiments
   nudgebot backup       -config FILE -out PATH        consistent copy of the data file
   nudgebot verify       -config FILE | -file PATH     check the data file (or a backup) through and through
 
@@ -99,6 +101,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdExport(ctx, rest, stdout, stderr)
 	case "status":
 		return cmdStatus(ctx, rest, stdout, stderr)
+	case "report":
+		return cmdReport(ctx, rest, stdout, stderr, o)
 	case "backup":
 		return cmdBackup(ctx, rest, stdout, stderr)
 	case "verify":

@@ -1,0 +1,114 @@
+package bot
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/nudgebot/nudgebot/config"
+	"github.com/nudgebot/nudgebot/nudges"
+	"github.com/nudgebot/nudgebot/nudges/insight"
+	"github.com/nudgebot/nudgebot/store"
+)
+
+// InsightReport computes L&D's figures for program over [from, to] from
+// the data file, under cfg (its launches resolved, see PlanConfig). Days
+// are each manager's local dates, as the schedule counts them.
+//
+// A learner's module date is when the bot first heard they finished a
+// module (the nudge that event queued); a learner it never heard about is
+// taken to be on the program's schedule, with the module done when the
+// first assignment is handed out.
+func InsightReport(st *store.Store, cfg *config.Config, program string, from, to nudges.Date) (insight.Report, error) {
+	prog := cfg.Program(program)
+	if prog == nil {
+		return insight.Report{}, fmt.Errorf("report: no program has id %q", program)
+	}
+	p := insight.Params{Program: prog, Targets: cfg.Targets, From: from, To: to, MinGroup: cfg.Targets.MinGroup,
+		Holdouts: map[string]float64{}}
+	for _, c := range cfg.Cadences {
+		if c.Program == program && c.Holdout > 0 {
+			p.Holdouts[c.ID] = c.Holdout
+		}
+	}
+	scheduled := prog.Launch
+	if len(prog.Assignments) > 0 {
+		scheduled = prog.Launch.AddDays(7 * (prog.Assignments[0].Week - 1))
+	}
+	local := func(manager string, t time.Time) nudges.Date {
+		if m := cfg.Manager(manager); m != nil && m.Calendar.Location != nil {
+			t = t.In(m.Calendar.Location)
+		}
+		return nudges.DateOf(t)
+	}
+	if counts, err := st.Counts(); err == nil {
+		for _, n := range counts {
+			p.Nudges += int(n)
+		}
+	}
+	var r insight.Report
+	err := st.View(func(tx *store.Tx) error {
+		b := insight.NewBook(p)
+		modules := map[string]nudges.Date{}
+		err := tx.Items(func(it *store.Item) error {
+			if it.Program != program || it.Channel != "" {
+				return nil
+			}
+			at := it.ScheduledAt
+			if !it.SentAt.IsZero() {
+				at = it.SentAt
+			}
+			day := local(it.Manager, at)
+			if it.Learner != "" && it.Module != "" {
+				if d, ok := modules[it.Learner]; !ok || day.Before(d) {
+					modules[it.Learner] = day
+				}
+			}
+			n := insight.Nudge{ID: it.ID, Manager: it.Manager, Cadence: it.Cadence, Script: it.Script, Parent: it.Parent,
+				Kind: it.Kind, Day: day, Failed: it.State == store.Failed, Expired: it.Answered == store.AnsweredExpired}
+			if it.State == store.Sent {
+				n.Sent = it.SentAt
+			}
+			b.AddNudge(n)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		err = tx.Logs(func(l *store.Log) error {
+			if l.Program != program && l.Program != "" {
+				return nil
+			}
+			a := l.Answers
+			b.AddReply(insight.Reply{Manager: l.Manager, Nudge: l.Nudge, Kind: l.Kind, Learner: l.Learner,
+				Day: local(l.Manager, l.CreatedAt), At: l.CreatedAt, Minutes: l.Minutes, Kept: a[nudges.FieldKept],
+				Rating: a["rating"], Reason: a[nudges.FieldReason], Win: a[nudges.FieldWin], Shared: a[nudges.FieldShare] == "yes"})
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, t := range cfg.Teams {
+			if m := cfg.Manager(t.Manager); m == nil || !m.Enrolled(program) {
+				continue
+			}
+			b.AddTeam(insight.Team{ID: t.ID, Name: t.Name, Manager: t.Manager})
+			for _, mb := range t.Members {
+				l := insight.Learner{ID: mb.ID, Team: t.ID, Module: scheduled}
+				if d, ok := modules[mb.ID]; ok {
+					l.Module = d
+				}
+				fa, err := tx.FirstApplication(program, mb.ID)
+				if err != nil {
+					return err
+				}
+				if fa != nil {
+					l.Applied = fa.Date
+				}
+				b.AddLearner(l)
+			}
+		}
+		r = b.Report()
+		return nil
+	})
+	return r, err
+}

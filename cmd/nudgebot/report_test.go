@@ -1,0 +1,93 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nudgebot/nudgebot/nudges/insight"
+)
+
+func TestReport(t *testing.T) {
+	cfg := exampleCopy(t)
+	review := testNow.AddDate(0, 0, 7).Format(time.DateOnly)
+	script := strings.Join([]string{
+		"as dana",
+		"send checkin dana",
+		"checkin", "marcus", "Used the opening line", "Calmer handover", "10", "Try it weekly", review, "", "n",
+		"outcome marcus applied",
+		"send pledge amara",
+	}, "\n")
+	if out, _, err := runCmd(t, script, "run", "-config", cfg); err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	out, _, err := runCmd(t, "", "report", "-config", cfg)
+	if err != nil {
+		t.Fatalf("report: %v", err)
+	}
+	var r insight.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("report is not JSON: %v\n%s", err, out)
+	}
+	if r.Program != "feedback" || r.To.String() != "2026-11-25" || r.MinGroup != 5 {
+		t.Errorf("report of %s to %s (min group %d)", r.Program, r.To, r.MinGroup)
+	}
+	if r.Reach.Nudged != 3 || r.Reach.Answered != 1 || r.Reach.Coached != 1 {
+		t.Errorf("reach = %+v, want all 3 nudged (the kickoff pledge), dana answered and coached", r.Reach)
+	}
+	for _, m := range r.Managers {
+		if m.Manager == "dana" && (m.Minutes != 10 || m.CheckIns != 1) {
+			t.Errorf("dana = %+v, want one check-in of 10 minutes", m)
+		}
+	}
+	// Dana's team has four learners, one under the minimum group: the
+	// report, which L&D passes around, withholds its figures.
+	for _, tm := range r.Teams {
+		if tm.Team == "ops-center" && (!tm.Hidden || tm.Applied != 0 || tm.Counted != 0) {
+			t.Errorf("ops-center (4 learners) is shown: %+v", tm)
+		}
+	}
+	if strings.Contains(out, "Marcus") || strings.Contains(out, "marcus") {
+		t.Errorf("the report names a learner:\n%s", out)
+	}
+
+	csvOut, _, err := runCmd(t, "", "report", "-config", cfg, "-format", "csv", "-from", "2026-11-01", "-to", "2026-11-30")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"program,from,to,section,id,figure,value\n",
+		"feedback,2026-11-01,2026-11-30,reach,,coached,1\n",
+		"feedback,2026-11-01,2026-11-30,team,ops-center,hidden_below_min_group,5\n",
+		"feedback,2026-11-01,2026-11-30,manager,dana,checkins,1\n"} {
+		if !strings.Contains(csvOut, want) {
+			t.Errorf("csv lacks %q:\n%s", want, csvOut)
+		}
+	}
+	exp, _, err := runCmd(t, "", "report", "-config", cfg, "-experiments")
+	if err != nil || strings.TrimSpace(exp) != "null" {
+		t.Errorf("-experiments with no hold-out: %v %q", err, exp)
+	}
+}
+
+func TestReport_BadInput(t *testing.T) {
+	cfg := exampleCopy(t)
+	if _, _, err := runCmd(t, "", "report", "-config", cfg); err == nil || !strings.Contains(err.Error(), "has not run yet") {
+		t.Errorf("report with no data file: %v", err)
+	}
+	if _, _, err := runCmd(t, "send checkin dana\n", "run", "-config", cfg); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"-format", "xml"},
+		{"-program", "nope"},
+		{"-from", "2026-13-01"},
+		{"-from", "2026-11-20", "-to", "2026-11-19"},
+		{"extra"},
+	} {
+		_, _, err := runCmd(t, "", append([]string{"report", "-config", cfg}, args...)...)
+		if exitCode(err) != 2 {
+			t.Errorf("report %v: exit %d (%v), want 2", args, exitCode(err), err)
+		}
+	}
+}
