@@ -17,6 +17,7 @@ const (
 	KindPledge     Kind = "pledge"     // the weekly commitment, after reviewing last week's
 	KindSummary    Kind = "summary"    // the weekly team progress summary
 	KindShoutOut   Kind = "shoutout"   // a confirmed win, to the team channel
+	KindDigest     Kind = "digest"     // L&D's weekly figures, to an admin's DM only
 )
 
 // Kinds lists the kinds a cadence or an admin may schedule.
