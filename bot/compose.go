@@ -32,6 +32,8 @@ func (e *Engine) compose(tx *store.Tx, cfg *config.Config, it *store.Item) (msg 
 		return e.composeSummary(tx, cfg, m, prog, it, now)
 	case nudges.KindShoutOut:
 		return e.composeShoutOut(tx, cfg, m, it)
+	case nudges.KindDigest:
+		return e.composeDigest(tx, cfg, m, prog, it, now)
 	}
 	st, err := tx.ManagerState(m.ID)
 	if err != nil {

@@ -196,6 +196,15 @@ func (e *Engine) Run(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("schedule expiry: %w", err)
 	}
+	// L&D's weekly digest: due from Monday morning, queued once a week
+	// whichever of these runs comes first.
+	if _, err := c.AddFunc("@every 10m", func() {
+		if _, err := e.WeeklyDigest(ctx); err != nil && ctx.Err() == nil {
+			e.log.Error().Err(err).Msg("queueing the weekly digest failed")
+		}
+	}); err != nil {
+		return fmt.Errorf("schedule digests: %w", err)
+	}
 	c.Start()
 	defer func() { <-c.Stop().Done() }()
 	timer := time.NewTimer(0)

@@ -19,11 +19,28 @@ import (
 // taken to be on the program's schedule, with the module done when the
 // first assignment is handed out.
 func InsightReport(st *store.Store, cfg *config.Config, program string, from, to nudges.Date) (insight.Report, error) {
+	hint := 0
+	if counts, err := st.Counts(); err == nil {
+		for _, n := range counts {
+			hint += int(n)
+		}
+	}
+	var r insight.Report
+	err := st.View(func(tx *store.Tx) (err error) {
+		r, err = insightReport(tx, cfg, program, from, to, hint)
+		return err
+	})
+	return r, err
+}
+
+// insightReport is InsightReport inside a transaction; hint is about how
+// many outbox items there are.
+func insightReport(tx *store.Tx, cfg *config.Config, program string, from, to nudges.Date, hint int) (insight.Report, error) {
 	prog := cfg.Program(program)
 	if prog == nil {
 		return insight.Report{}, fmt.Errorf("report: no program has id %q", program)
 	}
-	p := insight.Params{Program: prog, Targets: cfg.Targets, From: from, To: to, MinGroup: cfg.Targets.MinGroup,
+	p := insight.Params{Nudges: hint, Program: prog, Targets: cfg.Targets, From: from, To: to, MinGroup: cfg.Targets.MinGroup,
 		Holdouts: map[string]float64{}}
 	for _, c := range cfg.Cadences {
 		if c.Program == program && c.Holdout > 0 {
@@ -40,13 +57,8 @@ func InsightReport(st *store.Store, cfg *config.Config, program string, from, to
 		}
 		return nudges.DateOf(t)
 	}
-	if counts, err := st.Counts(); err == nil {
-		for _, n := range counts {
-			p.Nudges += int(n)
-		}
-	}
 	var r insight.Report
-	err := st.View(func(tx *store.Tx) error {
+	err := func() error {
 		b := insight.NewBook(p)
 		modules := map[string]nudges.Date{}
 		err := tx.Items(func(it *store.Item) error {
@@ -109,6 +121,6 @@ func InsightReport(st *store.Store, cfg *config.Config, program string, from, to
 		}
 		r = b.Report()
 		return nil
-	})
+	}()
 	return r, err
 }

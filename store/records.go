@@ -100,7 +100,7 @@ func (it *Item) Closed() bool {
 // creates thousands at a time, a claim moves hundreds, and nobody can
 // answer a nudge they have not seen.
 func (it *Item) awaitsAnswer() bool {
-	return it.Channel == "" && it.Kind != nudges.KindSummary && it.Kind != nudges.KindShoutOut &&
+	return it.Channel == "" && it.Kind != nudges.KindSummary && it.Kind != nudges.KindShoutOut && it.Kind != nudges.KindDigest &&
 		it.Answered == "" && it.State == Sent
 }
 

@@ -373,7 +373,7 @@ func (a *Adapter) pick(args []string, kind nudges.Kind) (string, []string, error
 	}
 	for i := len(a.refs) - 1; i >= 0; i-- {
 		d := a.refs[i]
-		if d.manager == a.as && d.channel == "" && (kind == "" || d.kind == kind) && d.kind != nudges.KindSummary {
+		if d.manager == a.as && d.channel == "" && (kind == "" || d.kind == kind) && d.kind != nudges.KindSummary && d.kind != nudges.KindDigest {
 			return d.nudge, args, nil
 		}
 	}

@@ -92,7 +92,8 @@ func TestRun_ShellFlowFromNudgeToShoutOut(t *testing.T) {
 		"Marcus turned a tense escalation round",
 		"That is their first application",
 		"posted in ops-center · Operations Center: our week in Feedback that lands",
-		"1 of 4 of us (25%) have put the new skills to work",
+		// Four learners: under the minimum group, the channel gets no figures.
+		"Progress figures are shared here once 5 or more of us are on the program.",
 		"Coaching time this week: 10 of 30 minutes (1 check-in logged).",
 		"nudge: already logged; nothing to skip",
 		`! unknown command "bogus-command"`,

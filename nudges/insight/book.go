@@ -142,7 +142,7 @@ func (b *Book) AddLearner(l Learner) { b.learners = append(b.learners, l) }
 // AddNudge records a nudge as it stands (delivered, failed or expired).
 func (b *Book) AddNudge(n Nudge) {
 	w, in := b.place(n.Day)
-	if !in || n.Kind == nudges.KindSummary || n.Kind == nudges.KindShoutOut {
+	if !in || n.Kind == nudges.KindSummary || n.Kind == nudges.KindShoutOut || n.Kind == nudges.KindDigest {
 		return
 	}
 	m := b.manager(n.Manager)
@@ -173,6 +173,11 @@ func (b *Book) AddNudge(n Nudge) {
 	b.nudges[n.ID] = ref
 }
 
+// answers reports whether a log of kind answers the nudge it names: a
+// rating or a note comes beside an answer, and "expired" is the bot closing
+// a nudge nobody answered.
+func answers(kind string) bool { return kind != "rating" && kind != "note" && kind != "expired" }
+
 // AddReply records a coaching log.
 func (b *Book) AddReply(r Reply) {
 	w, in := b.place(r.Day)
@@ -195,7 +200,7 @@ func (b *Book) AddReply(r Reply) {
 		}
 		return
 	}
-	if r.Kind == "note" {
+	if !answers(r.Kind) {
 		return
 	}
 	if r.Kind == "skip" && r.Reason != "" {

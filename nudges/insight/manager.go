@@ -76,7 +76,7 @@ func (m *managerAgg) addReply(r Reply, week int) {
 			m.pledges = append(m.pledges, pledgeEntry{r.At.Unix(), r.Kept})
 		}
 	}
-	if r.Kind != "rating" && r.Kind != "note" {
+	if answers(r.Kind) {
 		w.answered = true
 	}
 }

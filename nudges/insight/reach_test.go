@@ -20,11 +20,12 @@ func TestReach(t *testing.T) {
 			sent("a0", "ana", "weekly", ck, -1),
 		},
 		replies: []insight.Reply{
-			checkin("ana", "a1", 1, 15),        // 2 h after
-			reply("ana", "a2", "snooze", 2, 4), // 4 h: the first answer settles it
-			checkin("ana", "a2", 2, 20),        // later log: no second answer
-			reply("ana", "a2", "rating", 2, 5), // a rating is not an answer
-			reply("ben", "b1", "note", 1, 1),   // nor is a note
+			checkin("ana", "a1", 1, 15),          // 2 h after
+			reply("ana", "a2", "snooze", 2, 4),   // 4 h: the first answer settles it
+			checkin("ana", "a2", 2, 20),          // later log: no second answer
+			reply("ana", "a2", "rating", 2, 5),   // a rating is not an answer
+			reply("ben", "b1", "note", 1, 1),     // nor is a note
+			reply("ben", "b1", "expired", 1, 50), // nor the bot closing it
 			reply("ana", "a3", string(nudges.KindPledge), 2, 100),
 		},
 	}
