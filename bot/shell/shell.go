@@ -253,6 +253,7 @@ Admin (L&D):
   event <learner> completed <module>
                                 a learner finished a module
   status                        outbox counts
+  digest                        L&D's digest of every program, to you now
   help, quit
 # is optional: without it, your latest open nudge of that kind is used.
 `
@@ -332,6 +333,8 @@ func (a *Adapter) exec(ctx context.Context, line string) error {
 		}
 		_, err := e.SendNow(ctx, args[1], nudges.Kind(args[0]))
 		return err
+	case "digest":
+		return a.digest(ctx)
 	case "event":
 		if len(args) < 3 || args[1] != nudges.EventCompleted {
 			return errors.New("usage: event <learner> completed <module>")

@@ -63,7 +63,7 @@ func commandID(cmd slack.SlashCommand) string {
 }
 
 // adminCommands change what everyone receives: only L&D admins may use them.
-var adminCommands = map[string]bool{"send": true, "pause": true, "resume": true, "reload": true, "retry": true}
+var adminCommands = map[string]bool{"send": true, "pause": true, "resume": true, "reload": true, "retry": true, "digest": true}
 
 func (a *Adapter) runCommand(ctx context.Context, e *bot.Engine, cmd slack.SlashCommand) {
 	args := strings.Fields(cmd.Text)
@@ -85,6 +85,10 @@ func (a *Adapter) runCommand(ctx context.Context, e *bot.Engine, cmd slack.Slash
 		if !a.isAdmin(ctx, e, uid, mgr) {
 			a.log.Info().Str("slack_user", uid).Str("command", word).Msg("admin command refused")
 			reply(mrkdwnf("Sorry, `/nudge %s` is for L&amp;D admins, so I haven't done anything. If you need it, ask your L&amp;D team.", word))
+			return
+		}
+		if word == "digest" {
+			reply(a.digest(ctx, e, mgr))
 			return
 		}
 		reply(a.admin(ctx, e, word, args))
@@ -283,6 +287,7 @@ func helpText(admin bool) string {
 			"• `/nudge send <checkin|assignment|pledge|summary> @manager` — send a nudge now\n" +
 			"• `/nudge pause <program>`, `/nudge resume <program>` — stop or restart a program's scheduled nudges\n" +
 			"• `/nudge retry` — send failed nudges again (once what made them fail is fixed)\n" +
+			"• `/nudge digest` — L&amp;D's digest of every program, to you now\n" +
 			"• `/nudge reload` — re-read the configuration"
 	}
 	return s

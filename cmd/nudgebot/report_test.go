@@ -91,3 +91,27 @@ func TestReport_BadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestShell_Digest(t *testing.T) {
+	cfg := exampleCopy(t)
+	script := strings.Join([]string{"as dana", "digest", "as ravi", "digest"}, "\n")
+	out, _, err := runCmd(t, script, "run", "-config", cfg)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"! digest: only L&D admins get the digest",
+		"digest queued: 1 program(s)",
+		"DM to Ravi Menon (ravi) · Weekly digest: Feedback that lands",
+		"Reach: 3 of 3 managers nudged",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "posted in") && strings.Contains(line, "digest") {
+			t.Errorf("the digest was posted in a channel: %s", line)
+		}
+	}
+}
