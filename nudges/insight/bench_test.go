@@ -14,10 +14,13 @@ import (
 // weekly pledge nudge (400,000 nudges), and 100 logs per manager
 // (1,000,000 logs: check-ins, pledge reviews, ratings, skips). The facts
 // are made as they are added, so memory is the Book's, not the data set's.
-func bigBook(ids *bigIDs) *insight.Book {
+func bigBook(ids *bigIDs) *insight.Book { return bigBookTo(ids, launch.AddDays(20*7-1)) }
+
+// bigBookTo is bigBook read up to day to.
+func bigBookTo(ids *bigIDs, to nudges.Date) *insight.Book {
 	teams := len(ids.managers)
 	p := params
-	p.To = launch.AddDays(20*7 - 1)
+	p.To = to
 	p.Holdouts = map[string]float64{"pledge": 10}
 	p.Nudges = len(ids.nudges)
 	b := insight.NewBook(p)
@@ -34,13 +37,12 @@ func bigBook(ids *bigIDs) *insight.Book {
 		}
 		logs := 0
 		for w := 1; w <= 20; w++ {
-			sentAt := at(w, 0, 9)
-			d := nudges.DateOf(sentAt)
+			sentAt, d := ids.times[w-1], ids.days[w-1]
 			ck, pl := ids.nudges[(i*20+w-1)*2], ids.nudges[(i*20+w-1)*2+1]
 			b.AddNudge(insight.Nudge{ID: ck, Manager: m, Cadence: "weekly", Script: "five", Kind: nudges.KindCheckIn, Day: d, Sent: sentAt, Expired: (i+w)%7 == 0})
 			b.AddNudge(insight.Nudge{ID: pl, Manager: m, Cadence: "pledge", Kind: nudges.KindPledge, Day: d, Sent: sentAt, Failed: (i+w)%50 == 0})
 			for k := 0; k < 5 && logs < 100; k, logs = k+1, logs+1 {
-				r := insight.Reply{Manager: m, Day: d, At: sentAt.Add(time.Duration(k+1) * time.Hour)}
+				r := insight.Reply{Manager: m, Day: d, At: sentAt.Add(hours[k])}
 				switch k {
 				case 0:
 					r.Nudge, r.Kind, r.Minutes, r.Learner = ck, "checkin", 15, ids.learners[i*8+w%8]
@@ -62,10 +64,20 @@ func bigBook(ids *bigIDs) *insight.Book {
 
 // bigIDs are the data set's ids, made once: the benchmark measures the
 // Book, not fmt.
-type bigIDs struct{ managers, teams, learners, nudges []string }
+type bigIDs struct {
+	managers, teams, learners, nudges []string
+	times                             []time.Time
+	days                              []nudges.Date
+}
+
+var hours = []time.Duration{time.Hour, 2 * time.Hour, 3 * time.Hour, 4 * time.Hour, 5 * time.Hour}
 
 func newBigIDs(teams int) *bigIDs {
 	ids := &bigIDs{}
+	for w := 1; w <= 20; w++ {
+		ids.times = append(ids.times, at(w, 0, 9))
+		ids.days = append(ids.days, nudges.DateOf(at(w, 0, 9)))
+	}
 	for i := range teams {
 		m, t := fmt.Sprintf("m%05d", i), fmt.Sprintf("t%05d", i)
 		ids.managers, ids.teams = append(ids.managers, m), append(ids.teams, t)
@@ -83,11 +95,28 @@ func newBigIDs(teams int) *bigIDs {
 // 1,000,000 logs, adding every fact included (target: 1 s, 300 MB peak RSS).
 func BenchmarkInsights_10kTeams_1MLogs(b *testing.B) {
 	ids := newBigIDs(10_000)
+	start := usage()
 	for b.Loop() {
 		r := bigBook(ids).Report()
 		if r.Reach.Managers != 10_000 || r.Reach.Delivered == 0 {
 			b.Fatalf("reach = %+v", r.Reach)
 		}
 	}
-	reportPeakRSS(b)
+	reportUsage(b, start)
+}
+
+// BenchmarkDigest_10kTeams_1MLogs: the weekly digest for the same data set:
+// this week's report, last week's, and the message (target: 2 s).
+func BenchmarkDigest_10kTeams_1MLogs(b *testing.B) {
+	ids := newBigIDs(10_000)
+	start := usage()
+	for b.Loop() {
+		now := bigBook(ids).Report()
+		last := bigBookTo(ids, params.From.AddDays(20*7-8)).Report().For(insight.LnD())
+		m, err := insight.Digest(program, now.To, now.For(insight.LnD()), &last, func(id string) string { return id })
+		if err != nil || len(m.Lines) < 5 {
+			b.Fatalf("digest %v: %+v", err, m)
+		}
+	}
+	reportUsage(b, start)
 }

@@ -1,6 +1,7 @@
 package insight
 
 import (
+	"hash/maphash"
 	"time"
 
 	"github.com/nudgebot/nudgebot/nudges"
@@ -76,8 +77,17 @@ type Book struct {
 	teams    map[string]*teamAgg
 	teamIDs  []string
 	learners []Learner
-	cadences map[cadenceKey]*cadenceAgg
-	nudges   map[string]nudgeRef
+	cadences map[cadenceKey]int32 // → index in cadList
+	// cadList holds the cadences' aggregates. The nudge index refers to
+	// them by number: an index of plain values is one the garbage
+	// collector need not trace through.
+	cadList []*cadenceAgg
+	// nudges finds a nudge by a 64-bit hash of its id: a map of plain
+	// numbers is cheaper to fill and invisible to the garbage collector,
+	// and two of a million ids colliding (about one chance in 10^7) would
+	// only lend one reply to another nudge's figures.
+	nudges map[uint64]nudgeRef
+	seed   maphash.Seed
 	// Day numbers of the range and the launch, so placing a fact is
 	// integer arithmetic.
 	from, to, launch int
@@ -87,7 +97,7 @@ type cadenceKey struct{ cadence, script string }
 
 // nudgeRef is what a reply needs of the nudge it answers.
 type nudgeRef struct {
-	agg     *cadenceAgg
+	cad     int32 // 1 + index in cadList; 0: none
 	sent    int64 // unix seconds; 0 if not delivered
 	seq     int32 // index in the manager's sequence
 	manager int32
@@ -103,7 +113,7 @@ func NewBook(p Params) *Book {
 		p.IgnoredLimit = 3
 	}
 	return &Book{p: p, byID: map[string]int32{}, teams: map[string]*teamAgg{},
-		cadences: map[cadenceKey]*cadenceAgg{}, nudges: make(map[string]nudgeRef, p.Nudges),
+		cadences: map[cadenceKey]int32{}, nudges: make(map[uint64]nudgeRef, p.Nudges), seed: maphash.MakeSeed(),
 		from: dayNum(p.From), to: dayNum(p.To), launch: dayNum(p.Program.Launch)}
 }
 
@@ -117,13 +127,20 @@ func (b *Book) place(d nudges.Date) (int, bool) {
 }
 
 func (b *Book) manager(id string) *managerAgg {
-	if i, ok := b.byID[id]; ok {
-		return b.managers[i]
-	}
-	m := &managerAgg{id: id, weeks: map[int]*weekAgg{}}
-	b.byID[id] = int32(len(b.managers))
-	b.managers = append(b.managers, m)
+	_, m := b.managerAt(id)
 	return m
+}
+
+// managerAt is manager with its index.
+func (b *Book) managerAt(id string) (int32, *managerAgg) {
+	if i, ok := b.byID[id]; ok {
+		return i, b.managers[i]
+	}
+	m := &managerAgg{id: id, base: week(b.from, b.launch)}
+	i := int32(len(b.managers))
+	b.byID[id] = i
+	b.managers = append(b.managers, m)
+	return i, m
 }
 
 // AddTeam records a team and its manager, who takes part in the program
@@ -145,33 +162,37 @@ func (b *Book) AddNudge(n Nudge) {
 	if !in || n.Kind == nudges.KindSummary || n.Kind == nudges.KindShoutOut || n.Kind == nudges.KindDigest {
 		return
 	}
-	m := b.manager(n.Manager)
-	ref := nudgeRef{manager: b.byID[n.Manager], root: n.Parent == ""}
+	mi, m := b.managerAt(n.Manager)
+	ref := nudgeRef{manager: mi, root: n.Parent == ""}
 	if !n.Sent.IsZero() {
 		ref.sent = n.Sent.Unix()
 	}
 	if !ref.root {
 		// A reminder is answered for its root: point at the root's figures.
-		if r, ok := b.nudges[n.Parent]; ok {
-			ref.agg, ref.seq = r.agg, r.seq
-			b.nudges[n.ID] = ref
+		if r, ok := b.nudges[b.key(n.Parent)]; ok {
+			ref.cad, ref.seq = r.cad, r.seq
+			b.nudges[b.key(n.ID)] = ref
 		}
 		return
 	}
 	k := cadenceKey{n.Cadence, n.Script}
-	c := b.cadences[k]
-	if c == nil {
-		c = &cadenceAgg{key: k, kind: n.Kind, skips: map[string]int{}}
-		b.cadences[k] = c
+	ci, ok := b.cadences[k]
+	if !ok {
+		ci = int32(len(b.cadList))
+		b.cadences[k] = ci
+		b.cadList = append(b.cadList, &cadenceAgg{key: k, kind: n.Kind, skips: map[string]int{}})
 	}
-	ref.agg = c
+	c := b.cadList[ci]
+	ref.cad = ci + 1
 	ref.seq = m.addNudge(n, w)
 	if !n.Sent.IsZero() {
 		c.delivered++
 		c.sentDays = append(c.sentDays, sentDay{n.Day, ref.manager})
 	}
-	b.nudges[n.ID] = ref
+	b.nudges[b.key(n.ID)] = ref
 }
+
+func (b *Book) key(id string) uint64 { return maphash.String(b.seed, id) }
 
 // answers reports whether a log of kind answers the nudge it names: a
 // rating or a note comes beside an answer, and "expired" is the bot closing
@@ -186,11 +207,14 @@ func (b *Book) AddReply(r Reply) {
 	}
 	m := b.manager(r.Manager)
 	m.addReply(r, w)
-	ref, ok := b.nudges[r.Nudge]
-	if !ok || ref.agg == nil {
+	if r.Nudge == "" {
 		return
 	}
-	c := ref.agg
+	ref, ok := b.nudges[b.key(r.Nudge)]
+	if !ok || ref.cad == 0 {
+		return
+	}
+	c := b.cadList[ref.cad-1]
 	if r.Kind == "rating" {
 		switch r.Rating {
 		case nudges.ActUseful:

@@ -43,7 +43,7 @@ func (b *Book) Report() Report {
 		r.Reach.Managers++
 		nudged, answered := false, false
 		for _, w := range ws {
-			a := m.weeks[w]
+			a := m.at(w)
 			wr := weeks[w]
 			if wr == nil {
 				wr = &WeekReach{Week: w}
@@ -161,7 +161,7 @@ func (b *Book) managerFigures(m *managerAgg) (ManagerFigures, []int) {
 	ws := m.activeWeeks()
 	f := ManagerFigures{Manager: m.id, Weeks: len(ws), Target: b.p.Targets.CoachingMinutes}
 	for _, w := range ws {
-		a := m.weeks[w]
+		a := m.at(w)
 		f.Minutes += a.minutes
 		f.CheckIns += a.checkins
 		if f.Target > 0 && a.minutes >= f.Target {

@@ -55,8 +55,8 @@ func median(xs []int32) int64 {
 }
 
 func (b *Book) effects(applied map[int32][]nudges.Date) []Effect {
-	out := make([]Effect, 0, len(b.cadences))
-	for _, c := range b.cadences {
+	out := make([]Effect, 0, len(b.cadList))
+	for _, c := range b.cadList {
 		e := Effect{Cadence: c.key.cadence, Script: c.key.script, Kind: c.kind, Delivered: c.delivered,
 			Answered: c.answered, AnswerRate: ratio(c.answered, c.delivered), MedianAnswer: median(c.latency),
 			Useful: c.useful, NotUseful: c.notUseful, UsefulShare: Wilson(c.useful, c.useful+c.notUseful),

@@ -10,8 +10,11 @@ import (
 // per nudge, a few bytes for the "in a row" flags; per pledge review, its
 // outcome.
 type managerAgg struct {
-	id      string
-	weeks   map[int]*weekAgg
+	id string
+	// weeks holds the range's program weeks, from base: a slice, not a
+	// map, because every fact touches one and there are millions.
+	weeks   []weekAgg
+	base    int
 	seq     []seqEntry
 	pledges []pledgeEntry
 	wins    []winEntry
@@ -41,13 +44,22 @@ type pledgeEntry struct {
 
 type winEntry struct{ learner, text string }
 
+// week is the aggregate of program week w; facts are placed in the range,
+// so w is never before base.
 func (m *managerAgg) week(w int) *weekAgg {
-	a := m.weeks[w]
-	if a == nil {
-		a = &weekAgg{}
-		m.weeks[w] = a
+	i := w - m.base
+	if i >= len(m.weeks) {
+		m.weeks = append(m.weeks, make([]weekAgg, i+1-len(m.weeks))...)
 	}
-	return a
+	return &m.weeks[i]
+}
+
+// at is week w's aggregate if anything happened in it (else a zero one).
+func (m *managerAgg) at(w int) weekAgg {
+	if i := w - m.base; i >= 0 && i < len(m.weeks) {
+		return m.weeks[i]
+	}
+	return weekAgg{}
 }
 
 func (m *managerAgg) addNudge(n Nudge, week int) int32 {
@@ -118,12 +130,11 @@ func cmp64(a, b int64) int {
 // cadences — neither counts against the weekly target nor breaks a streak.
 func (m *managerAgg) activeWeeks() []int {
 	ws := make([]int, 0, len(m.weeks))
-	for w, a := range m.weeks {
+	for i, a := range m.weeks {
 		if a.nudged || a.answered || a.checkins > 0 || a.minutes > 0 {
-			ws = append(ws, w)
+			ws = append(ws, m.base+i)
 		}
 	}
-	slices.Sort(ws)
 	return ws
 }
 
@@ -131,7 +142,7 @@ func (m *managerAgg) activeWeeks() []int {
 // a check-in logged.
 func (m *managerAgg) checkInStreak(ws []int) int {
 	n := 0
-	for i := len(ws) - 1; i >= 0 && m.weeks[ws[i]].checkins > 0; i-- {
+	for i := len(ws) - 1; i >= 0 && m.at(ws[i]).checkins > 0; i-- {
 		n++
 	}
 	return n
