@@ -30,6 +30,12 @@ type Person struct {
 	Mentions          []string                    `json:"mentioned_in_logs"`  // ids of others' logs naming them
 }
 
+// Empty reports whether nothing is held about the person.
+func (p Person) Empty() bool {
+	return len(p.Logs) == 0 && p.State == nil && len(p.Items) == 0 && len(p.Due) == 0 &&
+		len(p.FirstApplications) == 0 && len(p.Identities) == 0 && len(p.Mentions) == 0
+}
+
 // matcher tells whether a value belongs to the person.
 type matcher struct {
 	ids   map[string]bool

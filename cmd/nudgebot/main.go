@@ -48,6 +48,8 @@ Usage:
                                                       preview who gets what, when (JSON lines)
   nudgebot export       -config FILE -format jsonl|csv [-out FILE]
                                                       export coaching logs
+  nudgebot export       -config FILE -person ID       everything held about one person (JSON; bot stopped)
+  nudgebot erase        -config FILE -person ID       erase one person's data for good (bot stopped)
   nudgebot status       -config FILE                  outbox counts (JSON)
   nudgebot report       -config FILE [-program ID] [-from DAY] [-to DAY] [-format json|csv] [-experiments]
                                                       L&D's figures: reach, first application, flags, experiments
@@ -98,7 +100,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "plan":
 		return cmdPlan(rest, stdout, stderr, o)
 	case "export":
+		if hasFlag(rest, "person") {
+			return cmdExportPerson(ctx, rest, stdout, stderr, o)
+		}
 		return cmdExport(ctx, rest, stdout, stderr)
+	case "erase":
+		return cmdErase(ctx, rest, stdout, stderr, o)
 	case "status":
 		return cmdStatus(ctx, rest, stdout, stderr)
 	case "report":
