@@ -27,7 +27,13 @@ func (e *Engine) SendDigest(ctx context.Context, adminID string) ([]string, erro
 		return nil, fmt.Errorf("digest for %s: %w", adminID, ErrNotAdmin)
 	}
 	now := e.now()
-	return e.queueDigests(ctx, []string{adminID}, now.Format(time.RFC3339Nano), now)
+	ids, err := e.queueDigests(ctx, []string{adminID}, now.Format(time.RFC3339Nano), now)
+	if err == nil {
+		err = e.store.Write(ctx, func(tx *store.Tx) error {
+			return tx.AddAudit(store.Audit{At: now, Actor: adminID, Action: "digest", Detail: fmt.Sprintf("%d programs", len(ids))})
+		})
+	}
+	return ids, err
 }
 
 // WeeklyDigest queues this week's digest for every admin, once: from

@@ -138,6 +138,13 @@ func (e *Engine) Reload(ctx context.Context, cfg *config.Config) error {
 		return fmt.Errorf("reload: %w", err)
 	}
 	e.kick()
+	if err := e.store.Write(ctx, func(tx *store.Tx) error {
+		return tx.AddAudit(store.Audit{At: e.now(), Action: "reload",
+			Detail: fmt.Sprintf("%d managers, %d cadences", len(cfg.Managers), len(cfg.Cadences))})
+	}); err != nil {
+		// The new configuration is in force; only its record is missing.
+		e.log.Error().Err(err).Msg("could not record the reload in the audit log")
+	}
 	if len(changed) > 0 {
 		e.log.Warn().Strs("restart_needed", changed).Int("managers", len(cfg.Managers)).Int("cadences", len(cfg.Cadences)).
 			Msg("configuration applied except settings that need a restart; they keep their running values")
