@@ -39,7 +39,7 @@ func TestPerson_ExportThenErase(t *testing.T) {
 				Answers  map[string]string
 			}
 			FirstApplications map[string]struct{ Log string } `json:"first_applications"`
-			Mentions          []string                      `json:"mentioned_in_logs"`
+			Mentions          []string                        `json:"mentioned_in_logs"`
 		}
 	}
 	if err := json.Unmarshal([]byte(out), &exp); err != nil {
