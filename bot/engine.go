@@ -203,6 +203,14 @@ func (e *Engine) Run(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("schedule expiry: %w", err)
 	}
+	// Logs past the retention period go within the hour.
+	if _, err := c.AddFunc("@every 1h", func() {
+		if _, err := e.Retain(ctx); err != nil && ctx.Err() == nil {
+			e.log.Error().Err(err).Msg("deleting logs past retention failed")
+		}
+	}); err != nil {
+		return fmt.Errorf("schedule retention: %w", err)
+	}
 	// L&D's weekly digest: due from Monday morning, queued once a week
 	// whichever of these runs comes first.
 	if _, err := c.AddFunc("@every 10m", func() {

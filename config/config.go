@@ -35,6 +35,10 @@ type Config struct {
 
 	Targets nudges.Targets
 
+	// Retention is how long coaching logs are kept; older ones are deleted
+	// by a maintenance job. 0: kept for as long as the data file.
+	Retention time.Duration
+
 	Programs []*nudges.Program
 	// LaunchAfterFirstRun holds, for programs whose launch is written
 	// relative to the bot's first run ("first-run-8d"), the offset in days.

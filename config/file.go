@@ -13,6 +13,7 @@ type file struct {
 	Defaults defaultsFile  `toml:"defaults"`
 	Engine   engineFile    `toml:"engine"`
 	Targets  targetsFile   `toml:"targets"`
+	Privacy  privacyFile   `toml:"privacy"`
 	Log      logFile       `toml:"log"`
 	HTTP     httpFile      `toml:"http"`
 	Slack    slackFile     `toml:"slack"`
@@ -50,6 +51,10 @@ type targetsFile struct {
 	FirstApplicationPercent *int `toml:"first_application_percent"`
 	CoachingMinutesPerWeek  *int `toml:"coaching_minutes_per_week"`
 	MinGroupSize            *int `toml:"min_group_size"`
+}
+
+type privacyFile struct {
+	Retention string `toml:"retention"`
 }
 
 type logFile struct {

@@ -249,6 +249,10 @@ func (l *loader) general(f *file) {
 		cfg.Targets.MinGroup = *n
 	}
 
+	if cfg.Retention, ok = l.duration("privacy.retention", f.Privacy.Retention, "0s"); ok && cfg.Retention != 0 && cfg.Retention < minRetention {
+		l.c.add("privacy.retention", "must be 0 (keep) or at least %s, not %s: the weekly figures read the last weeks' logs", "28d", f.Privacy.Retention)
+	}
+
 	cfg.LogLevel = or(f.Log.Level, "info")
 	if !slices.Contains([]string{"debug", "info", "warn", "error"}, cfg.LogLevel) {
 		l.c.add("log.level", "unknown log level %q (want debug, info, warn or error)", cfg.LogLevel)
@@ -311,6 +315,10 @@ func (l *loader) defaults(d *defaultsFile) {
 
 // duration parses a duration at key, def when absent; ok is false when it
 // reported a problem.
+// minRetention is the shortest retention period: summaries, digests and the
+// week-on-week comparisons read four weeks back.
+const minRetention = 28 * 24 * time.Hour
+
 func (l *loader) duration(key, s, def string) (d time.Duration, ok bool) {
 	if s == "" {
 		s = def

@@ -302,3 +302,35 @@ func (t *Tx) ScheduleFingerprint() uint64 {
 func (t *Tx) SetScheduleFingerprint(fp uint64) error {
 	return t.tx.Bucket(bucketMeta).Put([]byte("schedule_fp"), be64(fp))
 }
+
+// DeleteLogsBefore deletes up to limit coaching logs created before cut,
+// with their reply ids, and reports how many it deleted: the retention
+// job calls it until it returns fewer than limit, a commit at a time.
+func (t *Tx) DeleteLogsBefore(cut time.Time, limit int) (int, error) {
+	logs, replies := t.tx.Bucket(bucketLogs), t.tx.Bucket(bucketReplies)
+	var keys [][]byte
+	c := logs.Cursor()
+	for k, _ := c.First(); k != nil && len(keys) < limit; {
+		i := bytes.IndexByte(k, 0)
+		if i < 0 || len(k) < i+9 {
+			return 0, fmt.Errorf("log key %q: %w", k, ErrDamaged)
+		}
+		if keyTime(k[i+1:]).Before(cut) {
+			keys = append(keys, bytes.Clone(k))
+			k, _ = c.Next()
+			continue
+		}
+		// The rest of this manager's logs are newer: on to the next one.
+		k, _ = c.Seek(append(bytes.Clone(k[:i]), 1))
+	}
+	for _, k := range keys {
+		if err := logs.Delete(k); err != nil {
+			return 0, err
+		}
+		i := bytes.IndexByte(k, 0)
+		if err := replies.Delete(k[i+9:]); err != nil {
+			return 0, err
+		}
+	}
+	return len(keys), nil
+}
