@@ -63,6 +63,11 @@ func (w *fingerprinter) fingerprintManager(m *nudges.Manager) uint64 {
 		h.str(p)
 	}
 	h.int(int64(w.cfg.MaxPerDay))
+	if w.cfg.MaxPerWeek > 0 {
+		// Hashed only when set, so files scheduled before the weekly cap
+		// existed keep their fingerprints.
+		h.int(int64(w.cfg.MaxPerWeek))
+	}
 	h.int(int64(w.holidayFP(cal.Holidays)))
 	for _, c := range w.recurring {
 		if c.For(m) {

@@ -26,6 +26,7 @@ type Config struct {
 	Location      *time.Location // bot-wide default zone (digests, plan defaults)
 	CatchUp       time.Duration  // how late a missed nudge may still go out
 	MaxPerDay     int            // recurring nudges per manager per day; 0: no cap
+	MaxPerWeek    int            // recurring nudges per manager per week, across programs; 0: no cap
 	Snooze        time.Duration  // how long "snooze" postpones a nudge
 	MaxDefer      time.Duration  // how long an event nudge, reminder or snooze may wait for room under the daily cap
 	ExpireAfter   time.Duration  // an unanswered nudge closes as expired after this long; 0: never
@@ -138,7 +139,7 @@ func (c *Config) index() {
 // Planner returns the planner for this configuration. It shares the
 // config's programs: plan with the Effective configuration.
 func (c *Config) Planner() *nudges.Planner {
-	return &nudges.Planner{Programs: c.programByID, Cadences: c.Cadences, MaxPerDay: c.MaxPerDay}
+	return &nudges.Planner{Programs: c.programByID, Cadences: c.Cadences, MaxPerDay: c.MaxPerDay, MaxPerWeek: c.MaxPerWeek}
 }
 
 // Manager returns the manager with id, or nil.

@@ -36,6 +36,7 @@ type defaultsFile struct {
 	Holidays     []any    `toml:"holidays"`
 	CatchUp      string   `toml:"catch_up"`
 	MaxPerDay    *int     `toml:"max_nudges_per_day"`
+	MaxPerWeek   *int     `toml:"max_nudges_per_week"`
 	Snooze       string   `toml:"snooze"`
 	MaxDefer     string   `toml:"max_defer"`
 	ExpireAfter  string   `toml:"expire_after"`

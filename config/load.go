@@ -302,6 +302,12 @@ func (l *loader) defaults(d *defaultsFile) {
 		}
 		cfg.MaxPerDay = *d.MaxPerDay
 	}
+	if w := d.MaxPerWeek; w != nil {
+		if *w < 0 {
+			l.c.add("defaults.max_nudges_per_week", "must not be negative (0 means no cap), not %d", *w)
+		}
+		cfg.MaxPerWeek = *w
+	}
 	if cfg.Snooze, ok = l.duration("defaults.snooze", d.Snooze, "24h"); ok && cfg.Snooze <= 0 {
 		l.c.add("defaults.snooze", "must be longer than 0")
 	}
