@@ -41,6 +41,13 @@ func (e *Engine) compose(tx *store.Tx, cfg *config.Config, it *store.Item) (msg 
 	}
 	c := nudges.Context{Nudge: it.ID, Kind: it.Kind, Manager: m, Program: prog, Today: today,
 		Reminder: it.Reminder, Streak: st.Streak, Members: membersOf(cfg, m.ID)}
+	if cad := cfg.Cadence(it.Cadence); cad != nil && cad.AbsentFor > 0 {
+		days, absent := absence(st, prog, m, now, cad.AbsentFor)
+		if !absent {
+			return msg, "a check-in was logged recently enough (absent_for)", nil
+		}
+		c.AbsentDays = days
+	}
 	if st.Pledge != nil && !st.Pledge.Reviewed {
 		c.Pledge = st.Pledge.Text
 	}
@@ -156,6 +163,19 @@ func (e *Engine) composeShoutOut(tx *store.Tx, cfg *config.Config, m *nudges.Man
 	msg := nudges.ShoutOutMessage(team, m, memberName(cfg, l.Learner), l.Answers[nudges.FieldWin])
 	msg.Nudge = it.ID
 	return msg, "", nil
+}
+
+// absence says for how many days manager m has logged no check-in (since
+// the last one, or since the program's launch), and whether that is at
+// least d. It is read when the nudge goes out, so a check-in logged after
+// the nudge was queued still stops it.
+func absence(st store.ManagerState, prog *nudges.Program, m *nudges.Manager, now time.Time, d time.Duration) (int, bool) {
+	since := m.Calendar.At(prog.Launch, 0)
+	if r := st.LastCheckIn; r != nil && r.At.After(since) {
+		since = r.At
+	}
+	gap := now.Sub(since)
+	return int(gap / (24 * time.Hour)), gap >= d
 }
 
 func membersOf(cfg *config.Config, manager string) []nudges.Member {

@@ -106,6 +106,7 @@ type cadenceFile struct {
 	// HoldoutPercent holds that share of the program's managers out of the
 	// cadence, to measure what it changes.
 	HoldoutPercent *float64 `toml:"holdout_percent"`
+	AbsentFor      string   `toml:"absent_for"`
 }
 
 type managerFile struct {

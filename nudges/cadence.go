@@ -52,6 +52,11 @@ type Cadence struct {
 	RemindAfter  time.Duration // 0: no reminders
 	MaxReminders int
 
+	// AbsentFor, on a scheduled check-in cadence, makes it fire only for
+	// managers with no check-in logged for this long: the schedule says
+	// when it may go out, the absence whether it does. 0: always.
+	AbsentFor time.Duration
+
 	// Holdout is the percentage of the program's managers held out of this
 	// cadence, to compare them with the others (see HeldOut); 0: none.
 	Holdout float64

@@ -23,6 +23,10 @@ type Context struct {
 	Learner *Member // event nudges: who finished something
 	Module  string
 
+	// AbsentDays, for a check-in sent because none was logged for a while,
+	// is how many days it has been.
+	AbsentDays int
+
 	Assignment *Assignment // micro-assignment reminders
 	Pending    []Member    // learners with no first application yet
 	Members    []Member    // the manager's learners, for the form
@@ -76,6 +80,9 @@ func composeCheckIn(m *Message, c Context) {
 		m.Title = fmt.Sprintf("Debrief with %s: %s", c.Learner.Name, s.Title)
 		m.Lines = append(m.Lines, fmt.Sprintf("%s has finished %q. A short debrief now, while it is fresh, is where the learning sticks.", c.Learner.Name, c.Module))
 		m.Fallback = fmt.Sprintf("%s finished %q: time for a %d-minute debrief", c.Learner.Name, c.Module, s.Minutes)
+	}
+	if c.AbsentDays > 0 {
+		m.Lines = append(m.Lines, fmt.Sprintf("No check-in logged for %s: a short one this week keeps the habit going.", plural(c.AbsentDays, "day")))
 	}
 	if r := c.LastAction; r != nil && r.Action != "" {
 		when := "by " + r.Review.String()
