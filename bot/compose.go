@@ -27,6 +27,13 @@ func (e *Engine) compose(tx *store.Tx, cfg *config.Config, it *store.Item) (msg 
 	}
 	now := e.now()
 	today := nudges.DateOf(now.In(m.Calendar.Location))
+	if it.Kind == nudges.KindHold {
+		st, err := tx.ManagerState(m.ID)
+		if err != nil {
+			return msg, "", err
+		}
+		return nudges.HoldMessage(it.ID, st.Ignored), "", nil
+	}
 	switch it.Kind {
 	case nudges.KindSummary:
 		return e.composeSummary(tx, cfg, m, prog, it, now)

@@ -93,7 +93,8 @@ func insightReport(tx *store.Tx, cfg *config.Config, program string, from, to nu
 			a := l.Answers
 			b.AddReply(insight.Reply{Manager: l.Manager, Nudge: l.Nudge, Kind: l.Kind, Learner: l.Learner,
 				Day: local(l.Manager, l.CreatedAt), At: l.CreatedAt, Minutes: l.Minutes, Kept: a[nudges.FieldKept],
-				Rating: a["rating"], Reason: a[nudges.FieldReason], Win: a[nudges.FieldWin], Shared: a[nudges.FieldShare] == "yes"})
+				Rating: a["rating"], Reason: a[nudges.FieldReason], Win: a[nudges.FieldWin], Shared: a[nudges.FieldShare] == "yes",
+				Hold: a[nudges.FieldHold]})
 			return nil
 		})
 		if err != nil {

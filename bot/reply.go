@@ -189,6 +189,11 @@ func (e *Engine) applyReply(tx *store.Tx, cfg *config.Config, m *nudges.Manager,
 		}
 		l.Kind, l.Answers["rating"] = "rating", r.Action
 		res.Text = "Thanks for the feedback."
+	case nudges.ActHold:
+		if err := applyHold(tx, m, r, l, res); err != nil {
+			return err
+		}
+		answered = store.AnsweredLogged
 	case ActNote:
 		text := strings.TrimSpace(r.Fields[nudges.FieldNote])
 		if text == "" {
@@ -206,6 +211,11 @@ func (e *Engine) applyReply(tx *store.Tx, cfg *config.Config, m *nudges.Manager,
 		return err
 	}
 	res.Nudge = r.Nudge
+	if answered != "" && r.Action != nudges.ActHold {
+		if err := resetIgnored(tx, m.ID); err != nil {
+			return err
+		}
+	}
 	if answered != "" && root != nil && (root.Answered == "" || root.Answered == store.AnsweredSnoozed || root.Answered == store.AnsweredExpired && answered == store.AnsweredLogged) {
 		if err := answer(tx, root, answered); err != nil {
 			return err

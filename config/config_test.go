@@ -250,6 +250,7 @@ func TestLoad_Problems(t *testing.T) {
 		{"ErrMinGroup", "bad_min_group.toml", "", 32, "targets.min_group_size", "at least 1, not 0"},
 		{"ErrWeeklyCap", "bad_weekly_cap.toml", "", 32, "defaults.max_nudges_per_week", "must not be negative"},
 		{"ErrAbsentFor", "bad_absent_for.toml", "", 30, "cadences[0].absent_for", "scheduled checkin cadences only"},
+		{"ErrPauseAfterIgnored", "bad_pause_after.toml", "", 32, "defaults.pause_after_ignored", "must not be negative"},
 		{"ErrRetention", "bad_retention.toml", "", 32, "privacy.retention", "at least 28d, not 3d"},
 		{"ErrNegativeCatchUp", "bad_catch_up.toml", "", 3, "defaults.catch_up", "must not be negative"},
 		// Valid line by line, but nobody could ever be nudged.

@@ -37,6 +37,7 @@ type defaultsFile struct {
 	CatchUp      string   `toml:"catch_up"`
 	MaxPerDay    *int     `toml:"max_nudges_per_day"`
 	MaxPerWeek   *int     `toml:"max_nudges_per_week"`
+	PauseAfter   *int     `toml:"pause_after_ignored"`
 	Snooze       string   `toml:"snooze"`
 	MaxDefer     string   `toml:"max_defer"`
 	ExpireAfter  string   `toml:"expire_after"`

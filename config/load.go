@@ -302,6 +302,12 @@ func (l *loader) defaults(d *defaultsFile) {
 		}
 		cfg.MaxPerDay = *d.MaxPerDay
 	}
+	if n := d.PauseAfter; n != nil {
+		if *n < 0 {
+			l.c.add("defaults.pause_after_ignored", "must not be negative (0 means never), not %d", *n)
+		}
+		cfg.PauseAfterIgnored = *n
+	}
 	if w := d.MaxPerWeek; w != nil {
 		if *w < 0 {
 			l.c.add("defaults.max_nudges_per_week", "must not be negative (0 means no cap), not %d", *w)

@@ -18,6 +18,7 @@ const (
 	KindSummary    Kind = "summary"    // the weekly team progress summary
 	KindShoutOut   Kind = "shoutout"   // a confirmed win, to the team channel
 	KindDigest     Kind = "digest"     // L&D's weekly figures, to an admin's DM only
+	KindHold       Kind = "hold"       // nudges paused after several ignored: keep, pause or stop?
 )
 
 // Kinds lists the kinds a cadence or an admin may schedule.

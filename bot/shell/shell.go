@@ -121,6 +121,8 @@ func replyHint(n int, m nudges.Message) string {
 		hints = append(hints, fmt.Sprintf("pledge %d", n))
 	case nudges.KindAssignment:
 		hints = append(hints, fmt.Sprintf("outcome %d <learner> applied|not-yet|needs-support", n))
+	case nudges.KindHold:
+		return "hold keep · hold pause · hold stop"
 	default:
 		return ""
 	}
@@ -248,6 +250,7 @@ const help = `Commands (as the manager you act as):
   skip [#] <reason>             skip this week's nudge, saying why
   rate [#] useful|not-useful    tell L&D whether a nudge helped
   note <text>                   a free-text note on your latest open nudge
+  hold keep|pause|stop          after ignored nudges: keep them, pause 4 weeks, or stop
 Admin (L&D):
   send <kind> <manager>         send a nudge now (checkin, assignment, pledge, summary)
   event <learner> completed <module>
@@ -335,6 +338,12 @@ func (a *Adapter) exec(ctx context.Context, line string) error {
 		return err
 	case "digest":
 		return a.digest(ctx)
+	case "hold":
+		if len(args) != 1 {
+			return errors.New("usage: hold keep|pause|stop")
+		}
+		ref, _, _ := a.pick(nil, nudges.KindHold)
+		return a.reply(ctx, bot.Reply{Nudge: ref, Action: nudges.ActHold, Fields: map[string]string{nudges.FieldHold: strings.ToLower(args[0])}})
 	case "event":
 		if len(args) < 3 || args[1] != nudges.EventCompleted {
 			return errors.New("usage: event <learner> completed <module>")

@@ -93,3 +93,20 @@ func TestCommand_Digest(t *testing.T) {
 		}
 	}
 }
+
+// TestHoldBlocks: the question after ignored nudges renders as valid Block
+// Kit with three buttons, each read back as the hold answer it offers.
+func TestHoldBlocks(t *testing.T) {
+	_, blocks := nbslack.MessageBlocks(nudges.HoldMessage("n1", 3))
+	doc := checkMessage(t, blocks)
+	bs := buttons(doc)
+	if len(bs) != 3 {
+		t.Fatalf("%d buttons, want keep, pause and stop", len(bs))
+	}
+	for i, want := range []string{nudges.HoldKeep, nudges.HoldPause, nudges.HoldStop} {
+		nudge, act, arg, ok := nbslack.ParseAction(bs[i].actionID, bs[i].value)
+		if !ok || nudge != "n1" || act != nudges.ActHold || arg != want {
+			t.Errorf("button %d reads back as %q %q %q %v, want n1 hold %s", i, nudge, act, arg, ok, want)
+		}
+	}
+}

@@ -115,3 +115,28 @@ func TestShell_Digest(t *testing.T) {
 		}
 	}
 }
+
+// TestShell_Hold: a manager can stop the nudges and have them back from
+// the shell; while stopped, nothing reaches their DMs.
+func TestShell_Hold(t *testing.T) {
+	cfg := exampleCopy(t)
+	// Stopped before the check-in is queued: whenever the bot delivers it,
+	// it is held back.
+	out, _, err := runCmd(t, "as dana\nhold stop\nsend checkin dana\n", "run", "-config", cfg)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "Stopped: no more nudges.") || strings.Contains(out, "DM to Dana Whitfield (dana) · 5-minute check-in") {
+		t.Errorf("stop, then a check-in for Dana:\n%s", out)
+	}
+	// An hour later (a send now is named by its instant).
+	out, _, err = runAt(t, testNow.Add(time.Hour), "as dana\nhold maybe\nhold keep\nsend checkin dana\n", "run", "-config", cfg)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	for _, want := range []string{"answer keep, pause or stop, not \"maybe\"", "Great: the nudges keep coming.", "DM to Dana Whitfield (dana) · 5-minute check-in"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}

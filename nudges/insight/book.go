@@ -29,7 +29,8 @@ type Reply struct {
 	Rating                        string // nudges.ActUseful or nudges.ActNotUseful
 	Reason                        string // a skip's reason
 	Win                           string
-	Shared                        bool // the manager agreed to share the win
+	Shared                        bool   // the manager agreed to share the win
+	Hold                          string // nudges held: asked, or the manager's keep, pause or stop
 }
 
 // Learner is one learner's progress: when they finished the module the
@@ -197,7 +198,9 @@ func (b *Book) key(id string) uint64 { return maphash.String(b.seed, id) }
 // answers reports whether a log of kind answers the nudge it names: a
 // rating or a note comes beside an answer, and "expired" is the bot closing
 // a nudge nobody answered.
-func answers(kind string) bool { return kind != "rating" && kind != "note" && kind != "expired" }
+func answers(kind string) bool {
+	return kind != "rating" && kind != "note" && kind != "expired" && kind != "hold"
+}
 
 // AddReply records a coaching log.
 func (b *Book) AddReply(r Reply) {

@@ -172,6 +172,7 @@ func (b *Book) managerFigures(m *managerAgg) (ManagerFigures, []int) {
 		f.PerWeek = float64(f.Minutes) / float64(f.Weeks)
 	}
 	f.Streak = m.checkInStreak(ws)
+	f.Hold = m.hold
 	f.Pledges, f.KeptRate, f.KeptStreak, _ = m.pledgeFigures()
 	return f, ws
 }

@@ -41,6 +41,9 @@ func Digest(prog *nudges.Program, today nudges.Date, now View, last *View, name 
 	if last != nil {
 		m.Lines = append(m.Lines, changes(now, *last))
 	}
+	if h := holds(now); h != "" {
+		m.Lines = append(m.Lines, h)
+	}
 	if len(now.Flags) > 0 {
 		m.Lines = append(m.Lines, list(fmt.Sprintf("Red flags (%d):", len(now.Flags)), len(now.Flags), func(i int) string {
 			return flagText(now.Flags[i], name, teamName(now))
@@ -101,6 +104,19 @@ func coaching(v View) (avg float64, met, n int) {
 		avg /= float64(n)
 	}
 	return avg, met, n
+}
+
+// holds sums up the fatigue guardrail: managers whose nudges are held.
+func holds(v View) string {
+	n := map[string]int{}
+	for _, m := range v.Managers {
+		n[m.Hold]++
+	}
+	if n["asked"]+n["pause"]+n["stop"] == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Nudges held after several went unanswered: %d awaiting an answer, %d paused for four weeks, %d stopped.",
+		n["asked"], n["pause"], n["stop"])
 }
 
 func changes(now, last View) string {

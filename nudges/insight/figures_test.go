@@ -1,6 +1,7 @@
 package insight_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/nudgebot/nudgebot/nudges"
@@ -110,4 +111,34 @@ func hasSpot(r insight.Report, k insight.SpotKind, manager string) bool {
 		}
 	}
 	return false
+}
+
+func TestHoldFigures(t *testing.T) {
+	holdAt := func(m, step string, w int) insight.Reply {
+		r := reply(m, "", "hold", w, 1)
+		r.Hold = step
+		return r
+	}
+	f := facts{
+		teams:   []insight.Team{team("t", "ana"), team("u", "ben"), team("v", "cy")},
+		nudges:  []insight.Nudge{sent("n1", "cy", "weekly", nudges.KindCheckIn, 1)},
+		replies: []insight.Reply{holdAt("ana", "asked", 2), holdAt("ana", "pause", 3), holdAt("ben", "asked", 4), checkin("cy", "n1", 1, 5)},
+	}
+	r := f.report(t, params)
+	for m, want := range map[string]string{"ana": "pause", "ben": "asked", "cy": ""} {
+		if got := managerOf(r, m).Hold; got != want {
+			t.Errorf("%s: hold %q, want %q", m, got, want)
+		}
+	}
+	// A hold step is not an answer to a nudge.
+	if r.Reach.Answered != 1 {
+		t.Errorf("answered = %d, want cy alone", r.Reach.Answered)
+	}
+	d, err := insight.Digest(program, params.To, r.For(insight.LnD()), nil, names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(d.Lines, "\n"), "Nudges held after several went unanswered: 1 awaiting an answer, 1 paused for four weeks, 0 stopped.") {
+		t.Errorf("digest:\n%s", strings.Join(d.Lines, "\n"))
+	}
 }

@@ -18,6 +18,8 @@ type managerAgg struct {
 	seq     []seqEntry
 	pledges []pledgeEntry
 	wins    []winEntry
+	hold    string // the latest hold step
+	holdAt  int64
 }
 
 type weekAgg struct {
@@ -90,6 +92,9 @@ func (m *managerAgg) addReply(r Reply, week int) {
 	}
 	if answers(r.Kind) {
 		w.answered = true
+	}
+	if r.Kind == "hold" && r.Hold != "" && r.At.Unix() >= m.holdAt {
+		m.hold, m.holdAt = r.Hold, r.At.Unix()
 	}
 }
 

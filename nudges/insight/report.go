@@ -78,6 +78,9 @@ type ManagerFigures struct {
 	Pledges       int     `json:"pledges"`     // pledge reviews
 	KeptRate      float64 `json:"kept_rate"`   // partly counts half
 	KeptStreak    int     `json:"kept_streak"` // pledges kept in a row, to the last
+	// Hold is where the fatigue guardrail stands for the manager: asked
+	// (nudges held after several went unanswered), pause, stop, or keep.
+	Hold string `json:"hold,omitempty"`
 }
 
 // Effect is how one cadence's nudges (with one script) landed.
