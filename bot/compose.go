@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/nudgebot/nudgebot/config"
@@ -73,6 +74,9 @@ func (e *Engine) compose(tx *store.Tx, cfg *config.Config, it *store.Item) (msg 
 	}
 	switch it.Kind {
 	case nudges.KindCheckIn:
+		if it.Reminder > 0 {
+			c.Coached, c.Peers = e.socialProof(tx, cfg, prog, today)
+		}
 		c.Script = cfg.Scripts[it.Script]
 		if c.Script == nil {
 			c.Script = anyScript(cfg)
@@ -170,6 +174,39 @@ func (e *Engine) composeShoutOut(tx *store.Tx, cfg *config.Config, m *nudges.Man
 	msg := nudges.ShoutOutMessage(team, m, memberName(cfg, l.Learner), l.Answers[nudges.FieldWin])
 	msg.Nudge = it.ID
 	return msg, "", nil
+}
+
+// socialProof counts the program's managers and how many logged a check-in
+// this week, for a reminder; nothing when the program has fewer managers
+// than the minimum group size (a count over three people points at them).
+func (e *Engine) socialProof(tx *store.Tx, cfg *config.Config, prog *nudges.Program, today nudges.Date) (coached, peers int) {
+	peers = e.peers.count(cfg, prog.ID)
+	if peers < nudges.MinGroupOf(cfg.Targets) {
+		return 0, 0
+	}
+	return tx.Coached(prog.ID, mondayOf(today).String()), peers
+}
+
+// peerCache counts each program's managers once per configuration: a
+// batch of reminders should not walk a roster of 100,000 for each.
+type peerCache struct {
+	mu     sync.Mutex
+	cfg    *config.Config
+	counts map[string]int
+}
+
+func (p *peerCache) count(cfg *config.Config, program string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cfg != cfg {
+		p.cfg, p.counts = cfg, map[string]int{}
+		for _, m := range cfg.Managers {
+			for _, id := range m.Programs {
+				p.counts[id]++
+			}
+		}
+	}
+	return p.counts[program]
 }
 
 // absence says for how many days manager m has logged no check-in (since

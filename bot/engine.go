@@ -45,6 +45,9 @@ type Engine struct {
 	// OnDelivered is called after each delivery attempt is recorded
 	// (metrics, tests).
 	OnDelivered func(it store.Item)
+	// peers caches how many managers each program has, per configuration,
+	// for social proof in reminders.
+	peers peerCache
 	// OnSkipped is called for each nudge the sweep records as skipped,
 	// with its code (SkipCatchUp, SkipAfterHours, SkipDailyCap).
 	OnSkipped func(code string)

@@ -79,6 +79,9 @@ func (e *Engine) heldBack(tx *store.Tx, it *store.Item) (string, error) {
 	return why, nil
 }
 
+// mondayOf is the Monday of d's week.
+func mondayOf(d nudges.Date) nudges.Date { return d.AddDays(-((int(d.Weekday()) + 6) % 7)) }
+
 // held says whether a manager's nudges are held back now, and why.
 func held(st store.ManagerState, now time.Time) (bool, string) {
 	switch st.Hold {

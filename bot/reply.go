@@ -262,6 +262,9 @@ func (e *Engine) logCheckIn(tx *store.Tx, cfg *config.Config, m *nudges.Manager,
 	if err := tx.PutManagerState(m.ID, st); err != nil {
 		return err
 	}
+	if err := tx.MarkCoached(l.Program, mondayOf(today).String(), m.ID); err != nil {
+		return err
+	}
 	if c.share && c.team.Channel != "" {
 		// The manager ticked "share": that is the explicit consent a
 		// public shout-out needs. Queue it durably with the log itself.

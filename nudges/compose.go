@@ -23,6 +23,11 @@ type Context struct {
 	Learner *Member // event nudges: who finished something
 	Module  string
 
+	// Coached and Peers, on a check-in reminder, say how many of the
+	// program's managers logged this week's check-in, of how many: a nudge
+	// that others are doing it. Only set for a group of the minimum size.
+	Coached, Peers int
+
 	// AbsentDays, for a check-in sent because none was logged for a while,
 	// is how many days it has been.
 	AbsentDays int
@@ -80,6 +85,9 @@ func composeCheckIn(m *Message, c Context) {
 		m.Title = fmt.Sprintf("Debrief with %s: %s", c.Learner.Name, s.Title)
 		m.Lines = append(m.Lines, fmt.Sprintf("%s has finished %q. A short debrief now, while it is fresh, is where the learning sticks.", c.Learner.Name, c.Module))
 		m.Fallback = fmt.Sprintf("%s finished %q: time for a %d-minute debrief", c.Learner.Name, c.Module, s.Minutes)
+	}
+	if c.Reminder > 0 && c.Peers > 0 && c.Coached > 0 {
+		m.Lines = append(m.Lines, fmt.Sprintf("%d of %d managers in %s have logged this week's check-in.", c.Coached, c.Peers, c.Program.Name))
 	}
 	if c.AbsentDays > 0 {
 		m.Lines = append(m.Lines, fmt.Sprintf("No check-in logged for %s: a short one this week keeps the habit going.", plural(c.AbsentDays, "day")))

@@ -83,6 +83,9 @@ func (t *Tx) ErasePerson(w Who, actor string, at time.Time) (Erased, error) {
 	if err := t.eraseFirstApplications(m, &e); err != nil {
 		return e, err
 	}
+	if err := t.eraseCoached(m); err != nil {
+		return e, err
+	}
 	idents := t.identitiesOf(m)
 	for _, id := range idents {
 		if err := t.tx.Bucket(bucketIdents).Delete(pair(id[0], id[1])); err != nil {

@@ -50,6 +50,11 @@ func fillPeople(t *testing.T, st *store.Store) {
 		if err := tx.PutManagerState("dana", store.ManagerState{Streak: 2, LastCheckIn: &store.CheckInRecall{Member: "marcus", Action: "Marcus leads the retro", At: t0}}); err != nil {
 			return err
 		}
+		for _, m := range []string{"dana", "omar"} {
+			if err := tx.MarkCoached("p", "2026-06-01", m); err != nil {
+				return err
+			}
+		}
 		if err := tx.PutManagerState("omar", store.ManagerState{Streak: 1, Pledge: &store.PledgeRecall{Text: "Pair Kai with Marcus Lee", At: t0}}); err != nil {
 			return err
 		}
@@ -199,6 +204,9 @@ func TestErase_LeavesNoTraceInTheFile(t *testing.T) {
 		}
 		if fa, _ := tx.FirstApplication("p", "kai"); fa == nil || fa.Manager != "omar" {
 			t.Errorf("kai's first application: %+v", fa)
+		}
+		if n := tx.Coached("p", "2026-06-01"); n != 1 {
+			t.Errorf("coached this week after erasing dana: %d, want omar alone", n)
 		}
 		if v, ok := tx.Identity("slack-user", "omar"); !ok || v != "U0OMAR" {
 			t.Errorf("omar's identity: %q %v", v, ok)
