@@ -241,17 +241,7 @@ func (l *loader) general(f *file) {
 		}
 		cfg.Targets.CoachingMinutes = *m
 	}
-	cfg.Targets.MinGroup = 5
-	if n := f.Targets.MinGroupSize; n != nil {
-		if *n < 1 {
-			l.c.add("targets.min_group_size", "must be at least 1, not %d", *n)
-		}
-		cfg.Targets.MinGroup = *n
-	}
-
-	if cfg.Retention, ok = l.duration("privacy.retention", f.Privacy.Retention, "0s"); ok && cfg.Retention != 0 && cfg.Retention < minRetention {
-		l.c.add("privacy.retention", "must be 0 (keep) or at least %s, not %s: the weekly figures read the last weeks' logs", "28d", f.Privacy.Retention)
-	}
+	l.privacy(f)
 
 	cfg.LogLevel = or(f.Log.Level, "info")
 	if !slices.Contains([]string{"debug", "info", "warn", "error"}, cfg.LogLevel) {
@@ -302,18 +292,7 @@ func (l *loader) defaults(d *defaultsFile) {
 		}
 		cfg.MaxPerDay = *d.MaxPerDay
 	}
-	if n := d.PauseAfter; n != nil {
-		if *n < 0 {
-			l.c.add("defaults.pause_after_ignored", "must not be negative (0 means never), not %d", *n)
-		}
-		cfg.PauseAfterIgnored = *n
-	}
-	if w := d.MaxPerWeek; w != nil {
-		if *w < 0 {
-			l.c.add("defaults.max_nudges_per_week", "must not be negative (0 means no cap), not %d", *w)
-		}
-		cfg.MaxPerWeek = *w
-	}
+	l.guardrails(d)
 	if cfg.Snooze, ok = l.duration("defaults.snooze", d.Snooze, "24h"); ok && cfg.Snooze <= 0 {
 		l.c.add("defaults.snooze", "must be longer than 0")
 	}
@@ -327,10 +306,6 @@ func (l *loader) defaults(d *defaultsFile) {
 
 // duration parses a duration at key, def when absent; ok is false when it
 // reported a problem.
-// minRetention is the shortest retention period: summaries, digests and the
-// week-on-week comparisons read four weeks back.
-const minRetention = 28 * 24 * time.Hour
-
 func (l *loader) duration(key, s, def string) (d time.Duration, ok bool) {
 	if s == "" {
 		s = def

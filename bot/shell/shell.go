@@ -339,11 +339,7 @@ func (a *Adapter) exec(ctx context.Context, line string) error {
 	case "digest":
 		return a.digest(ctx)
 	case "hold":
-		if len(args) != 1 {
-			return errors.New("usage: hold keep|pause|stop")
-		}
-		ref, _, _ := a.pick(nil, nudges.KindHold)
-		return a.reply(ctx, bot.Reply{Nudge: ref, Action: nudges.ActHold, Fields: map[string]string{nudges.FieldHold: strings.ToLower(args[0])}})
+		return a.hold(ctx, args)
 	case "event":
 		if len(args) < 3 || args[1] != nudges.EventCompleted {
 			return errors.New("usage: event <learner> completed <module>")
