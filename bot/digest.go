@@ -98,17 +98,18 @@ func (e *Engine) composeDigest(tx *store.Tx, cfg *config.Config, m *nudges.Manag
 	}
 	today := nudges.DateOf(now.In(cfg.Location))
 	from := prog.Launch
-	cur, err := insightReport(tx, cfg, prog.ID, from, today, 0)
+	tos := []nudges.Date{today}
+	if lastDay := today.AddDays(-7); !lastDay.Before(from) {
+		tos = append(tos, lastDay)
+	}
+	rs, err := insightReports(tx, cfg, prog.ID, from, tos, 0)
 	if err != nil {
 		return nudges.Message{}, "", err
 	}
+	cur := rs[0]
 	var last *insight.View
-	if lastDay := today.AddDays(-7); !lastDay.Before(from) {
-		r, err := insightReport(tx, cfg, prog.ID, from, lastDay, 0)
-		if err != nil {
-			return nudges.Message{}, "", err
-		}
-		v := r.For(insight.LnD())
+	if len(rs) > 1 {
+		v := rs[1].For(insight.LnD())
 		last = &v
 	}
 	msg, err := insight.Digest(prog, today, cur.For(insight.LnD()), last, func(id string) string {

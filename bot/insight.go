@@ -36,16 +36,31 @@ func InsightReport(st *store.Store, cfg *config.Config, program string, from, to
 // insightReport is InsightReport inside a transaction; hint is about how
 // many outbox items there are.
 func insightReport(tx *store.Tx, cfg *config.Config, program string, from, to nudges.Date, hint int) (insight.Report, error) {
+	rs, err := insightReports(tx, cfg, program, from, []nudges.Date{to}, hint)
+	if err != nil {
+		return insight.Report{}, err
+	}
+	return rs[0], nil
+}
+
+// insightReports computes the figures from one day to each of several, in
+// one pass over the data file: the digest wants this week's and last
+// week's, and reading a million logs once instead of twice is what counts.
+func insightReports(tx *store.Tx, cfg *config.Config, program string, from nudges.Date, tos []nudges.Date, hint int) ([]insight.Report, error) {
 	prog := cfg.Program(program)
 	if prog == nil {
-		return insight.Report{}, fmt.Errorf("report: no program has id %q", program)
+		return nil, fmt.Errorf("report: no program has id %q", program)
 	}
-	p := insight.Params{Nudges: hint, Program: prog, Targets: cfg.Targets, From: from, To: to, MinGroup: cfg.Targets.MinGroup,
-		Holdouts: map[string]float64{}}
-	for _, c := range cfg.Cadences {
-		if c.Program == program && c.Holdout > 0 {
-			p.Holdouts[c.ID] = c.Holdout
+	books := make([]*insight.Book, len(tos))
+	for i, to := range tos {
+		p := insight.Params{Nudges: hint, Program: prog, Targets: cfg.Targets, From: from, To: to, MinGroup: cfg.Targets.MinGroup,
+			Holdouts: map[string]float64{}}
+		for _, c := range cfg.Cadences {
+			if c.Program == program && c.Holdout > 0 {
+				p.Holdouts[c.ID] = c.Holdout
+			}
 		}
+		books[i] = insight.NewBook(p)
 	}
 	scheduled := prog.Launch
 	if len(prog.Assignments) > 0 {
@@ -57,71 +72,78 @@ func insightReport(tx *store.Tx, cfg *config.Config, program string, from, to nu
 		}
 		return nudges.DateOf(t)
 	}
-	var r insight.Report
-	err := func() error {
-		b := insight.NewBook(p)
-		modules := map[string]nudges.Date{}
-		err := tx.Items(func(it *store.Item) error {
-			if it.Program != program || it.Channel != "" {
-				return nil
+	modules := map[string]nudges.Date{}
+	err := tx.Items(func(it *store.Item) error {
+		if it.Program != program || it.Channel != "" {
+			return nil
+		}
+		at := it.ScheduledAt
+		if !it.SentAt.IsZero() {
+			at = it.SentAt
+		}
+		day := local(it.Manager, at)
+		if it.Learner != "" && it.Module != "" {
+			if d, ok := modules[it.Learner]; !ok || day.Before(d) {
+				modules[it.Learner] = day
 			}
-			at := it.ScheduledAt
-			if !it.SentAt.IsZero() {
-				at = it.SentAt
-			}
-			day := local(it.Manager, at)
-			if it.Learner != "" && it.Module != "" {
-				if d, ok := modules[it.Learner]; !ok || day.Before(d) {
-					modules[it.Learner] = day
-				}
-			}
-			n := insight.Nudge{ID: it.ID, Manager: it.Manager, Cadence: it.Cadence, Script: it.Script, Parent: it.Parent,
-				Kind: it.Kind, Day: day, Failed: it.State == store.Failed, Expired: it.Answered == store.AnsweredExpired}
-			if it.State == store.Sent {
-				n.Sent = it.SentAt
-			}
+		}
+		n := insight.Nudge{ID: it.ID, Manager: it.Manager, Cadence: it.Cadence, Script: it.Script, Parent: it.Parent,
+			Kind: it.Kind, Day: day, Failed: it.State == store.Failed, Expired: it.Answered == store.AnsweredExpired}
+		if it.State == store.Sent {
+			n.Sent = it.SentAt
+		}
+		for _, b := range books {
 			b.AddNudge(n)
-			return nil
-		})
-		if err != nil {
-			return err
 		}
-		err = tx.Logs(func(l *store.Log) error {
-			if l.Program != program && l.Program != "" {
-				return nil
-			}
-			a := l.Answers
-			b.AddReply(insight.Reply{Manager: l.Manager, Nudge: l.Nudge, Kind: l.Kind, Learner: l.Learner,
-				Day: local(l.Manager, l.CreatedAt), At: l.CreatedAt, Minutes: l.Minutes, Kept: a[nudges.FieldKept],
-				Rating: a["rating"], Reason: a[nudges.FieldReason], Win: a[nudges.FieldWin], Shared: a[nudges.FieldShare] == "yes",
-				Hold: a[nudges.FieldHold]})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = tx.Logs(func(l *store.Log) error {
+		if l.Program != program && l.Program != "" {
 			return nil
-		})
-		if err != nil {
-			return err
 		}
-		for _, t := range cfg.Teams {
-			if m := cfg.Manager(t.Manager); m == nil || !m.Enrolled(program) {
-				continue
-			}
+		a := l.Answers
+		r := insight.Reply{Manager: l.Manager, Nudge: l.Nudge, Kind: l.Kind, Learner: l.Learner,
+			Day: local(l.Manager, l.CreatedAt), At: l.CreatedAt, Minutes: l.Minutes, Kept: a[nudges.FieldKept],
+			Rating: a["rating"], Reason: a[nudges.FieldReason], Win: a[nudges.FieldWin], Shared: a[nudges.FieldShare] == "yes",
+			Hold: a[nudges.FieldHold]}
+		for _, b := range books {
+			b.AddReply(r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range cfg.Teams {
+		if m := cfg.Manager(t.Manager); m == nil || !m.Enrolled(program) {
+			continue
+		}
+		for _, b := range books {
 			b.AddTeam(insight.Team{ID: t.ID, Name: t.Name, Manager: t.Manager})
-			for _, mb := range t.Members {
-				l := insight.Learner{ID: mb.ID, Team: t.ID, Module: scheduled}
-				if d, ok := modules[mb.ID]; ok {
-					l.Module = d
-				}
-				fa, err := tx.FirstApplication(program, mb.ID)
-				if err != nil {
-					return err
-				}
-				if fa != nil {
-					l.Applied = fa.Date
-				}
+		}
+		for _, mb := range t.Members {
+			l := insight.Learner{ID: mb.ID, Team: t.ID, Module: scheduled}
+			if d, ok := modules[mb.ID]; ok {
+				l.Module = d
+			}
+			fa, err := tx.FirstApplication(program, mb.ID)
+			if err != nil {
+				return nil, err
+			}
+			if fa != nil {
+				l.Applied = fa.Date
+			}
+			for _, b := range books {
 				b.AddLearner(l)
 			}
 		}
-		r = b.Report()
-		return nil
-	}()
-	return r, err
+	}
+	out := make([]insight.Report, len(books))
+	for i, b := range books {
+		out[i] = b.Report()
+	}
+	return out, nil
 }
