@@ -33,6 +33,9 @@ func InsightReport(st *store.Store, cfg *config.Config, program string, from, to
 	return r, err
 }
 
+// sentByAdmin is the cadence name the figures give nudges sent by an admin.
+const sentByAdmin = "sent-by-admin"
+
 // insightReport is InsightReport inside a transaction; hint is about how
 // many outbox items there are.
 func insightReport(tx *store.Tx, cfg *config.Config, program string, from, to nudges.Date, hint int) (insight.Report, error) {
@@ -87,7 +90,13 @@ func insightReports(tx *store.Tx, cfg *config.Config, program string, from nudge
 				modules[it.Learner] = day
 			}
 		}
-		n := insight.Nudge{ID: it.ID, Manager: it.Manager, Cadence: it.Cadence, Script: it.Script, Parent: it.Parent,
+		cadence := it.Cadence
+		if cadence == "" {
+			// A nudge an admin sent by hand follows no cadence: its
+			// figures go under a name of their own.
+			cadence = sentByAdmin
+		}
+		n := insight.Nudge{ID: it.ID, Manager: it.Manager, Cadence: cadence, Script: it.Script, Parent: it.Parent,
 			Kind: it.Kind, Day: day, Failed: it.State == store.Failed, Expired: it.Answered == store.AnsweredExpired}
 		if it.State == store.Sent {
 			n.Sent = it.SentAt
