@@ -213,6 +213,18 @@ func TestRun_WhileRunning(t *testing.T) {
 			t.Fatalf("backup lacks the sent nudge: %v", c)
 		}
 	})
+	t.Run("Report", func(t *testing.T) {
+		// The running bot holds the file: the report reads its backup.
+		out, _, err := runCmd(t, "", "report", "-config", cfg)
+		if err != nil || !strings.Contains(out, `"reach"`) {
+			t.Fatalf("report while running: %v\n%s", err, out)
+		}
+	})
+	t.Run("ErasureNeedsTheBotStopped", func(t *testing.T) {
+		if _, _, err := runCmd(t, "", "erase", "-config", cfg, "-person", "marcus"); !errors.Is(err, store.ErrLocked) {
+			t.Fatalf("erase while running: %v, want ErrLocked", err)
+		}
+	})
 	stdinW.Close() // end of input: the bot drains and exits cleanly
 	if err := <-done; err != nil {
 		t.Fatalf("run after end of input: %v", err)
