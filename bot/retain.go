@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/nudgebot/nudgebot/nudges"
 	"github.com/nudgebot/nudgebot/store"
 )
 
@@ -36,6 +37,14 @@ func (e *Engine) Retain(ctx context.Context) (int, error) {
 		if n < retainChunk {
 			break
 		}
+	}
+	// Who coached which week goes with the logs.
+	cutWeek := mondayOf(nudges.DateOf(cut.In(cfg.Location))).String()
+	if err := e.store.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.DeleteCoachedBefore(cutWeek)
+		return err
+	}); err != nil {
+		return total, fmt.Errorf("retention: %w", err)
 	}
 	if total > 0 {
 		err := e.store.Write(ctx, func(tx *store.Tx) error {

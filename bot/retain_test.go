@@ -43,6 +43,22 @@ func TestRetain(t *testing.T) {
 	if len(audits) != 1 || audits[0] != "retention: 6 logs older than 2160h0m0s deleted" {
 		t.Errorf("audit: %v", audits)
 	}
+	// The weeks' coaching marks go with the logs: the check-in of 200
+	// days ago made one.
+	if err := v.st.Write(ctx, func(tx *store.Tx) error {
+		return tx.MarkCoached("p", "2026-03-09", "ann")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.e.Retain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_ = v.st.View(func(tx *store.Tx) error {
+		if n := tx.Coached("p", "2026-03-09"); n != 0 {
+			t.Errorf("a week's coaching mark outlived the retention: %d", n)
+		}
+		return nil
+	})
 	if n, err := v.e.Retain(ctx); err != nil || n != 0 {
 		t.Errorf("second run: %d, %v", n, err)
 	}

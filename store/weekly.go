@@ -59,3 +59,29 @@ func (t *Tx) eraseCoached(m matcher) error {
 	}
 	return nil
 }
+
+// DeleteCoachedBefore drops the marks of weeks that start before monday
+// (YYYY-MM-DD): the retention job keeps them no longer than the logs.
+func (t *Tx) DeleteCoachedBefore(monday string) (int, error) {
+	b := t.tx.Bucket(bucketCoached)
+	if b == nil {
+		return 0, nil
+	}
+	var del [][]byte
+	if err := b.ForEach(func(k, _ []byte) error {
+		_, rest, _ := bytes.Cut(k, []byte{0})
+		week, _, _ := bytes.Cut(rest, []byte{0})
+		if string(week) < monday {
+			del = append(del, bytes.Clone(k))
+		}
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	for _, k := range del {
+		if err := b.Delete(k); err != nil {
+			return 0, err
+		}
+	}
+	return len(del), nil
+}
