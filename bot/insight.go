@@ -109,7 +109,7 @@ func insightReports(tx *store.Tx, cfg *config.Config, program string, from nudge
 	if err != nil {
 		return nil, err
 	}
-	err = tx.Logs(func(l *store.Log) error {
+	err = tx.EachLog(func(l *store.Log) error {
 		if l.Program != program && l.Program != "" {
 			return nil
 		}

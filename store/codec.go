@@ -220,7 +220,7 @@ func decodeLog(b []byte, x *Log) error {
 	if n < 0 || n > int64(len(d.b)) {
 		return errCodec
 	}
-	if n > 0 {
+	if n > 0 && x.Answers == nil { // EachLog hands in its map, emptied
 		x.Answers = make(map[string]string, n)
 	}
 	for range n {

@@ -210,6 +210,21 @@ func (t *Tx) Logs(fn func(*Log) error) error {
 	})
 }
 
+// EachLog calls fn for every coaching log like Logs, but hands it the same
+// Log and Answers map each time: fn must copy what it keeps. A report over
+// a million logs then makes no map per log.
+func (t *Tx) EachLog(fn func(*Log) error) error {
+	l := Log{Answers: map[string]string{}}
+	return t.tx.Bucket(bucketLogs).ForEach(func(k, v []byte) error {
+		clear(l.Answers)
+		l = Log{Answers: l.Answers}
+		if err := decodeLog(v, &l); err != nil {
+			return fmt.Errorf("decode log %q: %w", k, err)
+		}
+		return fn(&l)
+	})
+}
+
 // ---- per-manager memory ----
 
 // ManagerState returns what the bot remembers about manager (zero if new).
