@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/nudgebot/nudgebot/nudges"
+	"github.com/nudgebot/nudgebot/nudges/insight"
 )
 
 // synthetic builds managers m0…m(n-1), each with a team of 10 learners who
@@ -77,5 +78,28 @@ func TestExperiment(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestNewcombe checks the interval against Newcombe's own worked example
+// (Statistics in Medicine 17, 1998, table II, method 10): 56/70 against
+// 48/80, a difference of 0.2 with interval 0.0524 to 0.3339.
+func TestNewcombe(t *testing.T) {
+	got := insight.Newcombe(56, 70, 48, 80)
+	if !near(got.Value, 0.2) || !near(got.Low, 0.0524) || !near(got.High, 0.3339) {
+		t.Errorf("Newcombe(56/70, 48/80) = %+v, want 0.2 [0.0524, 0.3339]", got)
+	}
+	if got := insight.Newcombe(1, 0, 1, 2); got != (insight.Interval{}) {
+		t.Errorf("an empty group gave %+v", got)
+	}
+}
+
+func TestWelch(t *testing.T) {
+	x := []float64{10, 12, 14, 16, 18} // mean 14, variance 10
+	y := []float64{4, 6, 8}            // mean 6, variance 4
+	got := insight.Welch(x, y)
+	se := math.Sqrt(10.0/5 + 4.0/3)
+	if !near(got.Value, 8) || !near(got.Low, 8-1.959964*se) || !near(got.High, 8+1.959964*se) {
+		t.Errorf("Welch = %+v, want 8 ± 1.96·%.3f", got, se)
 	}
 }
