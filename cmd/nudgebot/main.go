@@ -50,6 +50,7 @@ Usage:
                                                       export coaching logs
   nudgebot export       -config FILE -person ID       everything held about one person (JSON; bot stopped)
   nudgebot erase        -config FILE -person ID       erase one person's data for good (bot stopped)
+  nudgebot audit        -config FILE                  the audit log of admin actions (JSON lines)
   nudgebot status       -config FILE                  outbox counts (JSON)
   nudgebot report       -config FILE [-program ID] [-from DAY] [-to DAY] [-format json|csv] [-experiments]
                                                       L&D's figures: reach, first application, flags, experiments
@@ -106,6 +107,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdExport(ctx, rest, stdout, stderr)
 	case "erase":
 		return cmdErase(ctx, rest, stdout, stderr, o)
+	case "audit":
+		return cmdAudit(ctx, rest, stdout, stderr)
 	case "status":
 		return cmdStatus(ctx, rest, stdout, stderr)
 	case "report":

@@ -89,6 +89,14 @@ func TestPerson_ExportThenErase(t *testing.T) {
 		t.Fatalf("run after erase: %v\n%s", err, out)
 	}
 	scan("after a restart")
+	// The audit log keeps the export and the erasure, and not who.
+	audit, _, err := runCmd(t, "", "audit", "-config", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(audit, `"action":"export"`) || !strings.Contains(audit, `"action":"erase"`) || strings.Contains(strings.ToLower(audit), "marcus") {
+		t.Errorf("audit log:\n%s", audit)
+	}
 	// Sofia's check-in stays, with Marcus's name gone from it.
 	var sofia bool
 	for _, r := range exportedLogs(t, cfg) {
