@@ -104,7 +104,7 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		if err := teamsApp.Check(ctx); err != nil {
 			return err
 		}
-		chat = teamsChat{teamsApp}
+		chat, runChat = teamsChat{teamsApp}, func(ctx context.Context) error { return teamsChat{teamsApp}.Run(ctx, engine) }
 	default:
 		return &exitError{2, fmt.Errorf("%s: chat.platform %q is not available in this build", cfg.Path, cfg.Platform)}
 	}
