@@ -152,7 +152,13 @@ func (e *Engine) SetPaused(ctx context.Context, program string, paused bool) err
 	if e.Config().Program(program) == nil {
 		return fmt.Errorf("no program %q", program)
 	}
-	if err := e.store.Write(ctx, func(tx *store.Tx) error { return tx.SetPaused(program, paused) }); err != nil {
+	action := map[bool]string{true: "pause", false: "resume"}[paused]
+	if err := e.store.Write(ctx, func(tx *store.Tx) error {
+		if err := tx.SetPaused(program, paused); err != nil {
+			return err
+		}
+		return tx.AddAudit(store.Audit{At: e.now(), Action: action, Detail: "program " + program})
+	}); err != nil {
 		return err
 	}
 	e.sweepMu.Lock()
@@ -232,7 +238,7 @@ func (e *Engine) RetryFailed(ctx context.Context) (int, error) {
 			}
 		}
 		n = len(failed)
-		return nil
+		return tx.AddAudit(store.Audit{At: now, Action: "retry", Detail: fmt.Sprintf("%d failed deliveries queued again", n)})
 	})
 	if err != nil {
 		return 0, fmt.Errorf("retry failed deliveries: %w", err)

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/nudgebot/nudgebot/config"
@@ -27,11 +28,20 @@ func (e *Engine) compose(tx *store.Tx, cfg *config.Config, it *store.Item) (msg 
 	}
 	now := e.now()
 	today := nudges.DateOf(now.In(m.Calendar.Location))
+	if it.Kind == nudges.KindHold {
+		st, err := tx.ManagerState(m.ID)
+		if err != nil {
+			return msg, "", err
+		}
+		return nudges.HoldMessage(it.ID, st.Ignored), "", nil
+	}
 	switch it.Kind {
 	case nudges.KindSummary:
 		return e.composeSummary(tx, cfg, m, prog, it, now)
 	case nudges.KindShoutOut:
 		return e.composeShoutOut(tx, cfg, m, it)
+	case nudges.KindDigest:
+		return e.composeDigest(tx, cfg, m, prog, it, now)
 	}
 	st, err := tx.ManagerState(m.ID)
 	if err != nil {
@@ -39,6 +49,13 @@ func (e *Engine) compose(tx *store.Tx, cfg *config.Config, it *store.Item) (msg 
 	}
 	c := nudges.Context{Nudge: it.ID, Kind: it.Kind, Manager: m, Program: prog, Today: today,
 		Reminder: it.Reminder, Streak: st.Streak, Members: membersOf(cfg, m.ID)}
+	if cad := cfg.Cadence(it.Cadence); cad != nil && cad.AbsentFor > 0 {
+		days, absent := absence(st, prog, m, now, cad.AbsentFor)
+		if !absent {
+			return msg, "a check-in was logged recently enough (absent_for)", nil
+		}
+		c.AbsentDays = days
+	}
 	if st.Pledge != nil && !st.Pledge.Reviewed {
 		c.Pledge = st.Pledge.Text
 	}
@@ -65,6 +82,9 @@ func (e *Engine) compose(tx *store.Tx, cfg *config.Config, it *store.Item) (msg 
 	}
 	switch it.Kind {
 	case nudges.KindCheckIn:
+		if it.Reminder > 0 {
+			c.Coached, c.Peers = e.socialProof(tx, cfg, prog, today)
+		}
 		c.Script = cfg.Scripts[it.Script]
 		if c.Script == nil {
 			c.Script = anyScript(cfg)
@@ -162,6 +182,52 @@ func (e *Engine) composeShoutOut(tx *store.Tx, cfg *config.Config, m *nudges.Man
 	msg := nudges.ShoutOutMessage(team, m, memberName(cfg, l.Learner), l.Answers[nudges.FieldWin])
 	msg.Nudge = it.ID
 	return msg, "", nil
+}
+
+// socialProof counts the program's managers and how many logged a check-in
+// this week, for a reminder; nothing when the program has fewer managers
+// than the minimum group size (a count over three people points at them).
+func (e *Engine) socialProof(tx *store.Tx, cfg *config.Config, prog *nudges.Program, today nudges.Date) (coached, peers int) {
+	peers = e.peers.count(cfg, prog.ID)
+	if peers < nudges.MinGroupOf(cfg.Targets) {
+		return 0, 0
+	}
+	return tx.Coached(prog.ID, mondayOf(today).String()), peers
+}
+
+// peerCache counts each program's managers once per configuration: a
+// batch of reminders should not walk a roster of 100,000 for each.
+type peerCache struct {
+	mu     sync.Mutex
+	cfg    *config.Config
+	counts map[string]int
+}
+
+func (p *peerCache) count(cfg *config.Config, program string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cfg != cfg {
+		p.cfg, p.counts = cfg, map[string]int{}
+		for _, m := range cfg.Managers {
+			for _, id := range m.Programs {
+				p.counts[id]++
+			}
+		}
+	}
+	return p.counts[program]
+}
+
+// absence says for how many days manager m has logged no check-in (since
+// the last one, or since the program's launch), and whether that is at
+// least d. It is read when the nudge goes out, so a check-in logged after
+// the nudge was queued still stops it.
+func absence(st store.ManagerState, prog *nudges.Program, m *nudges.Manager, now time.Time, d time.Duration) (int, bool) {
+	since := m.Calendar.At(prog.Launch, 0)
+	if r := st.LastCheckIn; r != nil && r.At.After(since) {
+		since = r.At
+	}
+	gap := now.Sub(since)
+	return int(gap / (24 * time.Hour)), gap >= d
 }
 
 func membersOf(cfg *config.Config, manager string) []nudges.Member {

@@ -209,6 +209,9 @@ func (e *Engine) composeAll(cfg *config.Config, items []*store.Item) []job {
 			j := &jobs[i]
 			j.item = it
 			j.msg, j.skip, j.composeErr = e.compose(tx, cfg, it)
+			if j.composeErr == nil && j.skip == "" {
+				j.skip, j.composeErr = e.heldBack(tx, it)
+			}
 		}
 		return nil
 	})

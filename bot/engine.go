@@ -47,6 +47,9 @@ type Engine struct {
 	// OnDelivered is called after each delivery attempt is recorded
 	// (metrics, tests).
 	OnDelivered func(it store.Item)
+	// peers caches how many managers each program has, per configuration,
+	// for social proof in reminders.
+	peers peerCache
 	// OnSkipped is called for each nudge the sweep records as skipped,
 	// with its code (SkipCatchUp, SkipAfterHours, SkipDailyCap).
 	OnSkipped func(code string)
@@ -145,6 +148,13 @@ func (e *Engine) Reload(ctx context.Context, cfg *config.Config) error {
 		return fmt.Errorf("reload: %w", err)
 	}
 	e.kick()
+	if err := e.store.Write(ctx, func(tx *store.Tx) error {
+		return tx.AddAudit(store.Audit{At: e.now(), Action: "reload",
+			Detail: fmt.Sprintf("%d managers, %d cadences", len(cfg.Managers), len(cfg.Cadences))})
+	}); err != nil {
+		// The new configuration is in force; only its record is missing.
+		e.log.Error().Err(err).Msg("could not record the reload in the audit log")
+	}
 	if len(changed) > 0 {
 		e.log.Warn().Strs("restart_needed", changed).Int("managers", len(cfg.Managers)).Int("cadences", len(cfg.Cadences)).
 			Msg("configuration applied except settings that need a restart; they keep their running values")
@@ -196,6 +206,23 @@ func (e *Engine) Run(ctx context.Context) error {
 		}
 	}); err != nil {
 		return fmt.Errorf("schedule expiry: %w", err)
+	}
+	// Logs past the retention period go within the hour.
+	if _, err := c.AddFunc("@every 1h", func() {
+		if _, err := e.Retain(ctx); err != nil && ctx.Err() == nil {
+			e.log.Error().Err(err).Msg("deleting logs past retention failed")
+		}
+	}); err != nil {
+		return fmt.Errorf("schedule retention: %w", err)
+	}
+	// L&D's weekly digest: due from Monday morning, queued once a week
+	// whichever of these runs comes first.
+	if _, err := c.AddFunc("@every 10m", func() {
+		if _, err := e.WeeklyDigest(ctx); err != nil && ctx.Err() == nil {
+			e.log.Error().Err(err).Msg("queueing the weekly digest failed")
+		}
+	}); err != nil {
+		return fmt.Errorf("schedule digests: %w", err)
 	}
 	c.Start()
 	defer func() { <-c.Stop().Done() }()

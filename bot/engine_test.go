@@ -323,7 +323,8 @@ func TestShoutOut_OnlyWithConsent(t *testing.T) {
 }
 
 func TestSummary_FromLogs(t *testing.T) {
-	v := newEnv(t, baseConfig, "2026-06-10T09:00:00Z") // Wednesday of week 2
+	// A minimum group of 2: the two-learner team's channel gets its figures.
+	v := newEnv(t, baseConfig+"[targets]\nmin_group_size = 2\n", "2026-06-10T09:00:00Z") // Wednesday of week 2
 	for i, tc := range []struct{ member, minutes, win, share string }{
 		{"priya", "10", "Priya led the retro", "yes"},
 		{"tom", "15", "Tom asked for feedback first", "no"},

@@ -70,7 +70,7 @@ func (e *Engine) Expire(ctx context.Context) (int, error) {
 				}
 				closed = append(closed, it)
 			}
-			return nil
+			return e.noteIgnored(tx, cfg, closed, now)
 		})
 		if err != nil {
 			return total, fmt.Errorf("expire unanswered nudges: %w", err)

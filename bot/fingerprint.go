@@ -37,7 +37,7 @@ func newFingerprinter(cfg *config.Config) *fingerprinter {
 // configuration; ok is false when the pair has no slot at all.
 func (f *fingerprinter) slot(m *nudges.Manager, c *nudges.Cadence) (uint64, bool) {
 	cfp, ok := f.cadenceFP[c]
-	if !ok || !m.Enrolled(c.Program) {
+	if !ok || !c.For(m) {
 		return 0, false
 	}
 	return f.fingerprintManager(m) ^ cfp, true
@@ -63,9 +63,14 @@ func (w *fingerprinter) fingerprintManager(m *nudges.Manager) uint64 {
 		h.str(p)
 	}
 	h.int(int64(w.cfg.MaxPerDay))
+	if w.cfg.MaxPerWeek > 0 {
+		// Hashed only when set, so files scheduled before the weekly cap
+		// existed keep their fingerprints.
+		h.int(int64(w.cfg.MaxPerWeek))
+	}
 	h.int(int64(w.holidayFP(cal.Holidays)))
 	for _, c := range w.recurring {
-		if m.Enrolled(c.Program) {
+		if c.For(m) {
 			h.int(int64(w.cadenceFP[c]))
 		}
 	}

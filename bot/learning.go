@@ -46,7 +46,7 @@ func (e *Engine) ScheduleEvent(tx *store.Tx, cfg *config.Config, ev LearningEven
 		return out, nil
 	}
 	for _, c := range cfg.Cadences {
-		if c.Event != ev.Verb || !m.Enrolled(c.Program) || ev.Program != "" && c.Program != ev.Program {
+		if c.Event != ev.Verb || !c.For(m) || ev.Program != "" && c.Program != ev.Program {
 			continue
 		}
 		if key, id, ok, err := coalesce(tx, cfg, m, c, ev); err != nil {

@@ -183,6 +183,11 @@ func (e *Engine) applyReply(tx *store.Tx, cfg *config.Config, m *nudges.Manager,
 		}
 		l.Kind, l.Answers["rating"] = "rating", r.Action
 		res.Text = "Thanks for the feedback."
+	case nudges.ActHold:
+		if err := applyHold(tx, m, r, l, res); err != nil {
+			return err
+		}
+		answered = store.AnsweredLogged
 	case ActNote:
 		text := strings.TrimSpace(r.Fields[nudges.FieldNote])
 		if text == "" {
@@ -205,6 +210,11 @@ func (e *Engine) applyReply(tx *store.Tx, cfg *config.Config, m *nudges.Manager,
 		}
 	}
 	res.Nudge = r.Nudge
+	if answered != "" && r.Action != nudges.ActHold {
+		if err := resetIgnored(tx, m.ID); err != nil {
+			return err
+		}
+	}
 	if answered != "" && root != nil && (root.Answered == "" || root.Answered == store.AnsweredSnoozed || root.Answered == store.AnsweredExpired && answered == store.AnsweredLogged) {
 		if err := answer(tx, root, answered); err != nil {
 			return err
@@ -249,6 +259,9 @@ func (e *Engine) logCheckIn(tx *store.Tx, cfg *config.Config, m *nudges.Manager,
 	}
 	st.LastCheckIn = &store.CheckInRecall{Member: mb.ID, Action: l.Answers[nudges.FieldNext], Review: c.Review, At: r.At}
 	if err := tx.PutManagerState(m.ID, st); err != nil {
+		return err
+	}
+	if err := tx.MarkCoached(l.Program, mondayOf(today).String(), m.ID); err != nil {
 		return err
 	}
 	if c.Share && c.Team.Channel != "" {

@@ -207,7 +207,7 @@ func (w *slotWalker) peek() (slotWant, bool) {
 		w.next++
 		mfp := w.fingerprintManager(m)
 		for _, c := range w.recurring {
-			if m.Enrolled(c.Program) {
+			if c.For(m) {
 				w.buf = append(w.buf, slotWant{m: m, c: c, fp: mfp ^ w.cadenceFP[c]})
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/nudgebot/nudgebot/nudges"
 )
@@ -212,6 +213,24 @@ func (l *loader) cadences(cs []cadenceFile) {
 			l.c.add(key+".max_reminders", "reminders need remind_after (how long to wait before each, e.g. \"2d\")")
 		default:
 			c.MaxReminders = *m
+		}
+		if cf.AbsentFor != "" {
+			d, ok := l.duration(key+".absent_for", cf.AbsentFor, "0s")
+			switch {
+			case !ok:
+			case c.Kind != nudges.KindCheckIn || cf.Schedule == "":
+				l.c.add(key+".absent_for", "applies to scheduled checkin cadences only")
+			case d < 24*time.Hour:
+				l.c.add(key+".absent_for", "must be at least 1d, not %s", cf.AbsentFor)
+			default:
+				c.AbsentFor = d
+			}
+		}
+		if h := cf.HoldoutPercent; h != nil {
+			if *h < 0 || *h >= 100 {
+				l.c.add(key+".holdout_percent", "must be from 0 to under 100, not %g", *h)
+			}
+			c.Holdout = *h
 		}
 		l.cfg.Cadences = append(l.cfg.Cadences, c)
 	}

@@ -23,17 +23,25 @@ type Config struct {
 
 	Platform string // "shell", "slack" or "teams"
 
-	Location      *time.Location // bot-wide default zone (digests, plan defaults)
-	CatchUp       time.Duration  // how late a missed nudge may still go out
-	MaxPerDay     int            // recurring nudges per manager per day; 0: no cap
-	Snooze        time.Duration  // how long "snooze" postpones a nudge
-	MaxDefer      time.Duration  // how long an event nudge, reminder or snooze may wait for room under the daily cap
-	ExpireAfter   time.Duration  // an unanswered nudge closes as expired after this long; 0: never
-	SweepInterval time.Duration  // how often the due table is swept
-	RetryFor      time.Duration  // how long a delivery that keeps failing is retried
-	ShutdownGrace time.Duration  // how long sends in flight may finish on shutdown
+	Location   *time.Location // bot-wide default zone (digests, plan defaults)
+	CatchUp    time.Duration  // how late a missed nudge may still go out
+	MaxPerDay  int            // recurring nudges per manager per day; 0: no cap
+	MaxPerWeek int            // recurring nudges per manager per week, across programs; 0: no cap
+	// PauseAfterIgnored is how many nudges in a row a manager may leave to
+	// expire before the bot stops nudging them and asks; 0: never.
+	PauseAfterIgnored int
+	Snooze            time.Duration // how long "snooze" postpones a nudge
+	MaxDefer          time.Duration // how long an event nudge, reminder or snooze may wait for room under the daily cap
+	ExpireAfter       time.Duration // an unanswered nudge closes as expired after this long; 0: never
+	SweepInterval     time.Duration // how often the due table is swept
+	RetryFor          time.Duration // how long a delivery that keeps failing is retried
+	ShutdownGrace     time.Duration // how long sends in flight may finish on shutdown
 
 	Targets nudges.Targets
+
+	// Retention is how long coaching logs are kept; older ones are deleted
+	// by a maintenance job. 0: kept for as long as the data file.
+	Retention time.Duration
 
 	Programs []*nudges.Program
 	// LaunchAfterFirstRun holds, for programs whose launch is written
@@ -136,7 +144,7 @@ func (c *Config) index() {
 // Planner returns the planner for this configuration. It shares the
 // config's programs: plan with the Effective configuration.
 func (c *Config) Planner() *nudges.Planner {
-	return &nudges.Planner{Programs: c.programByID, Cadences: c.Cadences, MaxPerDay: c.MaxPerDay}
+	return &nudges.Planner{Programs: c.programByID, Cadences: c.Cadences, MaxPerDay: c.MaxPerDay, MaxPerWeek: c.MaxPerWeek}
 }
 
 // Manager returns the manager with id, or nil.

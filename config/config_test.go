@@ -68,7 +68,7 @@ func TestLoad(t *testing.T) {
 		t.Errorf("CatchUp, MaxPerDay, Snooze, SweepInterval = %v, %d, %v, %v; want 2h, 0 (explicit), 24h (default), 10s",
 			cfg.CatchUp, cfg.MaxPerDay, cfg.Snooze, cfg.SweepInterval)
 	}
-	if want := (nudges.Targets{FirstApplicationShare: 0.80, CoachingMinutes: 30}); cfg.Targets != want {
+	if want := (nudges.Targets{FirstApplicationShare: 0.80, CoachingMinutes: 30, MinGroup: 5}); cfg.Targets != want {
 		t.Errorf("Targets = %+v, want %+v", cfg.Targets, want)
 	}
 	if cfg.LogLevel != "debug" || cfg.LogFormat != "auto" {
@@ -198,7 +198,7 @@ func TestLoad_Defaults(t *testing.T) {
 	if cfg.CatchUp != 4*time.Hour || cfg.MaxPerDay != 3 || cfg.Snooze != 24*time.Hour || cfg.SweepInterval != 5*time.Second {
 		t.Errorf("CatchUp, MaxPerDay, Snooze, SweepInterval = %v, %d, %v, %v", cfg.CatchUp, cfg.MaxPerDay, cfg.Snooze, cfg.SweepInterval)
 	}
-	if want := (nudges.Targets{FirstApplicationShare: 0.70, CoachingMinutes: 30}); cfg.Targets != want {
+	if want := (nudges.Targets{FirstApplicationShare: 0.70, CoachingMinutes: 30, MinGroup: 5}); cfg.Targets != want {
 		t.Errorf("Targets = %+v, want %+v", cfg.Targets, want)
 	}
 	if cfg.LogLevel != "info" || cfg.LogFormat != "auto" {
@@ -246,6 +246,12 @@ func TestLoad_Problems(t *testing.T) {
 		{"ErrAssignmentWeek", "assignment_week.toml", "", 16, "programs[0].assignments[1].week", "outside the program's weeks 1-12"},
 		// A missing key has no line of its own: its table's header stands in.
 		{"ErrMissingKey", "missing_name.toml", "", 2, "programs[0].name", "missing program name"},
+		{"ErrHoldout", "bad_holdout.toml", "", 30, "cadences[0].holdout_percent", "from 0 to under 100, not 100"},
+		{"ErrMinGroup", "bad_min_group.toml", "", 32, "targets.min_group_size", "at least 1, not 0"},
+		{"ErrWeeklyCap", "bad_weekly_cap.toml", "", 32, "defaults.max_nudges_per_week", "must not be negative"},
+		{"ErrAbsentFor", "bad_absent_for.toml", "", 30, "cadences[0].absent_for", "scheduled checkin cadences only"},
+		{"ErrPauseAfterIgnored", "bad_pause_after.toml", "", 32, "defaults.pause_after_ignored", "must not be negative"},
+		{"ErrRetention", "bad_retention.toml", "", 32, "privacy.retention", "at least 28d, not 3d"},
 		{"ErrNegativeCatchUp", "bad_catch_up.toml", "", 3, "defaults.catch_up", "must not be negative"},
 		// Valid line by line, but nobody could ever be nudged.
 		{"ErrEmptyRoster", "empty_roster.toml", "", 0, "managers", "the roster has no managers"},

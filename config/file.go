@@ -13,6 +13,7 @@ type file struct {
 	Defaults defaultsFile  `toml:"defaults"`
 	Engine   engineFile    `toml:"engine"`
 	Targets  targetsFile   `toml:"targets"`
+	Privacy  privacyFile   `toml:"privacy"`
 	Log      logFile       `toml:"log"`
 	HTTP     httpFile      `toml:"http"`
 	Slack    slackFile     `toml:"slack"`
@@ -37,6 +38,8 @@ type defaultsFile struct {
 	Holidays     []any    `toml:"holidays"`
 	CatchUp      string   `toml:"catch_up"`
 	MaxPerDay    *int     `toml:"max_nudges_per_day"`
+	MaxPerWeek   *int     `toml:"max_nudges_per_week"`
+	PauseAfter   *int     `toml:"pause_after_ignored"`
 	Snooze       string   `toml:"snooze"`
 	MaxDefer     string   `toml:"max_defer"`
 	ExpireAfter  string   `toml:"expire_after"`
@@ -51,6 +54,11 @@ type engineFile struct {
 type targetsFile struct {
 	FirstApplicationPercent *int `toml:"first_application_percent"`
 	CoachingMinutesPerWeek  *int `toml:"coaching_minutes_per_week"`
+	MinGroupSize            *int `toml:"min_group_size"`
+}
+
+type privacyFile struct {
+	Retention string `toml:"retention"`
 }
 
 type logFile struct {
@@ -99,6 +107,10 @@ type cadenceFile struct {
 	Phases       []string `toml:"phases"`
 	RemindAfter  string   `toml:"remind_after"`
 	MaxReminders *int     `toml:"max_reminders"`
+	// HoldoutPercent holds that share of the program's managers out of the
+	// cadence, to measure what it changes.
+	HoldoutPercent *float64 `toml:"holdout_percent"`
+	AbsentFor      string   `toml:"absent_for"`
 }
 
 type managerFile struct {

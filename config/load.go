@@ -243,6 +243,7 @@ func (l *loader) general(f *file) {
 		}
 		cfg.Targets.CoachingMinutes = *m
 	}
+	l.privacy(f)
 
 	cfg.LogLevel = or(f.Log.Level, "info")
 	if !slices.Contains([]string{"debug", "info", "warn", "error"}, cfg.LogLevel) {
@@ -293,6 +294,7 @@ func (l *loader) defaults(d *defaultsFile) {
 		}
 		cfg.MaxPerDay = *d.MaxPerDay
 	}
+	l.guardrails(d)
 	if cfg.Snooze, ok = l.duration("defaults.snooze", d.Snooze, "24h"); ok && cfg.Snooze <= 0 {
 		l.c.add("defaults.snooze", "must be longer than 0")
 	}

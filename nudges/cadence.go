@@ -17,6 +17,8 @@ const (
 	KindPledge     Kind = "pledge"     // the weekly commitment, after reviewing last week's
 	KindSummary    Kind = "summary"    // the weekly team progress summary
 	KindShoutOut   Kind = "shoutout"   // a confirmed win, to the team channel
+	KindDigest     Kind = "digest"     // L&D's weekly figures, to an admin's DM only
+	KindHold       Kind = "hold"       // nudges paused after several ignored: keep, pause or stop?
 )
 
 // Kinds lists the kinds a cadence or an admin may schedule.
@@ -50,6 +52,15 @@ type Cadence struct {
 
 	RemindAfter  time.Duration // 0: no reminders
 	MaxReminders int
+
+	// AbsentFor, on a scheduled check-in cadence, makes it fire only for
+	// managers with no check-in logged for this long: the schedule says
+	// when it may go out, the absence whether it does. 0: always.
+	AbsentFor time.Duration
+
+	// Holdout is the percentage of the program's managers held out of this
+	// cadence, to compare them with the others (see HeldOut); 0: none.
+	Holdout float64
 }
 
 // Recurring reports whether the cadence follows a recurrence (not an event).

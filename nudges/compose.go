@@ -27,6 +27,15 @@ type Context struct {
 	FollowUp *FollowUp
 	Module   string
 
+	// Coached and Peers, on a check-in reminder, say how many of the
+	// program's managers logged this week's check-in, of how many: a nudge
+	// that others are doing it. Only set for a group of the minimum size.
+	Coached, Peers int
+
+	// AbsentDays, for a check-in sent because none was logged for a while,
+	// is how many days it has been.
+	AbsentDays int
+
 	Assignment *Assignment // micro-assignment reminders
 	Pending    []Member    // learners with no first application yet
 	Members    []Member    // the manager's learners, for the form
@@ -94,6 +103,12 @@ func composeCheckIn(m *Message, c Context) {
 			m.Lines = append(m.Lines, fmt.Sprintf("%s %s finished %q. A short debrief now, while it is fresh, is where the learning sticks.", who, has, c.Module))
 			m.Fallback = fmt.Sprintf("%s finished %q: time for a %d-minute debrief", who, c.Module, s.Minutes)
 		}
+	}
+	if c.Reminder > 0 && c.Peers > 0 && c.Coached > 0 {
+		m.Lines = append(m.Lines, fmt.Sprintf("%d of %d managers in %s have logged this week's check-in.", c.Coached, c.Peers, c.Program.Name))
+	}
+	if c.AbsentDays > 0 {
+		m.Lines = append(m.Lines, fmt.Sprintf("No check-in logged for %s: a short one this week keeps the habit going.", plural(c.AbsentDays, "day")))
 	}
 	if r := c.LastAction; r != nil && r.Action != "" {
 		when := "by " + r.Review.String()

@@ -46,6 +46,7 @@ const (
 	ActUseful    = "useful"     // rate the nudge
 	ActNotUseful = "not_useful" // rate the nudge
 	ActOutcome   = "outcome"    // micro-assignment: Value is learner|outcome
+	ActHold      = "hold"       // after ignored nudges: Value is keep, pause or stop
 )
 
 // Form is the structured reply a nudge asks for.
@@ -97,6 +98,7 @@ const (
 	FieldNote    = "note"
 	FieldOutcome = "outcome"
 	FieldLearner = "learner"
+	FieldHold    = "hold"
 )
 
 // Micro-assignment outcomes.

@@ -12,6 +12,11 @@ type Planner struct {
 	Programs  map[string]*Program
 	Cadences  []*Cadence
 	MaxPerDay int // 0: no cap
+	// MaxPerWeek caps a manager's scheduled nudges per local week (Monday
+	// to Sunday) across all programs; 0: no cap. The week's first ones
+	// keep their places, so the preview and the live schedule agree
+	// whichever day either looks at.
+	MaxPerWeek int
 }
 
 // Occurrence is one recurring nudge at one instant.
@@ -32,13 +37,27 @@ func (o Occurrence) ID() string { return NudgeID(o.Manager.ID, o.Cadence.ID, o.L
 // hours when earlier, dropped when at or after their end (we never nudge
 // after hours, and pushing it to tomorrow would collide with tomorrow's).
 func (p *Planner) Day(m *Manager, d Date) []Occurrence {
+	out := p.day(m, d)
+	if p.MaxPerWeek <= 0 || len(out) == 0 {
+		return out
+	}
+	// What the days of this week before d already took of the cap.
+	used := 0
+	for back := (int(d.Weekday()) + 6) % 7; back > 0 && used < p.MaxPerWeek; back-- {
+		used += len(p.day(m, d.AddDays(-back)))
+	}
+	return out[:max(0, min(len(out), p.MaxPerWeek-used))]
+}
+
+// day is Day before the weekly cap.
+func (p *Planner) day(m *Manager, d Date) []Occurrence {
 	cal := &m.Calendar
 	if !cal.IsWorkingDay(d) {
 		return nil
 	}
 	var out []Occurrence
 	for _, c := range p.Cadences {
-		if !c.Recurring() || !m.Enrolled(c.Program) {
+		if !c.Recurring() || !c.For(m) {
 			continue
 		}
 		prog := p.Programs[c.Program]

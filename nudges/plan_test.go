@@ -232,3 +232,27 @@ func TestParseRecurrence_Errors(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanner_WeeklyCap: three cadences (Mon, Wed, Fri) under a weekly cap
+// of 2 keep Monday's and Wednesday's; Friday's goes. Whichever day is asked
+// about first, the answer is the same, and a new week starts afresh.
+func TestPlanner_WeeklyCap(t *testing.T) {
+	p := planner(t, 0, "0 9 * * MON", "0 9 * * WED", "0 9 * * FRI")
+	p.MaxPerWeek = 2
+	m := manager(t, "Europe/London", "08:00-18:00")
+	equal(t, occurrences(t, p, m, "2026-01-05", "2026-01-19"), []string{
+		"a@2026-01-05T09:00:00Z", "b@2026-01-07T09:00:00Z",
+		"a@2026-01-12T09:00:00Z", "b@2026-01-14T09:00:00Z",
+	})
+	if got := p.Day(m, mustDate(t, "2026-01-09")); len(got) != 0 {
+		t.Errorf("Friday asked about alone: %v, want nothing (the week's two are taken)", got)
+	}
+	p.MaxPerWeek = 0
+	if got := occurrences(t, p, m, "2026-01-05", "2026-01-12"); len(got) != 3 {
+		t.Errorf("no weekly cap: %v", got)
+	}
+	// Two cadences on one day with one place left: the earlier goes.
+	p = planner(t, 0, "0 9 * * MON", "0 10 * * TUE", "0 11 * * TUE")
+	p.MaxPerWeek = 2
+	equal(t, occurrences(t, p, m, "2026-01-05", "2026-01-07"), []string{"a@2026-01-05T09:00:00Z", "b@2026-01-06T10:00:00Z"})
+}

@@ -80,4 +80,7 @@ type Script struct {
 type Targets struct {
 	FirstApplicationShare float64 // share of learners with a first application, 0–1
 	CoachingMinutes       int     // coaching minutes per manager per week
+	// MinGroup is the fewest people a team aggregate may cover before it
+	// is shown to anyone but the team's own manager.
+	MinGroup int
 }

@@ -92,17 +92,36 @@ func (p Progress) KeptRate() float64 {
 
 func pct(f float64) int { return int(math.Round(f * 100)) }
 
+// DefaultMinGroup is the minimum group size when the targets name none.
+const DefaultMinGroup = 5
+
+// MinGroupOf is t's minimum group size, the default when unset: privacy is
+// the default, not something a caller has to remember.
+func MinGroupOf(t Targets) int {
+	if t.MinGroup > 0 {
+		return t.MinGroup
+	}
+	return DefaultMinGroup
+}
+
 // TeamSummary is the version posted in the team channel: aggregates and
-// shared wins only. Nobody is singled out for what they have not done yet.
+// shared wins only. Nobody is singled out for what they have not done yet,
+// and a team smaller than the minimum group gets no figures at all: with
+// four learners, "1 of 4" tells the room who.
 func TeamSummary(p Progress) Message {
 	m := Message{
 		Kind:    KindSummary,
 		Title:   fmt.Sprintf("%s: our week in %s", p.Team.Name, p.Program.Name),
 		Context: Where(p.Program, p.Today),
 	}
-	m.Lines = append(m.Lines,
-		fmt.Sprintf("%d of %d of us (%d%%) have put the new skills to work on the job — our goal is %d%%.",
-			p.Applied, p.Learners, pct(p.AppliedShare()), pct(p.Targets.FirstApplicationShare)))
+	small := p.Learners < MinGroupOf(p.Targets)
+	if small {
+		m.Lines = append(m.Lines, fmt.Sprintf("Progress figures are shared here once %d or more of us are on the program.", MinGroupOf(p.Targets)))
+	} else {
+		m.Lines = append(m.Lines,
+			fmt.Sprintf("%d of %d of us (%d%%) have put the new skills to work on the job — our goal is %d%%.",
+				p.Applied, p.Learners, pct(p.AppliedShare()), pct(p.Targets.FirstApplicationShare)))
+	}
 	if p.CheckIns > 0 {
 		m.Lines = append(m.Lines, fmt.Sprintf("%s this week.", plural(p.CheckIns, "coaching conversation")))
 	}
@@ -110,6 +129,10 @@ func TeamSummary(p Progress) Message {
 		if w.Shared {
 			m.Lines = append(m.Lines, fmt.Sprintf("Win: %s — %s", w.Member, w.Text))
 		}
+	}
+	if small {
+		m.Fallback = fmt.Sprintf("%s: our week in %s", p.Team.Name, p.Program.Name)
+		return m
 	}
 	m.Fallback = fmt.Sprintf("%s: %d%% have applied the program (goal %d%%)", p.Team.Name, pct(p.AppliedShare()), pct(p.Targets.FirstApplicationShare))
 	// The chart shows what the text says, no more: the manager's coaching

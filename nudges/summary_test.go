@@ -21,7 +21,7 @@ func TestMeasure(t *testing.T) {
 		{Kind: "checkin", Learner: "d", Minutes: 10, Win: "Di asked first", Shared: false},
 	}
 	p := nudges.Measure(team, func(l string) bool { return applied[l] }, week)
-	p.Program, p.Targets = &nudges.Program{Name: "P", Launch: nudges.Date{Year: 2026, Month: 6, Day: 1}}, nudges.Targets{FirstApplicationShare: 0.7, CoachingMinutes: 60}
+	p.Program, p.Targets = &nudges.Program{Name: "P", Launch: nudges.Date{Year: 2026, Month: 6, Day: 1}}, nudges.Targets{FirstApplicationShare: 0.7, CoachingMinutes: 60, MinGroup: 4}
 	p.Today = nudges.Date{Year: 2026, Month: 6, Day: 10}
 	p.Pledged, p.Kept, p.Partly, p.Streak = 4, 2, 1, 2
 
@@ -66,7 +66,7 @@ func TestTeamSummary_Chart(t *testing.T) {
 	week := []nudges.Entry{{Kind: "checkin", Learner: "a", Minutes: 45, Win: "Ada ran the retro", Shared: true}}
 	p := nudges.Measure(team, func(l string) bool { return l == "a" }, week)
 	p.Program = &nudges.Program{Name: "P", Launch: nudges.Date{Year: 2026, Month: 6, Day: 1}}
-	p.Targets = nudges.Targets{FirstApplicationShare: 0.7, CoachingMinutes: 60}
+	p.Targets = nudges.Targets{FirstApplicationShare: 0.7, CoachingMinutes: 60, MinGroup: 3}
 	p.Today = nudges.Date{Year: 2026, Month: 6, Day: 10}
 
 	m := nudges.TeamSummary(p)
@@ -92,5 +92,46 @@ func TestTeamSummary_Chart(t *testing.T) {
 	}
 	if c := nudges.ManagerSummary(p).Chart; c != nil {
 		t.Errorf("manager summary carries a chart %+v; only the channel's has one", c)
+	}
+}
+
+// TestTeamSummary_BelowMinimumGroup: a team under the minimum group size
+// (the default, 5, when the targets name none) gets no figure and no chart
+// in its channel; its manager's own summary keeps them.
+func TestTeamSummary_BelowMinimumGroup(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		members  int
+		minGroup int
+		figures  bool
+	}{
+		{"four under the default", 4, 0, false},
+		{"four under five", 4, 5, false},
+		{"five at five", 5, 5, true},
+		{"five at the default", 5, 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			team := &nudges.Team{ID: "t", Name: "Support"}
+			for i := range tc.members {
+				team.Members = append(team.Members, nudges.Member{ID: fmt.Sprint(i), Name: fmt.Sprint("L", i)})
+			}
+			week := []nudges.Entry{{Kind: "checkin", Learner: "0", Minutes: 15, Win: "L0 ran the retro", Shared: true}}
+			p := nudges.Measure(team, func(l string) bool { return l == "0" }, week)
+			p.Program = &nudges.Program{Name: "P", Launch: nudges.Date{Year: 2026, Month: 6, Day: 1}}
+			p.Targets = nudges.Targets{FirstApplicationShare: 0.7, CoachingMinutes: 60, MinGroup: tc.minGroup}
+			p.Today = nudges.Date{Year: 2026, Month: 6, Day: 10}
+			m := nudges.TeamSummary(p)
+			text := strings.Join(append(m.Lines, m.Fallback), "\n")
+			shown := m.Chart != nil || strings.Contains(text, "%") || strings.Contains(text, fmt.Sprintf("of %d", tc.members))
+			if shown != tc.figures {
+				t.Errorf("figures shown = %v, want %v:\n%s (chart %v)", shown, tc.figures, text, m.Chart)
+			}
+			if !strings.Contains(text, "Win: L0 — L0 ran the retro") {
+				t.Errorf("the shared win is missing:\n%s", text)
+			}
+			if dm := strings.Join(nudges.ManagerSummary(p).Lines, "\n"); !strings.Contains(dm, fmt.Sprintf("1 of %d learners", tc.members)) {
+				t.Errorf("the manager's own summary lost the figures:\n%s", dm)
+			}
+		})
 	}
 }

@@ -220,7 +220,7 @@ func decodeLog(b []byte, x *Log) error {
 	if n < 0 || n > int64(len(d.b)) {
 		return errCodec
 	}
-	if n > 0 {
+	if n > 0 && x.Answers == nil { // EachLog hands in its map, emptied
 		x.Answers = make(map[string]string, n)
 	}
 	for range n {
@@ -260,6 +260,12 @@ func encodeManagerState(x *ManagerState) []byte {
 		e.int(int64(v))
 	}
 	e.str("") // formerly the latest nudge sent; notes now find the latest open one
+	if x.Ignored != 0 || x.Hold != "" || !x.HoldUntil.IsZero() {
+		// Optional and last, so states written before it decode unchanged.
+		e.int(int64(x.Ignored))
+		e.str(x.Hold)
+		e.time(x.HoldUntil)
+	}
 	return e.b
 }
 
@@ -284,5 +290,8 @@ func decodeManagerState(b []byte, x *ManagerState) error {
 	}
 	x.Streak, x.Pledged, x.Kept, x.Partly = int(d.int()), int(d.int()), int(d.int()), int(d.int())
 	d.str() // see encodeManagerState
+	if d.err == nil && len(d.b) > 0 {
+		x.Ignored, x.Hold, x.HoldUntil = int(d.int()), d.str(), d.time()
+	}
 	return d.err
 }

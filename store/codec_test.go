@@ -30,6 +30,13 @@ func TestCodecRoundTrip(t *testing.T) {
 	if err := decodeManagerState(encodeManagerState(&state), &gotState); err != nil || !reflect.DeepEqual(gotState, state) {
 		t.Errorf("state: %+v %v", gotState, err)
 	}
+	// The fatigue guardrail's fields, written after the others.
+	held := state
+	held.Ignored, held.Hold, held.HoldUntil = 4, "paused", at.Add(28*24*time.Hour)
+	var gotHeld ManagerState
+	if err := decodeManagerState(encodeManagerState(&held), &gotHeld); err != nil || !reflect.DeepEqual(gotHeld, held) {
+		t.Errorf("held state: %+v %v", gotHeld, err)
+	}
 	var empty ManagerState
 	if err := decodeManagerState(encodeManagerState(&ManagerState{}), &empty); err != nil || !reflect.DeepEqual(empty, ManagerState{}) {
 		t.Errorf("empty state: %+v %v", empty, err)

@@ -100,7 +100,7 @@ func (it *Item) Closed() bool {
 // creates thousands at a time, a claim moves hundreds, and nobody can
 // answer a nudge they have not seen.
 func (it *Item) awaitsAnswer() bool {
-	return it.Channel == "" && it.Kind != nudges.KindSummary && it.Kind != nudges.KindShoutOut &&
+	return it.Channel == "" && it.Kind != nudges.KindSummary && it.Kind != nudges.KindShoutOut && it.Kind != nudges.KindDigest &&
 		it.Answered == "" && it.State == Sent
 }
 
@@ -127,6 +127,13 @@ type ManagerState struct {
 	Pledged     int            `json:"pledged"` // pledges whose outcome was reported
 	Kept        int            `json:"kept"`    // of those, kept (partly counts half in the rate)
 	Partly      int            `json:"partly"`
+
+	// Ignored counts the manager's nudges in a row that closed unanswered;
+	// any answer resets it. Past the configured limit the bot stops
+	// nudging and asks (Hold): keep, pause for four weeks, or stop.
+	Ignored   int       `json:"ignored,omitempty"`
+	Hold      string    `json:"hold,omitempty"` // "", asked, paused, stopped
+	HoldUntil time.Time `json:"hold_until,omitzero"`
 }
 
 // CheckInRecall is the agreed next action of the last check-in.

@@ -210,6 +210,21 @@ func (t *Tx) Logs(fn func(*Log) error) error {
 	})
 }
 
+// EachLog calls fn for every coaching log like Logs, but hands it the same
+// Log and Answers map each time: fn must copy what it keeps. A report over
+// a million logs then makes no map per log.
+func (t *Tx) EachLog(fn func(*Log) error) error {
+	l := Log{Answers: map[string]string{}}
+	return t.tx.Bucket(bucketLogs).ForEach(func(k, v []byte) error {
+		clear(l.Answers)
+		l = Log{Answers: l.Answers}
+		if err := decodeLog(v, &l); err != nil {
+			return fmt.Errorf("decode log %q: %w", k, err)
+		}
+		return fn(&l)
+	})
+}
+
 // ---- per-manager memory ----
 
 // ManagerState returns what the bot remembers about manager (zero if new).
@@ -301,4 +316,36 @@ func (t *Tx) ScheduleFingerprint() uint64 {
 // SetScheduleFingerprint records the fingerprint of the reconciled index.
 func (t *Tx) SetScheduleFingerprint(fp uint64) error {
 	return t.tx.Bucket(bucketMeta).Put([]byte("schedule_fp"), be64(fp))
+}
+
+// DeleteLogsBefore deletes up to limit coaching logs created before cut,
+// with their reply ids, and reports how many it deleted: the retention
+// job calls it until it returns fewer than limit, a commit at a time.
+func (t *Tx) DeleteLogsBefore(cut time.Time, limit int) (int, error) {
+	logs, replies := t.tx.Bucket(bucketLogs), t.tx.Bucket(bucketReplies)
+	var keys [][]byte
+	c := logs.Cursor()
+	for k, _ := c.First(); k != nil && len(keys) < limit; {
+		i := bytes.IndexByte(k, 0)
+		if i < 0 || len(k) < i+9 {
+			return 0, fmt.Errorf("log key %q: %w", k, ErrDamaged)
+		}
+		if keyTime(k[i+1:]).Before(cut) {
+			keys = append(keys, bytes.Clone(k))
+			k, _ = c.Next()
+			continue
+		}
+		// The rest of this manager's logs are newer: on to the next one.
+		k, _ = c.Seek(append(bytes.Clone(k[:i]), 1))
+	}
+	for _, k := range keys {
+		if err := logs.Delete(k); err != nil {
+			return 0, err
+		}
+		i := bytes.IndexByte(k, 0)
+		if err := replies.Delete(k[i+9:]); err != nil {
+			return 0, err
+		}
+	}
+	return len(keys), nil
 }

@@ -36,6 +36,8 @@ const (
 	CmdRetry    Name = "retry"
 	CmdReload   Name = "reload"
 	CmdOutbox   Name = "outbox"
+	CmdDigest   Name = "digest"
+	CmdHold     Name = "hold"
 	CmdAs       Name = "as"
 	CmdManagers Name = "managers"
 	CmdQuit     Name = "quit"
@@ -96,6 +98,7 @@ type Command struct {
 	Outcome string      // outcome: as typed (applied, not-yet, needs-support)
 	Act     string      // rate: nudges.ActUseful or nudges.ActNotUseful
 	Text    string      // skip: the reason; note: the note; event: the module
+	Hold    string      // hold: nudges.HoldKeep, HoldPause or HoldStop
 }
 
 // Spec is the command's description.

@@ -49,6 +49,8 @@ var parses = []struct {
 	{"Retry", both, "retry", converse.Command{Name: converse.CmdRetry}},
 	{"Reload", chat, "reload", converse.Command{Name: converse.CmdReload}},
 	{"Outbox", both, "outbox", converse.Command{Name: converse.CmdOutbox}},
+	{"Digest", both, "Digest", converse.Command{Name: converse.CmdDigest}},
+	{"Hold", both, "hold PAUSE", converse.Command{Name: converse.CmdHold, Hold: nudges.HoldPause}},
 }
 
 func TestParse(t *testing.T) {
@@ -104,6 +106,9 @@ func TestParse_BadUsage(t *testing.T) {
 		{both, "pause", "pause <program>"},
 		{both, "resume a b", "resume <program>"},
 		{both, "retry now", "retry"},
+		{both, "hold", "hold keep|pause|stop"},
+		{both, "hold keep them", "hold keep|pause|stop"},
+		{both, "digest now", "digest"},
 		{both, "status please", "status"},
 		{chat, "snooze later", "snooze"},
 		{term, "snooze 2 later", "snooze [#]"},

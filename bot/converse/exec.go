@@ -112,6 +112,10 @@ func (x *Executor) Run(ctx context.Context, req Request) (Answer, error) {
 		return Answer{Done: true, Text: fmt.Sprintf("Event recorded: %d %s scheduled.", n, plural(n, "nudge", "nudges"))}, nil
 	case CmdPause, CmdResume:
 		return x.pause(ctx, c)
+	case CmdDigest:
+		return x.digest(ctx, who)
+	case CmdHold:
+		return x.hold(ctx, req)
 	case CmdRetry:
 		n, err := e.RetryFailed(ctx)
 		if err != nil {

@@ -142,6 +142,12 @@ func Check(cfg *config.Config, r Reply, today nudges.Date, awaiting bool) FieldE
 		if strings.TrimSpace(r.Fields[nudges.FieldNote]) == "" {
 			return FieldErrors{}.Add(nudges.FieldNote, "empty note")
 		}
+	case nudges.ActHold:
+		switch c := r.Fields[nudges.FieldHold]; c {
+		case nudges.HoldKeep, nudges.HoldPause, nudges.HoldStop:
+		default:
+			return FieldErrors{}.Add(nudges.FieldHold, fmt.Sprintf("answer keep, pause or stop, not %q", c))
+		}
 	case nudges.ActSnooze, nudges.ActUseful, nudges.ActNotUseful:
 	default:
 		return FieldErrors{}.Add("action", fmt.Sprintf("unknown action %q", r.Action))

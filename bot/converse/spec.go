@@ -45,6 +45,10 @@ var specs = []Spec{
 		}},
 	{Name: CmdNote, Args: "<text>", About: "a free-text note on your latest open nudge", Where: Terminal,
 		parse: func(c *Command, a []string) bool { c.Text = strings.Join(a, " "); return c.Text != "" }},
+	{Name: CmdHold, Args: "keep|pause|stop", About: "after ignored nudges: keep them, pause 4 weeks, or stop", Where: both,
+		// Any one word parses: the engine names a wrong choice as a
+		// field, as it does a form's.
+		parse: func(c *Command, a []string) bool { c.Hold = strings.ToLower(one(a)); return c.Hold != "" }},
 	{Name: CmdHelp, Aliases: []string{"?"}, About: "this list", Where: both},
 	{Name: CmdQuit, Aliases: []string{"exit"}, About: "end the session", Where: Terminal},
 	{Name: CmdSend, Args: "<checkin|assignment|pledge|summary> <manager>", About: "send a nudge now", Admin: true, Where: both,
@@ -70,6 +74,7 @@ var specs = []Spec{
 	{Name: CmdRetry, About: "send failed nudges again (once what made them fail is fixed)", Admin: true, Where: both},
 	{Name: CmdReload, About: "re-read the configuration", Admin: true, Where: Chatroom},
 	{Name: CmdOutbox, About: "outbox counts", Admin: true, Where: both},
+	{Name: CmdDigest, About: "L&D's digest of every program, to you now", Admin: true, Where: both},
 }
 
 // one is the single argument, or "" when there is not exactly one.

@@ -113,8 +113,9 @@ func (a *Adapter) replyID() string { return converse.DeliveryID("shell", a.deliv
 // pick finds the nudge a command answers. A number (#3) is the message
 // shown as [#3], refused when it is another manager's: the engine would
 // not take the answer, and a form would ask about the wrong team.
-// Without one it is the acting manager's latest nudge of the command's
-// kind shown in this session (any kind for snooze, skip and rate), or ""
+// Without one it is the acting manager's latest open nudge of the
+// command's kind shown in this session (any kind for snooze, skip and
+// rate), or ""
 // (a new check-in or pledge; for the rest, the latest open one).
 func (a *Adapter) pick(c converse.Command) (string, error) {
 	a.mu.Lock()
@@ -137,14 +138,26 @@ func (a *Adapter) pick(c converse.Command) (string, error) {
 		kind = nudges.KindPledge
 	case converse.CmdOutcome:
 		kind = nudges.KindAssignment
+	case converse.CmdHold:
+		kind = nudges.KindHold
 	case converse.CmdSnooze, converse.CmdSkip, converse.CmdRate:
 	default:
 		return "", nil
 	}
+	var mine []string // newest first
 	for i := len(a.refs) - 1; i >= 0; i-- {
 		d := a.refs[i]
-		if d.manager == a.as && d.channel == "" && (kind == "" || d.kind == kind) && d.kind != nudges.KindSummary {
-			return d.nudge, nil
+		if d.manager == a.as && d.channel == "" && (kind == "" || d.kind == kind) && d.kind != nudges.KindSummary && d.kind != nudges.KindDigest {
+			mine = append(mine, d.nudge)
+		}
+	}
+	a.mu.Unlock()
+	defer a.mu.Lock()
+	// The latest open one: a nudge answered already (here or elsewhere)
+	// has nothing left to fill in, so a second check-in is a new one.
+	for _, id := range mine {
+		if n, err := a.e.Show(a.as, id); err == nil && !n.Closed {
+			return id, nil
 		}
 	}
 	return "", nil

@@ -131,6 +131,8 @@ func replyHint(n int, m nudges.Message) string {
 		hints = append(hints, fmt.Sprintf("pledge %d", n))
 	case nudges.KindAssignment:
 		hints = append(hints, fmt.Sprintf("outcome %d <learner> applied|not-yet|needs-support", n))
+	case nudges.KindHold:
+		return "hold keep · hold pause · hold stop"
 	default:
 		return ""
 	}

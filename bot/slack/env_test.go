@@ -24,6 +24,8 @@ import (
 // channel, and Lee, an L&D admin who also leads a team.
 const roster = `
 data_dir = "data"
+[targets]
+min_group_size = 1 # the teams are tiny; their channels still get figures
 [defaults]
 timezone = "Europe/London"
 working_hours = "09:00-17:00"

@@ -85,7 +85,7 @@ func (a *Adapter) blockActions(ctx context.Context, e Engine, cb slack.Interacti
 					a.openForm(ctx, e, cb, mgr, nudge, what == nudges.ActSkip)
 				}
 			})
-		case nudges.ActSnooze, nudges.ActUseful, nudges.ActNotUseful, nudges.ActOutcome:
+		case nudges.ActSnooze, nudges.ActUseful, nudges.ActNotUseful, nudges.ActOutcome, nudges.ActHold:
 			sctx, cancel := context.WithTimeout(ctx, storeBudget)
 			then = append(then, a.record(sctx, e, cb, nudge, what, arg))
 			cancel()
@@ -135,6 +135,9 @@ func (a *Adapter) record(ctx context.Context, e Engine, cb slack.InteractionCall
 		return func(ctx context.Context) { a.tell(ctx, e, channel, uid, textUnknown) }
 	}
 	r := converse.Reply{ID: ReplyKey(nudge, what, arg), Manager: mgr, Nudge: nudge, Action: what}
+	if what == nudges.ActHold {
+		r.Fields = map[string]string{nudges.FieldHold: arg}
+	}
 	if what == nudges.ActOutcome {
 		learner, outcome, _ := strings.Cut(arg, "|")
 		r.Fields = map[string]string{nudges.FieldLearner: learner, nudges.FieldOutcome: outcome}

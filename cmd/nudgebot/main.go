@@ -48,7 +48,12 @@ Usage:
                                                       preview who gets what, when (JSON lines)
   nudgebot export       -config FILE -format jsonl|csv [-out FILE]
                                                       export coaching logs
+  nudgebot export       -config FILE -person ID       everything held about one person (JSON; bot stopped)
+  nudgebot erase        -config FILE -person ID       erase one person's data for good (bot stopped)
+  nudgebot audit        -config FILE                  the audit log of admin actions (JSON lines)
   nudgebot status       -config FILE                  outbox counts (JSON)
+  nudgebot report       -config FILE [-program ID] [-from DAY] [-to DAY] [-format json|csv] [-experiments]
+                                                      L&D's figures: reach, first application, flags, experiments
   nudgebot backup       -config FILE -out PATH        consistent copy of the data file
   nudgebot verify       -config FILE | -file PATH     check the data file (or a backup) through and through
   nudgebot teams-package -config FILE -out ZIP        the Teams app package to upload
@@ -99,9 +104,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "plan":
 		return cmdPlan(rest, stdout, stderr, o)
 	case "export":
+		if hasFlag(rest, "person") {
+			return cmdExportPerson(ctx, rest, stdout, stderr, o)
+		}
 		return cmdExport(ctx, rest, stdout, stderr)
+	case "erase":
+		return cmdErase(ctx, rest, stdout, stderr, o)
+	case "audit":
+		return cmdAudit(ctx, rest, stdout, stderr)
 	case "status":
 		return cmdStatus(ctx, rest, stdout, stderr)
+	case "report":
+		return cmdReport(ctx, rest, stdout, stderr, o)
 	case "backup":
 		return cmdBackup(ctx, rest, stdout, stderr)
 	case "verify":

@@ -92,7 +92,8 @@ func TestRun_ShellFlowFromNudgeToShoutOut(t *testing.T) {
 		"Marcus turned a tense escalation round",
 		"That is their first application",
 		"posted in ops-center · Operations Center: our week in Feedback that lands",
-		"1 of 4 of us (25%) have put the new skills to work",
+		// Four learners: under the minimum group, the channel gets no figures.
+		"Progress figures are shared here once 5 or more of us are on the program.",
 		"Coaching time this week: 10 of 30 minutes (1 check-in logged).",
 		"nudge: already logged; nothing to skip",
 		`! unknown command "bogus-command"`,
@@ -210,6 +211,18 @@ func TestRun_WhileRunning(t *testing.T) {
 		defer st.Close()
 		if c, _ := st.Counts(); c[store.Sent] < 1 {
 			t.Fatalf("backup lacks the sent nudge: %v", c)
+		}
+	})
+	t.Run("Report", func(t *testing.T) {
+		// The running bot holds the file: the report reads its backup.
+		out, _, err := runCmd(t, "", "report", "-config", cfg)
+		if err != nil || !strings.Contains(out, `"reach"`) {
+			t.Fatalf("report while running: %v\n%s", err, out)
+		}
+	})
+	t.Run("ErasureNeedsTheBotStopped", func(t *testing.T) {
+		if _, _, err := runCmd(t, "", "erase", "-config", cfg, "-person", "marcus"); !errors.Is(err, store.ErrLocked) {
+			t.Fatalf("erase while running: %v, want ErrLocked", err)
 		}
 	})
 	stdinW.Close() // end of input: the bot drains and exits cleanly
