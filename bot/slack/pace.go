@@ -40,13 +40,20 @@ const (
 // them.
 var tiers = map[string]float64{
 	"users.list":            20,
+	"users.conversations":   50,
 	"conversations.history": 50, "conversations.open": 50, "users.lookupByEmail": 50, "chat.update": 50,
 }
 
 // pacer keeps Web API calls within Slack's limits. Each limit is a smooth
 // pace (no bursts: Slack's buckets allow only small ones) that every worker
-// shares, and that slows down when Slack answers 429 and recovers
-// gradually as calls go through (see aimd). Per-method holds honour Slack's
+// shares. The message paces (per channel, per workspace) slow down when
+// Slack answers 429 and recover gradually as calls go through (see aimd):
+// the workspace's rate is configured, and at bursts of one the network's
+// jitter alone can cross it. A tier's pace does not: Slack documents each
+// tier as a minimum it allows, the pace keeps under it, so a 429 there is
+// a bad moment of Slack's, waited out through its Retry-After; slowing
+// down for it as well sank a method answered 429 one time in ten to a
+// tenth of its tier, one history read every 12 s. Per-method holds honour Slack's
 // Retry-After: no call to a method goes out before its hold is over.
 type pacer struct {
 	mu        sync.Mutex
@@ -61,10 +68,10 @@ func newPacer(perSecond float64) *pacer {
 		notBefore: map[string]time.Time{},
 		channels:  map[string]*aimd{},
 		methods:   map[string]*aimd{},
-		workspace: newAIMD(rate.Limit(perSecond * headroom)),
+		workspace: newAIMD(rate.Limit(perSecond*headroom), floorShare),
 	}
 	for m, perMinute := range tiers {
-		p.methods[m] = newAIMD(rate.Limit(perMinute * headroom / 60))
+		p.methods[m] = newAIMD(rate.Limit(perMinute*headroom/60), 1)
 	}
 	return p
 }
@@ -205,7 +212,7 @@ func (p *pacer) channel(ctx context.Context, channel string) error {
 	p.mu.Lock()
 	l := p.channels[channel]
 	if l == nil {
-		l = newAIMD(channelRate)
+		l = newAIMD(channelRate, floorShare)
 		p.channels[channel] = l
 	}
 	p.mu.Unlock()
@@ -230,6 +237,7 @@ type aimd struct {
 	rate rate.Limit // calls per second now
 	ceil rate.Limit // the documented limit, less headroom
 	hit  rate.Limit // the pace of the last 429 (0: none yet)
+	low  rate.Limit // the slowest it goes after 429s
 	next time.Time  // the earliest the next call may go
 }
 
@@ -245,7 +253,11 @@ const (
 	probeSteps    = 2048
 )
 
-func newAIMD(r rate.Limit) *aimd { return &aimd{rate: r, ceil: r} }
+// newAIMD is a pace of r that 429s slow down to floor×r at most (floor
+// 1: never).
+func newAIMD(r rate.Limit, floor float64) *aimd {
+	return &aimd{rate: r, ceil: r, low: r * rate.Limit(floor)}
+}
 
 func (a *aimd) limit() rate.Limit {
 	a.mu.Lock()
@@ -281,8 +293,11 @@ func (a *aimd) wait(ctx context.Context) error {
 func (a *aimd) slow() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.low >= a.ceil {
+		return
+	}
 	a.hit = a.rate
-	a.rate = max(a.rate*backoffFactor, a.ceil*floorShare)
+	a.rate = max(a.rate*backoffFactor, a.low)
 }
 
 func (a *aimd) recover() {
