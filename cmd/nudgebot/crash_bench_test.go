@@ -4,10 +4,14 @@ import (
 	"bufio"
 	"flag"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -159,7 +163,8 @@ func crashTrial(b *testing.B, bin string, n int, sig syscall.Signal, seed uint64
 		m := fmt.Sprintf("m%06d", i)
 		fake.AddUser(slackfake.User{ID: fmt.Sprintf("U%07d", i), Name: m, Email: m + "@example.com", TZ: "UTC"})
 	}
-	path := writeCrashConfig(b, dir, n, fake.URL())
+	addr := freeAddr(b)
+	path := writeCrashConfig(b, dir, n, fake.URL(), addr)
 	var t trial
 
 	p := startBot(b, bin, path, dir)
@@ -184,6 +189,9 @@ func crashTrial(b *testing.B, bin string, n int, sig syscall.Signal, seed uint64
 	for fake.Counts().Nudges < n && time.Now().Before(deadline) {
 		p = startBot(b, bin, path, dir)
 		waitFor(b, p, time.Until(deadline), "every nudge posted", func() bool { return fake.Counts().Nudges >= n })
+		// Then until the bot itself knows: a post answered 503 after it
+		// was stored is sent only once its check has read the history.
+		waitFor(b, p, time.Until(deadline), "the outbox settled", func() bool { return outboxSettled(addr) })
 		stopBot(b, p)
 	}
 	s := fake.Snapshot()
@@ -284,7 +292,7 @@ func waitFor(b *testing.B, p *botProc, timeout time.Duration, what string, cond 
 // writeCrashConfig writes a Slack HTTP-mode config and a roster of n
 // managers (emails only, all day every day in UTC) whose enrolment
 // pledge is due at start.
-func writeCrashConfig(b *testing.B, dir string, n int, apiURL string) string {
+func writeCrashConfig(b *testing.B, dir string, n int, apiURL, listen string) string {
 	b.Helper()
 	f, err := os.Create(filepath.Join(dir, "roster.csv"))
 	if err != nil {
@@ -308,7 +316,7 @@ mode = "http"
 api_url = %q
 workspace_rate = %g
 [http]
-listen = "127.0.0.1:0"
+listen = %q
 [defaults]
 timezone = "UTC"
 max_nudges_per_day = 5
@@ -328,10 +336,48 @@ event = "enrolled"
 delay = "0s"
 [roster]
 csv = "roster.csv"
-`, apiURL, *crashRate)
+`, apiURL, *crashRate, listen)
 	path := filepath.Join(dir, "nudgebot.toml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		b.Fatal(err)
 	}
 	return path
+}
+
+// freeAddr is a loopback address no one listens on, for the bot's HTTP
+// server (health, metrics).
+func freeAddr(b *testing.B) string {
+	b.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// outboxSettled reports whether the bot at addr says, through its
+// metrics, that no outbox item is pending or sending.
+func outboxSettled(addr string) bool {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return false
+	}
+	seen := 0
+	for _, line := range strings.Split(string(raw), "\n") {
+		for _, state := range []string{"pending", "sending"} {
+			if v, ok := strings.CutPrefix(line, `nudgebot_outbox_items{state="`+state+`"} `); ok {
+				if v != "0" {
+					return false
+				}
+				seen++
+			}
+		}
+	}
+	return seen == 2
 }
