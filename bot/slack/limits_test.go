@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	nbslack "github.com/nudgebot/nudgebot/bot/slack"
 	"github.com/nudgebot/nudgebot/internal/slackfake"
 	"github.com/nudgebot/nudgebot/store"
 )
@@ -129,5 +130,37 @@ func TestLimits_UnsureChecksReadTheDMListNotEachConversation(t *testing.T) {
 	}
 	if calls["conversations.history"] != after {
 		t.Errorf("%d history reads for %d posts that took effect and %d refused before: want one for each that took effect", calls["conversations.history"], after, before)
+	}
+}
+
+// A user list that fails again and again (six 500s in a row, then an
+// answer) is asked again until it answers, not given up for a
+// users.lookupByEmail per manager: under Slack's faults those cost a Tier 3
+// call each, and a fan-out of a hundred managers then took minutes to
+// start.
+func TestLimits_UserListIsAskedAgainNotGivenUp(t *testing.T) {
+	nbslack.ShortenListRetry(t)
+	const n = 5
+	// Seed 6 makes the first six users.list calls fail, the seventh answer.
+	faults := slackfake.Faults{Seed: 6, Methods: map[string]slackfake.Fault{"users.list": {Before: 0.75}}}
+	fake := slackfake.New(slackfake.Options{Token: botToken, Limits: slackfake.Slack(50, 3), Faults: faults})
+	t.Cleanup(fake.Close)
+	v := newLimitsEnv(t, n, false, fake, 50)
+	ids := v.queue(t)
+	if _, finished := runUntilSettled(t, v.e, v.st, limitsTestTimeout); !finished {
+		t.Fatal("not every nudge was settled")
+	}
+	k := readBooks(t, v.st, fake, ids)
+	if k.tally.Delivered != n || k.tally.Duplicated != 0 || k.lost != 0 {
+		t.Fatalf("delivered %d of %d, %d duplicated, %d lost", k.tally.Delivered, n, k.tally.Duplicated, k.lost)
+	}
+	var failed int
+	for _, r := range k.snap.Requests {
+		if r.Method == "users.list" && r.Fault == slackfake.FaultBefore {
+			failed++
+		}
+	}
+	if calls := k.snap.Calls; failed <= 5 || calls["users.lookupByEmail"] != 0 {
+		t.Errorf("%d users.list calls failed; calls %v: want more than five failures, then the list read, and no single lookups", failed, calls)
 	}
 }

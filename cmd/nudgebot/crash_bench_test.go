@@ -283,7 +283,7 @@ func waitFor(b *testing.B, p *botProc, timeout time.Duration, what string, cond 
 			b.Fatalf("the bot exited (%v) before %s; its log:\n%s", p.cmd.ProcessState, what, raw)
 		case <-deadline.C:
 			stopBot(b, p)
-			b.Fatalf("gave up waiting %s for %s", timeout, what)
+			b.Fatalf("gave up waiting %s for %s; the bot's log, without its deliveries:\n%s", timeout, what, logSummary(p.log))
 		case <-tick.C:
 		}
 	}
@@ -380,4 +380,23 @@ func outboxSettled(addr string) bool {
 		}
 	}
 	return seen == 2
+}
+
+// logSummary is a bot's log without its lines about single deliveries
+// (one a nudge), which would bury what went wrong.
+func logSummary(path string) string {
+	raw, _ := os.ReadFile(path)
+	var out []string
+	deliveries := 0
+	for _, line := range strings.Split(string(raw), "\n") {
+		if strings.Contains(line, `"message":"delivery"`) {
+			deliveries++
+			continue
+		}
+		out = append(out, line)
+	}
+	if len(out) > 40 {
+		out = append(out[:20], out[len(out)-20:]...)
+	}
+	return fmt.Sprintf("%s\n(%d delivery lines left out)", strings.Join(out, "\n"), deliveries)
 }
