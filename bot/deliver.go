@@ -111,9 +111,16 @@ func (e *Engine) attemptOf(j job, err error) attempt {
 	a := attempt{verdict: v, wait: wait, reason: reason}
 	switch v {
 	case refused:
-	case failedTry, unsure:
+	case failedTry:
 		a.reason = err.Error()
 		a.backoff = backoff(j.item.Attempts + 1)
+	case unsure:
+		// What comes next is a look at the platform's history, not a
+		// resend: the wait is capped like a failed look's, so a nudge
+		// that met several of the platform's bad moments is not left
+		// for many minutes after the platform has recovered.
+		a.reason = err.Error()
+		a.backoff = min(backoff(j.item.Attempts+1), checkRetryMax)
 	}
 	return a
 }

@@ -273,3 +273,33 @@ func TestDelivery_ClaimsOnlyWhatThePaceAllows(t *testing.T) {
 		}
 	}
 }
+
+// A nudge whose posts keep ending without a clear answer is looked up
+// again within a minute each time, however many attempts it has had: the
+// next step is a read of the history, and waiting out the exponential
+// backoff of a resend (minutes by the eighth attempt) only delays a nudge
+// the platform may already show.
+func TestDelivery_UnsureIsCheckedWithinAMinuteAfterManyAttempts(t *testing.T) {
+	v := newEnv(t, baseConfig, "2026-06-02T09:00:00Z")
+	p := newPlatform()
+	p.fail = func(int, nudges.Message) (bool, error) {
+		return false, bot.Unknown(errors.New("503 before the message was stored"))
+	}
+	v.e = bot.New(v.cfg, v.st, p, bot.Options{Now: v.clock.Now})
+	id := queue(t, v, nudges.KindCheckIn)[0]
+	v.flush(t)
+	for range 8 {
+		it := v.items(t)[id]
+		if it.State != store.Pending || !it.Unsure {
+			t.Fatalf("after attempt %d: %s unsure=%v, want pending and unsure", it.Attempts, it.State, it.Unsure)
+		}
+		if wait := it.NextAttempt.Sub(v.clock.Now()); wait > time.Minute {
+			t.Fatalf("after attempt %d: next look in %s, want within a minute", it.Attempts, wait)
+		}
+		v.clock.SetTime(it.NextAttempt)
+		v.flush(t)
+	}
+	if it := v.items(t)[id]; it.Attempts < 9 || p.lookups < 8 || p.count(id) != 0 {
+		t.Fatalf("%d attempts, %d lookups, %d messages: want each unsure post looked up, then sent again", it.Attempts, p.lookups, p.count(id))
+	}
+}

@@ -84,6 +84,8 @@ type Adapter struct {
 	// deliveries.
 	dir     directory
 	lookups singleflight.Group
+	// ims reads the bot's DM channels in bulk, for history checks.
+	ims imList
 
 	// updates sends message updates at Slack's pace (update.go).
 	updates *updates

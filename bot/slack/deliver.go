@@ -110,15 +110,35 @@ func (a *Adapter) post(ctx context.Context, channel string, opts ...slack.MsgOpt
 
 // Delivered looks through the recipient's conversation since since for
 // messages carrying the nudges' ids (converse.Reconciler): one look answers for
-// all of them. A conversation the bot cannot read (a channel it posts to
-// without being a member, a user who left) cannot answer: that counts as
-// not found, and the nudges are sent again.
+// all of them. A manager with no DM with the bot (in a reading of the
+// bot's DMs started after this call, see freshDM) was never posted to:
+// none is found, and no history is read. A conversation the bot cannot
+// read (a channel it posts to without being a member, a user who left)
+// cannot answer: that counts as not found, and the nudges are sent again.
 func (a *Adapter) Delivered(ctx context.Context, to converse.Recipient, nudges []string, since time.Time) (map[string]string, error) {
+	asked := time.Now()
 	e, err := a.bound()
 	if err != nil {
 		return nil, err
 	}
-	ch, err := a.destination(ctx, e, to)
+	ch := to.Channel
+	if ch == "" {
+		var uid string
+		var exists bool
+		if uid, err = a.slackUser(ctx, e, to.Manager); err == nil {
+			ch, exists, err = a.freshDM(ctx, e, uid, asked)
+			var perm *converse.PermanentError
+			if errors.As(err, &perm) {
+				// An app installed before it asked for im:read: open the
+				// conversation instead.
+				ch, err = a.dm(ctx, e, uid)
+				exists = err == nil
+			}
+		}
+		if err == nil && !exists {
+			return map[string]string{}, nil
+		}
+	}
 	if err == nil {
 		var found map[string]string
 		found, err = a.findNudges(ctx, ch, nudges, since)

@@ -55,13 +55,21 @@ const (
 	dirRead           // read: managers it lacks are looked up alone
 )
 
-// listPage is the page size Slack recommends for users.list; after
-// maxListFailures failures in a row (not counting rate limits) the list is
-// given up for single lookups.
-const (
-	listPage        = 200
-	maxListFailures = 5
-)
+// listPage is the page size Slack recommends for users.list. A page that
+// fails for a moment of Slack's (a 5xx, a timeout) is asked again after
+// listRetry, however many times: giving the list up for single lookups
+// (users.lookupByEmail, Tier 3) would cost a call a manager to the same
+// Slack, a hundred of them to find a hundred managers where the list
+// takes one. Only a refusal (a missing scope) gives it up.
+const listPage = 200
+
+// listRetry is the wait before a failed page is asked again (tests
+// shorten it).
+var listRetry = backoffFor
+
+// maxListFailures is how many failures in a row a reading of the bot's
+// DMs (imList) tolerates before its caller is told.
+const maxListFailures = 5
 
 // ensure reports whether the list has been read, and starts reading it if
 // nobody has.
@@ -146,11 +154,12 @@ func (d *directory) read(ctx context.Context, a *Adapter, e Engine) {
 			}
 			var perm *converse.PermanentError
 			failures++
-			if errors.As(deliveryError(err, false), &perm) || failures > maxListFailures {
+			if errors.As(deliveryError(err, false), &perm) {
 				a.log.Warn().Err(err).Msg("cannot read the workspace's user list; managers will be looked up one by one")
 				return
 			}
-			if sleep(ctx, backoffFor(failures)) != nil {
+			a.log.Warn().Err(err).Int("failures", failures).Msg("could not read a page of the workspace's user list; asking again")
+			if sleep(ctx, listRetry(failures)) != nil {
 				return
 			}
 			continue

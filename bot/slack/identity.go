@@ -32,20 +32,6 @@ func (a *Adapter) address(ctx context.Context, e Engine, to converse.Recipient) 
 	return a.slackUser(ctx, e, to.Manager)
 }
 
-// destination is the conversation a message for to is in: the team
-// channel, or the DM channel with the manager (known from an earlier post,
-// or opened).
-func (a *Adapter) destination(ctx context.Context, e Engine, to converse.Recipient) (string, error) {
-	if to.Channel != "" {
-		return to.Channel, nil
-	}
-	uid, err := a.slackUser(ctx, e, to.Manager)
-	if err != nil {
-		return "", err
-	}
-	return a.dm(ctx, e, uid)
-}
-
 // Ready reports whether a message for to can go out now (converse.Gate): a
 // manager's Slack user is known, or the workspace's user list has been
 // read (a manager it lacks is then looked up alone, or fails). Asking
@@ -128,11 +114,7 @@ func (a *Adapter) learnDM(ctx context.Context, e Engine, uid, ch string) {
 
 // dm is the direct-message channel between the bot and a user.
 func (a *Adapter) dm(ctx context.Context, e Engine, uid string) (string, error) {
-	if ch := a.dms.get(uid); ch != "" {
-		return ch, nil
-	}
-	if ch, ok := e.Identity(nsDM, uid); ok && ch != "" {
-		a.dms.put(uid, ch)
+	if ch := a.knownDM(e, uid); ch != "" {
 		return ch, nil
 	}
 	var ch *slack.Channel

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	nbslack "github.com/nudgebot/nudgebot/bot/slack"
 	"github.com/nudgebot/nudgebot/internal/slackfake"
 	"github.com/nudgebot/nudgebot/store"
 )
@@ -87,5 +88,79 @@ func TestLimits_FaultsNeitherDuplicateNorLose(t *testing.T) {
 	}
 	if after == 0 {
 		t.Error("the fake stored no message before failing: the scenario tests nothing")
+	}
+}
+
+// When posts fail without a clear answer, each unsure nudge is checked
+// without conversations.open: one users.conversations reading lists the
+// DMs the bot has, a manager with none was never posted to (posted again,
+// no history read), and only a DM that exists has its history read. With
+// faults on posts alone, that is one history read for each post that took
+// effect before its 503, and none for those refused before.
+func TestLimits_UnsureChecksReadTheDMListNotEachConversation(t *testing.T) {
+	const n = 20
+	faults := slackfake.Faults{Seed: 5, Methods: map[string]slackfake.Fault{"chat.postMessage": {Before: 0.3, After: 0.3}}}
+	fake := slackfake.New(slackfake.Options{Token: botToken, Limits: slackfake.Slack(50, 3), Faults: faults})
+	t.Cleanup(fake.Close)
+	v := newLimitsEnv(t, n, false, fake, 50)
+	ids := v.queue(t)
+	if _, finished := runUntilSettled(t, v.e, v.st, limitsTestTimeout); !finished {
+		t.Fatal("not every nudge was settled")
+	}
+	k := readBooks(t, v.st, fake, ids)
+	if k.tally.Delivered != n || k.tally.Duplicated != 0 || k.lost != 0 || !k.agrees() {
+		t.Fatalf("delivered %d of %d, %d duplicated, %d lost; store sent %d failed %d other %d", k.tally.Delivered, n, k.tally.Duplicated, k.lost, k.sent, k.failed, k.other)
+	}
+	var before, after int
+	for _, r := range k.snap.Requests {
+		switch {
+		case r.Method != "chat.postMessage":
+		case strings.HasPrefix(r.Fault, slackfake.FaultBefore):
+			before++
+		case strings.HasPrefix(r.Fault, slackfake.FaultAfter):
+			after++
+		}
+	}
+	if before == 0 || after == 0 {
+		t.Fatalf("%d posts refused before, %d after taking effect: the scenario needs both", before, after)
+	}
+	calls := k.snap.Calls
+	if calls["conversations.open"] != 0 || calls["users.conversations"] == 0 {
+		t.Errorf("calls %v: want DMs learned through users.conversations, none opened one by one", calls)
+	}
+	if calls["conversations.history"] != after {
+		t.Errorf("%d history reads for %d posts that took effect and %d refused before: want one for each that took effect", calls["conversations.history"], after, before)
+	}
+}
+
+// A user list that fails again and again (six 500s in a row, then an
+// answer) is asked again until it answers, not given up for a
+// users.lookupByEmail per manager: under Slack's faults those cost a Tier 3
+// call each, and a fan-out of a hundred managers then took minutes to
+// start.
+func TestLimits_UserListIsAskedAgainNotGivenUp(t *testing.T) {
+	nbslack.ShortenListRetry(t)
+	const n = 5
+	// Seed 6 makes the first six users.list calls fail, the seventh answer.
+	faults := slackfake.Faults{Seed: 6, Methods: map[string]slackfake.Fault{"users.list": {Before: 0.75}}}
+	fake := slackfake.New(slackfake.Options{Token: botToken, Limits: slackfake.Slack(50, 3), Faults: faults})
+	t.Cleanup(fake.Close)
+	v := newLimitsEnv(t, n, false, fake, 50)
+	ids := v.queue(t)
+	if _, finished := runUntilSettled(t, v.e, v.st, limitsTestTimeout); !finished {
+		t.Fatal("not every nudge was settled")
+	}
+	k := readBooks(t, v.st, fake, ids)
+	if k.tally.Delivered != n || k.tally.Duplicated != 0 || k.lost != 0 {
+		t.Fatalf("delivered %d of %d, %d duplicated, %d lost", k.tally.Delivered, n, k.tally.Duplicated, k.lost)
+	}
+	var failed int
+	for _, r := range k.snap.Requests {
+		if r.Method == "users.list" && r.Fault == slackfake.FaultBefore {
+			failed++
+		}
+	}
+	if calls := k.snap.Calls; failed <= 5 || calls["users.lookupByEmail"] != 0 {
+		t.Errorf("%d users.list calls failed; calls %v: want more than five failures, then the list read, and no single lookups", failed, calls)
 	}
 }

@@ -112,7 +112,7 @@ func TestManifest(t *testing.T) {
 	if err := json.Unmarshal(js, &m); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"chat:write", "chat:write.public", "im:write", "im:history", "users:read", "users:read.email", "commands", "files:write"} {
+	for _, s := range []string{"chat:write", "chat:write.public", "im:write", "im:history", "im:read", "users:read", "users:read.email", "commands", "files:write"} {
 		if !slices.Contains(m.OAuth.Scopes.Bot, s) {
 			t.Errorf("bot scope %s missing", s)
 		}

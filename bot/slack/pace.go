@@ -40,13 +40,20 @@ const (
 // them.
 var tiers = map[string]float64{
 	"users.list":            20,
+	"users.conversations":   50,
 	"conversations.history": 50, "conversations.open": 50, "users.lookupByEmail": 50, "chat.update": 50,
 }
 
 // pacer keeps Web API calls within Slack's limits. Each limit is a smooth
 // pace (no bursts: Slack's buckets allow only small ones) that every worker
-// shares, and that slows down when Slack answers 429 and recovers
-// gradually as calls go through (see aimd). Per-method holds honour Slack's
+// shares. The message paces (per channel, per workspace) slow down when
+// Slack answers 429 and recover gradually as calls go through (see aimd):
+// the workspace's rate is configured, and at bursts of one the network's
+// jitter alone can cross it. A tier's pace does not: Slack documents each
+// tier as a minimum it allows, the pace keeps under it, so a 429 there is
+// a bad moment of Slack's, waited out through its Retry-After; slowing
+// down for it as well sank a method answered 429 one time in ten to a
+// tenth of its tier, one history read every 12 s. Per-method holds honour Slack's
 // Retry-After: no call to a method goes out before its hold is over.
 type pacer struct {
 	mu        sync.Mutex
@@ -61,10 +68,10 @@ func newPacer(perSecond float64) *pacer {
 		notBefore: map[string]time.Time{},
 		channels:  map[string]*aimd{},
 		methods:   map[string]*aimd{},
-		workspace: newAIMD(rate.Limit(perSecond * headroom)),
+		workspace: newAIMD(rate.Limit(perSecond*headroom), floorShare),
 	}
 	for m, perMinute := range tiers {
-		p.methods[m] = newAIMD(rate.Limit(perMinute * headroom / 60))
+		p.methods[m] = newAIMD(rate.Limit(perMinute*headroom/60), 1)
 	}
 	return p
 }
@@ -205,7 +212,7 @@ func (p *pacer) channel(ctx context.Context, channel string) error {
 	p.mu.Lock()
 	l := p.channels[channel]
 	if l == nil {
-		l = newAIMD(channelRate)
+		l = newAIMD(channelRate, floorShare)
 		p.channels[channel] = l
 	}
 	p.mu.Unlock()
@@ -216,86 +223,6 @@ func (p *pacer) channel(ctx context.Context, channel string) error {
 // (converse.Pacer): the engine claims no more than that ahead of sending.
 func (p *pacer) capacity(d time.Duration) int {
 	return int(float64(p.workspace.limit()) * d.Seconds())
-}
-
-// aimd is a smooth pace that backs off multiplicatively when Slack says
-// "too many" and creeps back up additively as calls go through, so the
-// workers converge on what Slack actually allows instead of bouncing off
-// it (a burst, a 429, a wait, another burst). Like TCP's slow-start
-// threshold, it remembers the pace that drew the last 429: it climbs back
-// quickly to just under it, then probes above it slowly, because each 429
-// costs a whole Retry-After (a second or more) of the method.
-type aimd struct {
-	mu   sync.Mutex
-	rate rate.Limit // calls per second now
-	ceil rate.Limit // the documented limit, less headroom
-	hit  rate.Limit // the pace of the last 429 (0: none yet)
-	next time.Time  // the earliest the next call may go
-}
-
-// After a 429 the pace drops to backoffFactor of what it was (never below
-// floorShare of the limit), then regains ceil/recoverSteps a call up to
-// settleShare of the pace that drew the 429, and ceil/probeSteps a call
-// above it.
-const (
-	backoffFactor = 0.8
-	floorShare    = 0.1
-	recoverSteps  = 32
-	settleShare   = 0.9
-	probeSteps    = 2048
-)
-
-func newAIMD(r rate.Limit) *aimd { return &aimd{rate: r, ceil: r} }
-
-func (a *aimd) limit() rate.Limit {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.rate
-}
-
-// wait takes the next slot: slots are handed out in order, each one
-// interval (at the pace when it was taken) after the one before, and never
-// saved up while idle (a burst of one). A change of pace moves only the
-// slots taken after it, so two calls never go out closer together than
-// the pace allowed when the second was promised its slot.
-func (a *aimd) wait(ctx context.Context) error {
-	a.mu.Lock()
-	now := time.Now()
-	at := a.next
-	if at.Before(now) {
-		at = now
-	}
-	d := at.Sub(now)
-	if dl, ok := ctx.Deadline(); ok && d > 0 && time.Until(dl) < d {
-		a.mu.Unlock()
-		return &converse.RetryAfterError{After: d, Err: errHeld} // the caller cannot wait for its turn
-	}
-	a.next = at.Add(time.Duration(float64(time.Second) / float64(a.rate)))
-	a.mu.Unlock()
-	if d == 0 {
-		return nil
-	}
-	return sleep(ctx, d)
-}
-
-func (a *aimd) slow() {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.hit = a.rate
-	a.rate = max(a.rate*backoffFactor, a.ceil*floorShare)
-}
-
-func (a *aimd) recover() {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.rate >= a.ceil {
-		return
-	}
-	step := a.ceil / recoverSteps
-	if a.hit > 0 && a.rate >= a.hit*settleShare {
-		step = a.ceil / probeSteps
-	}
-	a.rate = min(a.ceil, a.rate+step)
 }
 
 // retryAfter reports whether err is Slack asking us to slow down, and for

@@ -159,7 +159,8 @@ func crashTrial(b *testing.B, bin string, n int, sig syscall.Signal, seed uint64
 		m := fmt.Sprintf("m%06d", i)
 		fake.AddUser(slackfake.User{ID: fmt.Sprintf("U%07d", i), Name: m, Email: m + "@example.com", TZ: "UTC"})
 	}
-	path := writeCrashConfig(b, dir, n, fake.URL())
+	addr := freeAddr(b)
+	path := writeCrashConfig(b, dir, n, fake.URL(), addr)
 	var t trial
 
 	p := startBot(b, bin, path, dir)
@@ -184,6 +185,9 @@ func crashTrial(b *testing.B, bin string, n int, sig syscall.Signal, seed uint64
 	for fake.Counts().Nudges < n && time.Now().Before(deadline) {
 		p = startBot(b, bin, path, dir)
 		waitFor(b, p, time.Until(deadline), "every nudge posted", func() bool { return fake.Counts().Nudges >= n })
+		// Then until the bot itself knows: a post answered 503 after it
+		// was stored is sent only once its check has read the history.
+		waitFor(b, p, time.Until(deadline), "the outbox settled", func() bool { return outboxSettled(addr) })
 		stopBot(b, p)
 	}
 	s := fake.Snapshot()
@@ -275,7 +279,7 @@ func waitFor(b *testing.B, p *botProc, timeout time.Duration, what string, cond 
 			b.Fatalf("the bot exited (%v) before %s; its log:\n%s", p.cmd.ProcessState, what, raw)
 		case <-deadline.C:
 			stopBot(b, p)
-			b.Fatalf("gave up waiting %s for %s", timeout, what)
+			b.Fatalf("gave up waiting %s for %s; the bot's log, without its deliveries:\n%s", timeout, what, logSummary(p.log))
 		case <-tick.C:
 		}
 	}
@@ -284,7 +288,7 @@ func waitFor(b *testing.B, p *botProc, timeout time.Duration, what string, cond 
 // writeCrashConfig writes a Slack HTTP-mode config and a roster of n
 // managers (emails only, all day every day in UTC) whose enrolment
 // pledge is due at start.
-func writeCrashConfig(b *testing.B, dir string, n int, apiURL string) string {
+func writeCrashConfig(b *testing.B, dir string, n int, apiURL, listen string) string {
 	b.Helper()
 	f, err := os.Create(filepath.Join(dir, "roster.csv"))
 	if err != nil {
@@ -308,7 +312,7 @@ mode = "http"
 api_url = %q
 workspace_rate = %g
 [http]
-listen = "127.0.0.1:0"
+listen = %q
 [defaults]
 timezone = "UTC"
 max_nudges_per_day = 5
@@ -328,7 +332,7 @@ event = "enrolled"
 delay = "0s"
 [roster]
 csv = "roster.csv"
-`, apiURL, *crashRate)
+`, apiURL, *crashRate, listen)
 	path := filepath.Join(dir, "nudgebot.toml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		b.Fatal(err)

@@ -82,7 +82,9 @@ type Server struct {
 	order    []string          // user ids in the order added (users.list)
 	byEmail  map[string]string // lower-cased email → user id
 	channels map[string][]*Message
-	lastTS   int64 // microseconds of the latest ts handed out
+	ims      []string        // users the bot has a DM with, in the order opened (users.conversations)
+	hasIM    map[string]bool // user id → in ims
+	lastTS   int64           // microseconds of the latest ts handed out
 	buckets  map[scope]*bucket
 	gates    map[scope]time.Time // scope → announced not-before
 	calls    map[string]int
@@ -107,6 +109,7 @@ func New(opt Options) *Server {
 		users:    map[string]*User{},
 		byEmail:  map[string]string{},
 		channels: map[string][]*Message{},
+		hasIM:    map[string]bool{},
 		buckets:  map[scope]*bucket{},
 		gates:    map[scope]time.Time{},
 		calls:    map[string]int{},

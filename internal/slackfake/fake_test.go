@@ -169,3 +169,47 @@ func TestLimits_WorkspaceAndTier(t *testing.T) {
 		t.Fatalf("scopes %v", got)
 	}
 }
+
+// users.conversations lists only the DMs that exist (opened, or posted
+// to), in pages, and is held to Tier 3 like Slack's.
+func TestUsersConversations_ListsTheDMsThatExist(t *testing.T) {
+	f, api, _ := start(t, slackfake.Options{Users: users(5), Limits: slackfake.Slack(50, 3)})
+	ctx := context.Background()
+	if _, _, err := post(api, "U00003", "n1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := post(api, "U00003", "n2"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{"U00001"}}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	cursor := ""
+	for pages := 0; ; pages++ {
+		chans, next, err := api.GetConversationsForUserContext(ctx, &slack.GetConversationsForUserParameters{Types: []string{"im"}, Limit: 1, Cursor: cursor})
+		if err != nil {
+			t.Fatalf("page %d: %v", pages, err)
+		}
+		for _, c := range chans {
+			got = append(got, c.ID+"="+c.User)
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	if fmt.Sprint(got) != "[D00003=U00003 D00001=U00001]" {
+		t.Fatalf("listed %v, want the DM posted to, then the one opened", got)
+	}
+	if chans, _, err := api.GetConversationsForUserContext(ctx, &slack.GetConversationsForUserParameters{Types: []string{"public_channel"}}); err != nil || len(chans) != 0 {
+		t.Fatalf("public channels: %v, %v; the fake has none", chans, err)
+	}
+	// Tier 3 with bursts of 3: the three calls above took the bucket.
+	if _, _, err := api.GetConversationsForUserContext(ctx, &slack.GetConversationsForUserParameters{Types: []string{"im"}}); retryAfter(t, err) <= 0 {
+		t.Fatal("a fourth call at once: want a 429")
+	}
+	if c := f.Snapshot().Calls["users.conversations"]; c != 4 {
+		t.Fatalf("%d calls counted, want 4", c)
+	}
+}

@@ -52,6 +52,7 @@ var MethodTier = map[string]int{
 	"conversations.open":    3,
 	"users.lookupByEmail":   3,
 	"users.list":            2,
+	"users.conversations":   3,
 	"users.info":            4,
 	"views.open":            4,
 	"views.publish":         4,

@@ -34,6 +34,7 @@ var handlers = map[string]func(f *Server, p params, now time.Time) answer{
 	"conversations.history": (*Server).history,
 	"users.lookupByEmail":   (*Server).lookupByEmail,
 	"users.list":            (*Server).list,
+	"users.conversations":   (*Server).conversations,
 	"users.info":            (*Server).info,
 	"views.open":            view,
 	"views.publish":         view,
@@ -96,6 +97,7 @@ func (f *Server) postMessage(p params, now time.Time) answer {
 		}
 	}
 	m.TS = f.ts(now)
+	f.opened(ch)
 	f.channels[ch] = append(f.channels[ch], m)
 	f.messages++
 	if m.Nudge != "" {
@@ -145,6 +147,7 @@ func (f *Server) open(p params, _ time.Time) answer {
 	if _, ok := f.users[ids[0]]; !ok {
 		return failed("user_not_found")
 	}
+	f.opened(DM(ids[0]))
 	return answer{"ok": true, "channel": answer{"id": DM(ids[0]), "is_im": true, "user": ids[0]}}
 }
 
@@ -252,4 +255,39 @@ func (f *Server) list(p params, _ time.Time) answer {
 		members = append(members, f.userJSON(f.users[id]))
 	}
 	return answer{"ok": true, "members": members, "response_metadata": answer{"next_cursor": next}}
+}
+
+// opened records that the DM channel ch exists, if it is one: Slack
+// creates a DM when the bot opens it or first posts to the user.
+func (f *Server) opened(ch string) {
+	if !strings.HasPrefix(ch, "D") {
+		return
+	}
+	uid := "U" + ch[1:]
+	if _, ok := f.users[uid]; !ok || f.hasIM[uid] {
+		return
+	}
+	f.hasIM[uid] = true
+	f.ims = append(f.ims, uid)
+}
+
+// conversations pages through the bot's conversations (users.conversations)
+// in the order they were opened. The fake has no channels the bot is a
+// member of, so only direct messages are listed, and only when types asks
+// for "im" (Slack's default is public channels). A DM exists once the bot
+// opened it or posted to the user; limit default 100, at most 999.
+func (f *Server) conversations(p params, _ time.Time) answer {
+	var ims []string
+	if slices.Contains(strings.Split(p["types"], ","), "im") {
+		ims = f.ims
+	}
+	page, next, err := paginate(len(ims), p["limit"], p["cursor"], 100, 999)
+	if err != "" {
+		return failed(err)
+	}
+	chans := make([]answer, 0, page[1]-page[0])
+	for _, uid := range ims[page[0]:page[1]] {
+		chans = append(chans, answer{"id": DM(uid), "is_im": true, "user": uid, "is_user_deleted": false})
+	}
+	return answer{"ok": true, "channels": chans, "response_metadata": answer{"next_cursor": next}}
 }
