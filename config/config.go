@@ -55,6 +55,7 @@ type Config struct {
 
 	HTTPListen string // address of the HTTP server (health, metrics, Slack HTTP mode); empty: none
 	Slack      Slack
+	Dashboard  Dashboard
 
 	lookups
 }

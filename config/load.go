@@ -195,6 +195,7 @@ func (l *loader) load(f *file) {
 	}
 	l.teamsOfManagers(len(f.Teams))
 	l.slack(f)
+	l.dashboard(f)
 	if len(l.c.list) == 0 {
 		l.usable(f.Roster.CSV)
 	}
