@@ -24,6 +24,7 @@ import (
 	"github.com/nudgebot/nudgebot/config"
 	"github.com/nudgebot/nudgebot/store"
 	"github.com/nudgebot/nudgebot/web"
+	"github.com/nudgebot/nudgebot/web/dash"
 )
 
 // shutdownGrace bounds how long a stopping bot waits for deliveries in flight.
@@ -140,10 +141,29 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			cancel()
 		}
 	})
+	board, err := newDashboard(cfg, engine, logger, o)
+	if err != nil {
+		cancel()
+		wg.Wait()
+		return err
+	}
+	if board != nil {
+		defer board.Close()
+		if cfg.Dashboard.Listen != "" {
+			if err := serveDashboard(runCtx, &wg, cfg.Dashboard.Listen, board, logger); err != nil {
+				cancel()
+				wg.Wait()
+				return err
+			}
+		}
+	}
 	if cfg.HTTPListen != "" {
 		srv := web.New(reg, ready.Ready)
 		if slackApp != nil && cfg.Slack.Mode == "http" {
 			srv.Handle("/slack/", slackApp.Handler())
+		}
+		if board != nil && cfg.Dashboard.Listen == "" {
+			srv.Handle(dash.Prefix+"/", board)
 		}
 		l, err := net.Listen("tcp", cfg.HTTPListen)
 		if err != nil {
