@@ -31,6 +31,7 @@ var funcs = template.FuncMap{
 	"date":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 	"prefix": func() string { return Prefix },
 	"join":   strings.Join,
+	"list":   func(xs ...string) []string { return xs },
 	// q returns the page's query with key set to value, for links that
 	// keep the filters (next page, another program).
 	"q": func(q url.Values, kv ...string) string {
