@@ -122,7 +122,7 @@ func TestAdmin_ExportThenErase(t *testing.T) {
 		t.Fatalf("export: %d %v", res.StatusCode, res.Header)
 	}
 	var exp store.PersonData
-	if err := json.Unmarshal([]byte(body), &exp); err != nil || len(exp.Logs) != 1 || exp.Logs[0].Answers[nudges.FieldTried] != "the opening line" {
+	if err := json.Unmarshal([]byte(body), &exp); err != nil || len(exp.Logs) != 2 || exp.Logs[0].Answers[nudges.FieldTried] != "the opening line" || exp.FirstApplications["p"].Log != "reply-outcome" {
 		t.Fatalf("export of l1: %v %s", err, body)
 	}
 	// A mistyped confirmation erases nothing.
@@ -133,7 +133,7 @@ func TestAdmin_ExportThenErase(t *testing.T) {
 	res, body = v.post(c, dash.Prefix+"/action/erase", url.Values{"csrf": {csrf}, "person": {"l1"}})
 	contains(t, body, "Type <b>l1</b> to confirm", "cannot be undone")
 	res, body = v.post(c, dash.Prefix+"/action/erase", url.Values{"csrf": {csrf}, "person": {"l1"}, "confirm": {"yes"}, "typed": {"l1"}})
-	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Erased 1 records about l1") {
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Erased 3 records about l1") {
 		t.Fatalf("erase: %d %s", res.StatusCode, body)
 	}
 	_, body = v.get(c, dash.Prefix+"/logs?person=l1")
@@ -160,7 +160,7 @@ func TestAdmin_DigestAndCSV(t *testing.T) {
 		t.Fatalf("digest: %d %s", res.StatusCode, body)
 	}
 	res, body = v.get(c, dash.Prefix+"/report.csv?program=p")
-	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") || !strings.Contains(body, "p,2026-06-01,2026-06-09,reach,,nudged,2") {
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") || !strings.Contains(body, "p,2026-06-01,2026-06-16,reach,,nudged,2") {
 		t.Fatalf("report.csv: %d %s", res.StatusCode, body)
 	}
 	if got := v.audit(); !slices.Equal(got, []string{"ann@example.com report_csv p ok", "ann@example.com digest p ok"}) {

@@ -17,7 +17,7 @@ func TestSignIn_AdminSeesOverview(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("overview: %d", res.StatusCode)
 	}
-	contains(t, body, "ann@example.com (admin)", `id="managers">2<`, `id="nudged">2<`, `id="answered">1<`, `id="coached">1<`, "week 2 of 12")
+	contains(t, body, "ann@example.com (admin)", `id="managers">2<`, `id="nudged">2<`, `id="answered">1<`, `id="coached">1<`, "week 3 of 12")
 }
 
 // Every page, API and action is refused without a session, and with a

@@ -166,7 +166,8 @@ func newEnv(t *testing.T, o envOpt) *env {
 }
 
 // seed delivers Monday's check-ins to Ann and Bob and records Ann's answer:
-// two managers nudged, one answered and coached (20 minutes with Lia).
+// two managers nudged, one answered and coached (20 minutes with Lia),
+// and Lia's first application.
 func (v *env) seed() {
 	v.t.Helper()
 	ctx := context.Background()
@@ -185,7 +186,15 @@ func (v *env) seed() {
 	if err != nil {
 		v.t.Fatal(err)
 	}
-	v.clock.Set("2026-06-09T09:00:00Z")
+	// Lia applied it: one first application of five learners.
+	_, err = v.e.HandleReply(ctx, bot.Reply{ID: "reply-outcome", Manager: "ann", Nudge: nudge, Kind: nudges.KindAssignment,
+		Action: nudges.ActOutcome, At: v.clock.Now(), Fields: map[string]string{nudges.FieldLearner: "l1", nudges.FieldOutcome: "applied"}})
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	// Tuesday of week 3: the learners' module (launch day) is two weeks old,
+	// so the first-application share counts them.
+	v.clock.Set("2026-06-16T09:00:00Z")
 }
 
 // client is a browser-like HTTP client: a cookie jar, redirects followed.
@@ -284,4 +293,8 @@ func contains(t *testing.T, body string, want ...string) {
 			t.Errorf("page lacks %q", w)
 		}
 	}
+}
+
+func noteReply(id, manager, text string) bot.Reply {
+	return bot.Reply{ID: id, Manager: manager, Action: bot.ActNote, Fields: map[string]string{nudges.FieldNote: text}}
 }
