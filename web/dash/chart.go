@@ -32,7 +32,7 @@ func (s step) Share() float64 {
 // funnelSVG draws one bar per step, as a share of its base, with a target
 // tick where one is set.
 func funnelSVG(title string, steps []step) template.HTML {
-	const w, rowH, labelW, barW = 560, 34, 170, 300
+	const w, rowH, labelW, barW = 640, 34, 170, 300
 	h := rowH*len(steps) + 10
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="chart" role="img" aria-label="%s" viewBox="0 0 %d %d" width="%d" height="%d" xmlns="http://www.w3.org/2000/svg"><title>%s</title>`,
@@ -88,6 +88,8 @@ func trendSVG(weeks []insight.WeekReach) template.HTML {
 		var pts []string
 		for i, wk := range weeks {
 			pts = append(pts, fmt.Sprintf("%d,%d", x(i), y(s.v(wk))))
+			// A dot per week: one week alone is a point, not a line.
+			fmt.Fprintf(&b, `<circle cx="%d" cy="%d" r="3" fill="%s"><title>week %d: %d %s</title></circle>`, x(i), y(s.v(wk)), s.colour, wk.Week, s.v(wk), s.name)
 		}
 		fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2"><title>%s</title></polyline>`, strings.Join(pts, " "), s.colour, s.name)
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="10" height="10" fill="%s"/><text x="%d" y="%d" font-size="11" fill="#222">%s</text>`,

@@ -14,17 +14,17 @@ func TestPages_ShowSeededFigures(t *testing.T) {
 	v := newEnv(t, envOpt{})
 	c := v.viewer()
 	for path, want := range map[string][]string{
-		"/":         {"week 3 of 12", `id="managers">2<`, `id="nudged">2<`, `id="answered">1<`, `id="coached">1<`, "<svg", "Learners applied"},
-		"/teams":    {`id="team-t1"`, "<td class=\"n\">5</td>", "20% / 60%", "withheld: fewer than 5 learners", "20 / 30"},
-		"/flags":    {"Red flags", "Bright spots"},
-		"/effect":   {"<td>weekly</td>", "No cadence holds anyone out"},
-		"/delivery": {"<td>sent</td><td class=\"n\">2</td>", "Everyone is reachable"},
-		"/calendar": {"2026-06-22", "<td>09:30</td><td>ann</td><td>checkin</td><td>weekly</td>", "<td>09:30</td><td>bob</td>"},
+		"/":                            {"week 3 of 12", `id="managers">2<`, `id="nudged">2<`, `id="answered">1<`, `id="coached">1<`, "<svg", "Learners applied"},
+		"/teams":                       {`id="team-t1"`, "<td class=\"n\">5</td>", "20% / 60%", "withheld: fewer than 5 learners", "20 / 30"},
+		"/flags":                       {"Red flags", "Bright spots"},
+		"/effect":                      {"<td>weekly</td>", "No cadence holds anyone out"},
+		"/delivery":                    {"<td>sent</td><td class=\"n\">2</td>", "Everyone is reachable"},
+		"/calendar":                    {"2026-06-22", "<td>09:30</td><td>ann</td><td>checkin</td><td>weekly</td>", "<td>09:30</td><td>bob</td>"},
 		"/calendar?manager=bob&days=7": {"<td>bob</td>", "1 nudges planned"},
-		"/logs":            {"the opening line", "calmer one-to-ones", `<a href="/dashboard/logs?person=l1">l1</a>`},
-		"/logs?person=bob": {"No logs match"},
-		"/logs?q=OPENING":  {"the opening line"},
-		"/audit":           {"No admin has acted yet"},
+		"/logs":                        {"the opening line", "calmer one-to-ones", `<a href="/dashboard/logs?person=l1">l1</a>`},
+		"/logs?person=bob":             {"No logs match"},
+		"/logs?q=OPENING":              {"the opening line"},
+		"/audit":                       {"No admin has acted yet"},
 	} {
 		res, body := v.get(c, dash.Prefix+path)
 		if res.StatusCode != http.StatusOK {
