@@ -45,17 +45,25 @@ func (d *Dashboard) apiPrograms(w http.ResponseWriter, r *http.Request, ss *sess
 // chosen is the program the query names; ok is false (and the answer
 // written) when it names none that exists.
 func (d *Dashboard) chosen(w http.ResponseWriter, r *http.Request, ss *session) (insight.View, bool) {
+	f, ok := d.chosenFigures(w, r, ss)
+	if !ok {
+		return insight.View{}, false
+	}
+	return f.View, true
+}
+
+func (d *Dashboard) chosenFigures(w http.ResponseWriter, r *http.Request, ss *session) (*figures, bool) {
 	p := d.base(r, ss, "", "")
 	if want := r.URL.Query().Get("program"); (want != "" && p.Program.ID != want) || p.Program.ID == "" {
 		apiError(w, http.StatusNotFound, "no such program")
-		return insight.View{}, false
+		return nil, false
 	}
-	v, err := d.view(r, p.Program)
+	f, err := d.view(r, p.Program)
 	if err != nil {
 		apiError(w, http.StatusBadRequest, errText(err))
-		return insight.View{}, false
+		return nil, false
 	}
-	return v, true
+	return f, true
 }
 
 func (d *Dashboard) apiReport(w http.ResponseWriter, r *http.Request, ss *session) {

@@ -104,7 +104,7 @@ func (f *fakeChat) sentTo(manager string) int {
 // env is a started engine over a real bbolt file, the dashboard over it on
 // loopback, and a fake OIDC provider.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	clock *testclock.Clock
 	chat  *fakeChat
 	st    *store.Store
@@ -118,7 +118,7 @@ type envOpt struct {
 	tls bool
 }
 
-func newEnv(t *testing.T, o envOpt) *env {
+func newEnv(t testing.TB, o envOpt) *env {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "nudgebot.toml")

@@ -1,6 +1,7 @@
 package dash
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -46,28 +47,53 @@ func (d *Dashboard) reportRange(r *http.Request, p ProgramInfo) (from, to nudges
 	return from, to, nil
 }
 
-// view is the program's report as L&D may see it (small teams withheld),
-// from the cache.
-func (d *Dashboard) view(r *http.Request, p ProgramInfo) (insight.View, error) {
+// figures is a program's report as L&D may see it (small teams withheld),
+// with what pages look up in it made once per computation, not per view.
+type figures struct {
+	insight.View
+	byManager        map[string]int // index in Managers
+	applied, counted int
+	avgMinutes       float64
+}
+
+func newFigures(v insight.View) *figures {
+	f := &figures{View: v, byManager: make(map[string]int, len(v.Managers))}
+	for _, t := range v.Teams {
+		f.applied += t.Applied
+		f.counted += t.Counted
+	}
+	total := 0.0
+	for i, m := range v.Managers {
+		f.byManager[m.Manager] = i
+		total += m.PerWeek
+	}
+	if len(v.Managers) > 0 {
+		f.avgMinutes = total / float64(len(v.Managers))
+	}
+	return f
+}
+
+// view is the chosen program's figures, from the cache.
+func (d *Dashboard) view(r *http.Request, p ProgramInfo) (*figures, error) {
 	from, to, err := d.reportRange(r, p)
 	if err != nil {
-		return insight.View{}, err
+		return nil, err
 	}
 	v, err := d.cache.get("report|"+p.ID+"|"+from.String()+"|"+to.String(), func() (any, error) {
-		rep, err := d.b.Report(r.Context(), p.ID, from, to)
+		rep, err := d.b.Report(context.WithoutCancel(r.Context()), p.ID, from, to)
 		if err != nil {
 			return nil, err
 		}
-		return rep.For(insight.LnD()), nil
+		return newFigures(rep.For(insight.LnD())), nil
 	})
 	if err != nil {
-		return insight.View{}, err
+		return nil, err
 	}
-	return v.(insight.View), nil
+	return v.(*figures), nil
 }
 
 // withView renders a page built from the chosen program's report.
-func (d *Dashboard) withView(w http.ResponseWriter, r *http.Request, ss *session, title, nav string, data func(p *page, v insight.View) any) {
+func (d *Dashboard) withView(w http.ResponseWriter, r *http.Request, ss *session, title, nav string, data func(p *page, v *figures) any) {
 	p := d.base(r, ss, title, nav)
 	if p.Program.ID == "" {
 		d.errorPage(w, r, http.StatusNotFound, "No program is configured.")
@@ -104,20 +130,12 @@ func pageOf[T any](xs []T, off, n int) ([]T, int) {
 }
 
 func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request, ss *session) {
-	d.withView(w, r, ss, "Programs", "overview", func(p *page, v insight.View) any {
-		counted, applied, minutes, target := 0, 0, 0.0, 0
-		for _, t := range v.Teams {
-			counted += t.Counted
-			applied += t.Applied
-		}
-		for _, m := range v.Managers {
-			minutes += m.PerWeek
-			target = m.Target
-		}
-		avg := 0.0
+	d.withView(w, r, ss, "Programs", "overview", func(p *page, v *figures) any {
+		applied, counted, target := v.applied, v.counted, 0
 		if len(v.Managers) > 0 {
-			avg = minutes / float64(len(v.Managers))
+			target = v.Managers[0].Target
 		}
+		avg := v.avgMinutes
 		appTarget := 0.0
 		if len(v.Teams) > 0 {
 			appTarget = v.Teams[0].Target
@@ -129,14 +147,14 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request, ss *session
 			{Label: "Coached (check-in)", N: re.Coached, Of: re.Managers},
 			{Label: "Learners applied", N: applied, Of: counted, Target: appTarget},
 		}
-		return map[string]any{"View": v, "Steps": steps, "Funnel": funnelSVG("Funnel: nudged, answered, coached, applied", steps),
+		return map[string]any{"View": v.View, "Steps": steps, "Funnel": funnelSVG("Funnel: nudged, answered, coached, applied", steps),
 			"Trend": trendSVG(v.Weeks), "AvgMinutes": int(avg + 0.5), "MinutesTarget": target,
 			"Applied": applied, "Counted": counted, "AppTarget": appTarget}
 	})
 }
 
 func (d *Dashboard) teams(w http.ResponseWriter, r *http.Request, ss *session) {
-	d.withView(w, r, ss, "Teams", "teams", func(p *page, v insight.View) any {
+	d.withView(w, r, ss, "Teams", "teams", func(p *page, v *figures) any {
 		teams := v.Teams
 		if id := r.URL.Query().Get("team"); id != "" {
 			teams = nil
@@ -146,10 +164,6 @@ func (d *Dashboard) teams(w http.ResponseWriter, r *http.Request, ss *session) {
 				}
 			}
 		}
-		minutes := map[string]insight.ManagerFigures{}
-		for _, m := range v.Managers {
-			minutes[m.Manager] = m
-		}
 		rows, next := pageOf(teams, offset(r), rowsPerPage)
 		type row struct {
 			insight.TeamFigures
@@ -157,14 +171,17 @@ func (d *Dashboard) teams(w http.ResponseWriter, r *http.Request, ss *session) {
 		}
 		out := make([]row, len(rows))
 		for i, t := range rows {
-			out[i] = row{t, minutes[t.Manager]}
+			out[i] = row{TeamFigures: t}
+			if j, ok := v.byManager[t.Manager]; ok {
+				out[i].Coach = v.Managers[j]
+			}
 		}
 		return map[string]any{"Rows": out, "Next": next, "Total": len(teams), "MinGroup": v.MinGroup}
 	})
 }
 
 func (d *Dashboard) flags(w http.ResponseWriter, r *http.Request, ss *session) {
-	d.withView(w, r, ss, "Red flags and bright spots", "flags", func(p *page, v insight.View) any {
+	d.withView(w, r, ss, "Red flags and bright spots", "flags", func(p *page, v *figures) any {
 		flags, nextF := pageOf(v.Flags, offset(r), rowsPerPage)
 		spots, nextS := pageOf(v.Spots, offset(r), rowsPerPage)
 		return map[string]any{"Flags": flags, "Spots": spots, "Next": max(nextF, nextS),
@@ -173,7 +190,7 @@ func (d *Dashboard) flags(w http.ResponseWriter, r *http.Request, ss *session) {
 }
 
 func (d *Dashboard) effect(w http.ResponseWriter, r *http.Request, ss *session) {
-	d.withView(w, r, ss, "Nudge effectiveness", "effect", func(p *page, v insight.View) any {
+	d.withView(w, r, ss, "Nudge effectiveness", "effect", func(p *page, v *figures) any {
 		var useful []insight.Count
 		for _, c := range v.Cadences {
 			label := c.Cadence
