@@ -48,7 +48,10 @@ func (t *Tx) Person(id string) (*PersonData, error) {
 		p.FirstApplications[program] = fa
 		return nil
 	})
-	return p, err
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // ErasePerson deletes the coaching logs by or about id, the bot's memory of

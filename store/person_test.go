@@ -9,6 +9,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/nudgebot/nudgebot/nudges"
 	"github.com/nudgebot/nudgebot/store"
 )
 
@@ -85,13 +86,15 @@ func TestErasePerson(t *testing.T) {
 		if err := tx.PutManagerState("lia", store.ManagerState{Streak: 2}); err != nil {
 			return err
 		}
-		return tx.SetFirstApplication("p", "lia", store.FirstApplication{Manager: "ann", Log: "r1"})
+		return tx.SetFirstApplication("p", "lia", store.FirstApplication{Date: nudges.DateOf(at), Manager: "ann", Log: "r1"})
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var p *store.PersonData
-	st.View(func(tx *store.Tx) (err error) { p, err = tx.Person("lia"); return err })
+	if err := st.View(func(tx *store.Tx) (err error) { p, err = tx.Person("lia"); return err }); err != nil {
+		t.Fatal(err)
+	}
 	if len(p.Logs) != 3 || p.State == nil || p.FirstApplications["p"].Log != "r1" {
 		t.Fatalf("person before erasure: %+v", p)
 	}
