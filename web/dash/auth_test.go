@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nudgebot/nudgebot/internal/oidcfake"
 	"github.com/nudgebot/nudgebot/web/dash"
@@ -166,5 +167,19 @@ func TestLogout_EndsSession(t *testing.T) {
 	res3.Body.Close()
 	if res3.StatusCode != http.StatusOK {
 		t.Fatalf("another session ended too: %d", res3.StatusCode)
+	}
+}
+
+// A session ends by itself after its lifetime (12 hours by default).
+func TestSession_Expires(t *testing.T) {
+	v := newEnv(t, envOpt{})
+	c := v.admin()
+	v.clock.SetTime(v.clock.Now().Add(11 * time.Hour))
+	if res, _ := v.get(c, dash.Prefix+"/api/programs"); res.StatusCode != http.StatusOK {
+		t.Fatalf("after 11 hours: %d", res.StatusCode)
+	}
+	v.clock.SetTime(v.clock.Now().Add(time.Hour))
+	if res, _ := v.get(c, dash.Prefix+"/api/programs"); res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("after 12 hours: %d", res.StatusCode)
 	}
 }

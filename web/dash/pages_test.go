@@ -5,7 +5,10 @@ import (
 	"net/http"
 	"slices"
 	"testing"
+	"time"
 
+	"github.com/nudgebot/nudgebot/bot"
+	"github.com/nudgebot/nudgebot/nudges"
 	"github.com/nudgebot/nudgebot/web/dash"
 )
 
@@ -90,4 +93,28 @@ func TestAPI_ReportAndPagedLogs(t *testing.T) {
 	if res, _ := v.get(c, dash.Prefix+"/api/logs?after=zz"); res.StatusCode != http.StatusBadRequest {
 		t.Fatalf("bad cursor: %d", res.StatusCode)
 	}
+}
+
+// Pages show the figures last computed; once they are older than a minute
+// the next view recomputes them in the background, and the view after
+// that shows the new ones.
+func TestFigures_RefreshedInTheBackground(t *testing.T) {
+	v := newEnv(t, envOpt{})
+	c := v.viewer()
+	_, body := v.get(c, dash.Prefix+"/")
+	contains(t, body, `id="answered">1<`)
+	// Bob answers his check-in.
+	nudge := nudges.NudgeID("bob", "weekly", "2026-06-08")
+	if _, err := v.e.HandleReply(t.Context(), bot.Reply{ID: "reply-bob", Manager: "bob", Nudge: nudge, Kind: nudges.KindCheckIn,
+		Action: nudges.ActSkip, At: v.clock.Now(), Fields: map[string]string{nudges.FieldReason: "holiday"}}); err != nil {
+		t.Fatal(err)
+	}
+	_, body = v.get(c, dash.Prefix+"/")
+	contains(t, body, `id="answered">1<`) // still the cached figures
+	v.clock.SetTime(v.clock.Now().Add(2 * time.Minute))
+	_, body = v.get(c, dash.Prefix+"/") // stale: served, and recomputed
+	contains(t, body, `id="answered">1<`)
+	v.d.Close() // the recomputation has finished
+	_, body = v.get(c, dash.Prefix+"/")
+	contains(t, body, `id="answered">2<`)
 }
