@@ -8,21 +8,22 @@ package config
 // among the others instead of an error that stops the decoder.
 
 type file struct {
-	DataDir   *string       `toml:"data_dir"`
-	Chat      chatFile      `toml:"chat"`
-	Defaults  defaultsFile  `toml:"defaults"`
-	Engine    engineFile    `toml:"engine"`
-	Targets   targetsFile   `toml:"targets"`
-	Log       logFile       `toml:"log"`
-	HTTP      httpFile      `toml:"http"`
-	Slack     slackFile     `toml:"slack"`
+	DataDir  *string       `toml:"data_dir"`
+	Chat     chatFile      `toml:"chat"`
+	Defaults defaultsFile  `toml:"defaults"`
+	Engine   engineFile    `toml:"engine"`
+	Targets  targetsFile   `toml:"targets"`
+	Log      logFile       `toml:"log"`
+	HTTP     httpFile      `toml:"http"`
+	Slack    slackFile     `toml:"slack"`
+	Roster   rosterFile    `toml:"roster"`
+	Programs []programFile `toml:"programs"`
+	Scripts  []scriptFile  `toml:"scripts"`
+	Cadences []cadenceFile `toml:"cadences"`
+	Managers []managerFile `toml:"managers"`
+	Teams    []teamFile    `toml:"teams"`
+
 	Dashboard dashboardFile `toml:"dashboard"`
-	Roster    rosterFile    `toml:"roster"`
-	Programs  []programFile `toml:"programs"`
-	Scripts   []scriptFile  `toml:"scripts"`
-	Cadences  []cadenceFile `toml:"cadences"`
-	Managers  []managerFile `toml:"managers"`
-	Teams     []teamFile    `toml:"teams"`
 }
 
 type chatFile struct {
