@@ -21,7 +21,6 @@ type page struct {
 	Programs   []ProgramInfo
 	Program    ProgramInfo
 	Query      url.Values
-	Flash      string
 	Data       any
 }
 
@@ -30,7 +29,6 @@ var funcs = template.FuncMap{
 	"share":  shareSVG,
 	"date":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 	"prefix": func() string { return Prefix },
-	"join":   strings.Join,
 	"list":   func(xs ...string) []string { return xs },
 	// q returns the page's query with key set to value, for links that
 	// keep the filters (next page, another program).
