@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -305,4 +306,26 @@ func Compact(path string) error {
 		return err
 	}
 	return nil
+}
+
+// CompactPending is the mark an erasure made while the bot ran leaves
+// beside the data file: the file is open, so the pages it freed could not
+// be rewritten then. CompactIfPending, at the next start, does it.
+func CompactPending(path string) string { return path + ".compact" }
+
+// MarkCompactPending records that the data file at path needs a Compact.
+func MarkCompactPending(path string) error {
+	return os.WriteFile(CompactPending(path), []byte("an erasure freed pages that still hold old bytes\n"), 0o600)
+}
+
+// CompactIfPending compacts the data file at path (the store closed) when
+// an erasure marked it, then removes the mark; it reports whether it did.
+func CompactIfPending(path string) (bool, error) {
+	if _, err := os.Stat(CompactPending(path)); errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err := Compact(path); err != nil {
+		return false, err
+	}
+	return true, os.Remove(CompactPending(path))
 }
