@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -62,6 +63,12 @@ func (t *Tx) ErasePerson(w Who, actor string, at time.Time) (Erased, error) {
 			return e, err
 		}
 		if err := replies.Delete([]byte(dropIDs[i])); err != nil {
+			return e, err
+		}
+		// The reply id may hold the person's id (an outcome's names the
+		// learner), so only its digest stays: a platform redelivering the
+		// erased reply finds it answered and cannot bring it back.
+		if err := replies.Put(replyTombstone(dropIDs[i]), []byte{}); err != nil {
 			return e, err
 		}
 	}
@@ -328,4 +335,15 @@ func CompactIfPending(path string) (bool, error) {
 		return false, err
 	}
 	return true, os.Remove(CompactPending(path))
+}
+
+// tombstonePrefix starts the key of an erased reply's digest in the
+// replies bucket; no reply id starts with a NUL byte.
+const tombstonePrefix = "\x00erased\x00"
+
+// replyTombstone is the key that marks reply id as stored once and erased
+// since: its SHA-256, so the key says nothing about whom.
+func replyTombstone(id string) []byte {
+	sum := sha256.Sum256([]byte(id))
+	return append([]byte(tombstonePrefix), sum[:]...)
 }

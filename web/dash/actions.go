@@ -52,17 +52,24 @@ var actions = map[string]actionSpec{
 			m, kind, _ := strings.Cut(target, ":")
 			return "Queued a test " + kind + " nudge for " + m + ".", false, d.b.SendTest(r.Context(), m, nudges.Kind(kind))
 		}},
-	"digest": {title: "Write the digest", fields: []string{"program"},
+	"digest": {title: "Send the digest", fields: []string{"program"},
 		describe: func(d *Dashboard, r *http.Request, ss *session) (string, string, error) {
 			p, err := d.programArg(r)
-			return "Write this week's L&D digest of " + p.Name + " from today's figures.", p.ID, err
+			return "Send this week's L&D digest of " + p.Name + " from today's figures to the L&D admins on the roster, as direct messages.", p.ID, err
 		},
 		run: func(d *Dashboard, w http.ResponseWriter, r *http.Request, ss *session, target string) (string, bool, error) {
 			m, err := d.b.Digest(r.Context(), target)
 			if err != nil {
 				return "", false, err
 			}
-			return m.Fallback, false, nil
+			n, err := d.b.SendDigest(r.Context(), target)
+			if err != nil {
+				return "", false, err
+			}
+			if n == 0 {
+				return m.Fallback + " No L&D admin is on the roster (admin = true), so it was sent to nobody.", false, nil
+			}
+			return fmt.Sprintf("%s Sent to %d L&D %s as a direct message.", m.Fallback, n, plural(n, "admin", "admins")), false, nil
 		}},
 	"export": {title: "Export a person", fields: []string{"person"},
 		describe: func(d *Dashboard, r *http.Request, ss *session) (string, string, error) {
@@ -202,4 +209,12 @@ func (d *Dashboard) actionsPage(w http.ResponseWriter, r *http.Request, ss *sess
 	p := d.base(r, ss, "Actions", "actions")
 	p.Data = map[string]any{"Kinds": nudges.Kinds}
 	d.render(w, r, http.StatusOK, "actions", p)
+}
+
+// plural picks the singular or plural form for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -3,11 +3,14 @@ package dash_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/nudgebot/nudgebot/bot"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nudgebot/nudgebot/nudges"
 	"github.com/nudgebot/nudgebot/store"
@@ -144,6 +147,19 @@ func TestAdmin_ExportThenErase(t *testing.T) {
 	if t.Failed() {
 		t.Log(body)
 	}
+	// The platform redelivering the erased reply, as first sent, does not
+	// bring it back.
+	r, err := v.e.HandleReply(context.Background(), bot.Reply{ID: "reply-1", Manager: "ann", Nudge: nudges.NudgeID("ann", "weekly", "2026-06-08"),
+		Kind: nudges.KindCheckIn, Action: nudges.ActLog, At: time.Date(2026, 6, 8, 8, 31, 0, 0, time.UTC), Fields: map[string]string{
+			nudges.FieldMember: "l1", nudges.FieldTried: "the opening line", nudges.FieldChanged: "calmer one-to-ones",
+			nudges.FieldMinutes: "20", nudges.FieldNext: "Try it in the team meeting", nudges.FieldReview: "2026-06-15"}})
+	if err != nil || !r.Duplicate {
+		t.Fatalf("redelivered erased reply: %+v %v", r, err)
+	}
+	// The file is marked: the next start rewrites it.
+	if _, err := os.Stat(store.CompactPending(v.st.Path())); err != nil {
+		t.Errorf("the data file is not marked for rewriting: %v", err)
+	}
 	if got := v.audit(); !slices.Equal(got, []string{"ann@example.com erase one person's records ok",
 		"dashboard erase 2 logs, 0 nudges, 0 scheduled, 1 first applications, 0 identities removed; 0 others' logs scrubbed; state removed: false ",
 		"ann@example.com export one person's records ok"}) {
@@ -158,11 +174,37 @@ func TestAdmin_DigestAndCSV(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Feedback that lands") {
 		t.Fatalf("digest: %d %s", res.StatusCode, body)
 	}
+	if !strings.Contains(body, "No L&amp;D admin is on the roster") {
+		t.Errorf("digest page with no admin on the roster: %s", body)
+	}
 	res, body = v.get(c, dash.Prefix+"/report.csv?program=p")
 	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") || !strings.Contains(body, "p,2026-06-01,2026-06-16,reach,,nudged,2") {
 		t.Fatalf("report.csv: %d %s", res.StatusCode, body)
 	}
 	if got := v.audit(); !slices.Equal(got, []string{"ann@example.com report_csv p ok", "ann@example.com digest p ok"}) {
 		t.Fatalf("audit %q", got)
+	}
+}
+
+// The digest the dashboard sends reaches the roster's L&D admin as a
+// direct message, and nobody else.
+func TestAdmin_DigestSentToAdmins(t *testing.T) {
+	v := newEnv(t, envOpt{admin: true})
+	c := v.admin()
+	ctx := context.Background()
+	if err := v.e.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before := [3]int{v.chat.sentTo("ann"), v.chat.sentTo("bob"), v.chat.sentTo("lee")}
+	res, body := v.post(c, dash.Prefix+"/action/digest", url.Values{"csrf": {v.csrf(c)}, "program": {"p"}, "confirm": {"yes"}})
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Sent to 1 L&amp;D admin as a direct message.") {
+		t.Fatalf("digest: %d %s", res.StatusCode, body)
+	}
+	if err := v.e.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	after := [3]int{v.chat.sentTo("ann"), v.chat.sentTo("bob"), v.chat.sentTo("lee")}
+	if want := [3]int{before[0], before[1], before[2] + 1}; after != want {
+		t.Errorf("messages to ann, bob, lee: %v, then %v; want %v", before, after, want)
 	}
 }

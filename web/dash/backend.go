@@ -28,6 +28,9 @@ type Insights interface {
 	Report(ctx context.Context, program string, from, to nudges.Date) (insight.Report, error)
 	// Digest writes L&D's weekly digest of a program as of today.
 	Digest(ctx context.Context, program string) (nudges.Message, error)
+	// SendDigest queues a program's digest now as a direct message to
+	// every L&D admin on the roster; n is how many it queued.
+	SendDigest(ctx context.Context, program string) (n int, err error)
 	// Delivery is the outbox's health. It may be slow; it is cached.
 	Delivery(ctx context.Context) (Delivery, error)
 }

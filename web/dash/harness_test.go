@@ -116,13 +116,20 @@ type env struct {
 
 type envOpt struct {
 	tls bool
+	// admin adds Lee, an L&D admin on the roster (who is nudged like any
+	// enrolled manager, so the seeded figures count one more).
+	admin bool
 }
 
 func newEnv(t testing.TB, o envOpt) *env {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "nudgebot.toml")
-	if err := os.WriteFile(path, []byte(seedConfig), 0o600); err != nil {
+	conf := seedConfig
+	if o.admin {
+		conf += "[[managers]]\nid = \"lee\"\nname = \"Lee Admin\"\nadmin = true\n"
+	}
+	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := config.Load(path)

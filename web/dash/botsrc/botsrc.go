@@ -55,6 +55,13 @@ func (s *Source) Report(ctx context.Context, program string, from, to nudges.Dat
 	return bot.InsightReport(s.e.Store(), s.e.Config(), program, from, to)
 }
 
+// SendDigest queues the program's digest for the roster's L&D admins, as
+// the engine composes it at send time.
+func (s *Source) SendDigest(ctx context.Context, program string) (int, error) {
+	ids, err := s.e.SendProgramDigest(ctx, program)
+	return len(ids), err
+}
+
 // Digest writes the program's digest as of today, compared with a week ago.
 func (s *Source) Digest(ctx context.Context, program string) (nudges.Message, error) {
 	cfg, today := s.e.Config(), s.Today()
