@@ -48,7 +48,13 @@ func (e *Engine) HandleReply(ctx context.Context, r Reply) (Result, error) {
 		return Result{}, fmt.Errorf("reply %s of %s: %w", r.ID, m.ID, err)
 	}
 	if errs := converse.Check(cfg, r, nudges.DateOf(r.At.In(m.Calendar.Location)), awaiting); len(errs) > 0 {
-		return Result{}, errs
+		// A reply stored before may fail the checks now only because it
+		// was stored (a pledge is then awaiting review): its redelivery
+		// is answered as the duplicate it is, not as a mistake.
+		if dup, err := e.stored(r.ID); err != nil || !dup {
+			return Result{}, errs
+		}
+		return Result{Duplicate: true, Text: "Already recorded."}, nil
 	}
 	var res Result
 	err = e.store.Write(ctx, func(tx *store.Tx) error {
@@ -66,6 +72,15 @@ func (e *Engine) HandleReply(ctx context.Context, r Reply) (Result, error) {
 		e.kick()
 	}
 	return res, nil
+}
+
+// stored reports whether a reply with this id is in the store.
+func (e *Engine) stored(id string) (dup bool, err error) {
+	err = e.store.View(func(tx *store.Tx) error {
+		dup = tx.HasReply(id)
+		return nil
+	})
+	return dup, err
 }
 
 func (e *Engine) applyReply(tx *store.Tx, cfg *config.Config, m *nudges.Manager, r Reply, res *Result) error {
