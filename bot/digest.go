@@ -27,7 +27,7 @@ func (e *Engine) SendDigest(ctx context.Context, adminID string) ([]string, erro
 		return nil, fmt.Errorf("digest for %s: %w", adminID, ErrNotAdmin)
 	}
 	now := e.now()
-	ids, err := e.queueDigests(ctx, []string{adminID}, now.Format(time.RFC3339Nano), now)
+	ids, err := e.queueDigests(ctx, []string{adminID}, "", now.Format(time.RFC3339Nano), now)
 	if err == nil {
 		err = e.store.Write(ctx, func(tx *store.Tx) error {
 			return tx.AddAudit(store.Audit{At: now, Actor: adminID, Action: "digest", Detail: fmt.Sprintf("%d programs", len(ids))})
@@ -48,23 +48,45 @@ func (e *Engine) WeeklyDigest(ctx context.Context) (int, error) {
 	if today == monday && now.Hour() < digestHour {
 		return 0, nil // this week's is not due yet; last week's went out
 	}
+	ids, err := e.queueDigests(ctx, e.admins(cfg), "", "week:"+monday.String(), e.now())
+	return len(ids), err
+}
+
+// SendProgramDigest queues one program's digest now for every L&D admin on
+// the roster, as direct messages: the dashboard's "send the digest". The
+// caller audits who asked.
+func (e *Engine) SendProgramDigest(ctx context.Context, program string) ([]string, error) {
+	cfg := e.Config()
+	if cfg.Program(program) == nil {
+		return nil, fmt.Errorf("digest of %q: no such program", program)
+	}
+	now := e.now()
+	return e.queueDigests(ctx, e.admins(cfg), program, now.Format(time.RFC3339Nano), now)
+}
+
+// admins are the roster's L&D admins, the digest's only readers.
+func (e *Engine) admins(cfg *config.Config) []string {
 	var admins []string
 	for _, m := range cfg.Managers {
 		if m.Admin {
 			admins = append(admins, m.ID)
 		}
 	}
-	ids, err := e.queueDigests(ctx, admins, "week:"+monday.String(), e.now())
-	return len(ids), err
+	return admins
 }
 
-func (e *Engine) queueDigests(ctx context.Context, admins []string, occasion string, now time.Time) ([]string, error) {
+// queueDigests queues the digest of program ("" for every program) for
+// each admin, once per occasion.
+func (e *Engine) queueDigests(ctx context.Context, admins []string, program, occasion string, now time.Time) ([]string, error) {
 	cfg := e.Config()
 	var ids []string
 	err := e.store.Write(ctx, func(tx *store.Tx) error {
 		ids = ids[:0]
 		for _, a := range admins {
 			for _, p := range cfg.Programs {
+				if program != "" && p.ID != program {
+					continue
+				}
 				it := &store.Item{ID: nudges.NudgeID(a, "digest:"+p.ID, occasion), Manager: a, Kind: nudges.KindDigest,
 					Program: p.ID, ScheduledAt: now, State: store.Pending, NextAttempt: now}
 				if tx.HasItem(it.ID) {

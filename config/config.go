@@ -64,7 +64,8 @@ type Config struct {
 	HTTPListen string // address of the HTTP server (health, metrics, Slack HTTP mode); empty: none
 	Slack      Slack
 	MSTeams    MSTeams
-	LMS        LMS // learning events: sources, verbs, modules
+	LMS        LMS       // learning events: sources, verbs, modules
+	Dashboard  Dashboard // the L&D dashboard: sign-in, listen address
 
 	lookups
 }

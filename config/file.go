@@ -25,6 +25,8 @@ type file struct {
 	Managers []managerFile `toml:"managers"`
 	Teams    []teamFile    `toml:"teams"`
 	LMS      lmsFile       `toml:"lms"`
+
+	Dashboard dashboardFile `toml:"dashboard"`
 }
 
 type chatFile struct {

@@ -197,6 +197,7 @@ func (l *loader) load(f *file) {
 	l.slack(f)
 	l.msteams(f)
 	l.lms(f)
+	l.dashboard(f)
 	if len(l.c.list) == 0 {
 		l.usable(f.Roster.CSV)
 	}

@@ -2,6 +2,8 @@ package store
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -61,6 +63,12 @@ func (t *Tx) ErasePerson(w Who, actor string, at time.Time) (Erased, error) {
 			return e, err
 		}
 		if err := replies.Delete([]byte(dropIDs[i])); err != nil {
+			return e, err
+		}
+		// The reply id may hold the person's id (an outcome's names the
+		// learner), so only its digest stays: a platform redelivering the
+		// erased reply finds it answered and cannot bring it back.
+		if err := replies.Put(replyTombstone(dropIDs[i]), []byte{}); err != nil {
 			return e, err
 		}
 	}
@@ -305,4 +313,37 @@ func Compact(path string) error {
 		return err
 	}
 	return nil
+}
+
+// CompactPending is the mark an erasure made while the bot ran leaves
+// beside the data file: the file is open, so the pages it freed could not
+// be rewritten then. CompactIfPending, at the next start, does it.
+func CompactPending(path string) string { return path + ".compact" }
+
+// MarkCompactPending records that the data file at path needs a Compact.
+func MarkCompactPending(path string) error {
+	return os.WriteFile(CompactPending(path), []byte("an erasure freed pages that still hold old bytes\n"), 0o600)
+}
+
+// CompactIfPending compacts the data file at path (the store closed) when
+// an erasure marked it, then removes the mark; it reports whether it did.
+func CompactIfPending(path string) (bool, error) {
+	if _, err := os.Stat(CompactPending(path)); errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err := Compact(path); err != nil {
+		return false, err
+	}
+	return true, os.Remove(CompactPending(path))
+}
+
+// tombstonePrefix starts the key of an erased reply's digest in the
+// replies bucket; no reply id starts with a NUL byte.
+const tombstonePrefix = "\x00erased\x00"
+
+// replyTombstone is the key that marks reply id as stored once and erased
+// since: its SHA-256, so the key says nothing about whom.
+func replyTombstone(id string) []byte {
+	sum := sha256.Sum256([]byte(id))
+	return append([]byte(tombstonePrefix), sum[:]...)
 }

@@ -211,6 +211,11 @@ func TestErase_LeavesNoTraceInTheFile(t *testing.T) {
 		if v, ok := tx.Identity("slack-user", "omar"); !ok || v != "U0OMAR" {
 			t.Errorf("omar's identity: %q %v", v, ok)
 		}
+		// An erased reply redelivered is still a duplicate: the erasure
+		// cannot be undone by the platform.
+		if !tx.HasReply("r1") || !tx.HasReply("r5") || tx.HasReply("r6") {
+			t.Errorf("erased replies known: r1 %v, r5 %v; never stored r6 %v", tx.HasReply("r1"), tx.HasReply("r5"), tx.HasReply("r6"))
+		}
 		var audits []store.Audit
 		if err := tx.Audits(func(a store.Audit) error { audits = append(audits, a); return nil }); err != nil {
 			return err

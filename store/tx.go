@@ -149,7 +149,12 @@ func (t *Tx) SetDayCount(manager, day string, n int) error {
 // ---- replies and coaching logs ----
 
 // HasReply reports whether a reply with this id was already stored.
-func (t *Tx) HasReply(id string) bool { return t.tx.Bucket(bucketReplies).Get([]byte(id)) != nil }
+// A reply erased since (ErasePerson) counts as stored: its redelivery must
+// not bring it back.
+func (t *Tx) HasReply(id string) bool {
+	b := t.tx.Bucket(bucketReplies)
+	return b.Get([]byte(id)) != nil || b.Get(replyTombstone(id)) != nil
+}
 
 // AddLog stores a coaching log under its reply id. A second log with the
 // same id is refused with ErrDuplicate, so a redelivered reply changes nothing.

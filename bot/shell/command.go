@@ -118,17 +118,35 @@ func (a *Adapter) replyID() string { return converse.DeliveryID("shell", a.deliv
 // rate), or ""
 // (a new check-in or pledge; for the rest, the latest open one).
 func (a *Adapter) pick(c converse.Command) (string, error) {
+	ref, mine, err := a.shown(c)
+	if ref != "" || err != nil {
+		return ref, err
+	}
+	// The latest open one: a nudge answered already (here or elsewhere)
+	// has nothing left to fill in, so a second check-in is a new one.
+	for _, id := range mine {
+		if n, err := a.e.Show(a.as, id); err == nil && !n.Closed {
+			return id, nil
+		}
+	}
+	return "", nil
+}
+
+// shown reads the session's numbered messages for pick: the nudge a
+// number names, or the acting manager's nudges of the command's kind,
+// newest first.
+func (a *Adapter) shown(c converse.Command) (string, []string, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if c.Ref != "" {
 		n, _ := strconv.Atoi(c.Ref)
 		if n < 1 || n > len(a.refs) {
-			return "", fmt.Errorf("there is no #%s (type 'inbox')", c.Ref)
+			return "", nil, fmt.Errorf("there is no #%s (type 'inbox')", c.Ref)
 		}
 		if d := a.refs[n-1]; d.manager != a.as {
-			return "", fmt.Errorf("#%d is %s's nudge, not yours: 'as %s' to answer it", n, a.name(d.manager), d.manager)
+			return "", nil, fmt.Errorf("#%d is %s's nudge, not yours: 'as %s' to answer it", n, a.name(d.manager), d.manager)
 		}
-		return a.refs[n-1].nudge, nil
+		return a.refs[n-1].nudge, nil, nil
 	}
 	var kind nudges.Kind
 	switch c.Name {
@@ -142,25 +160,16 @@ func (a *Adapter) pick(c converse.Command) (string, error) {
 		kind = nudges.KindHold
 	case converse.CmdSnooze, converse.CmdSkip, converse.CmdRate:
 	default:
-		return "", nil
+		return "", nil, nil
 	}
-	var mine []string // newest first
+	var mine []string
 	for i := len(a.refs) - 1; i >= 0; i-- {
 		d := a.refs[i]
 		if d.manager == a.as && d.channel == "" && (kind == "" || d.kind == kind) && d.kind != nudges.KindSummary && d.kind != nudges.KindDigest {
 			mine = append(mine, d.nudge)
 		}
 	}
-	a.mu.Unlock()
-	defer a.mu.Lock()
-	// The latest open one: a nudge answered already (here or elsewhere)
-	// has nothing left to fill in, so a second check-in is a new one.
-	for _, id := range mine {
-		if n, err := a.e.Show(a.as, id); err == nil && !n.Closed {
-			return id, nil
-		}
-	}
-	return "", nil
+	return "", mine, nil
 }
 
 func (a *Adapter) inbox() error {

@@ -102,6 +102,10 @@ func TestShell_Commands(t *testing.T) {
 		{"NothingToSnooze", "snooze\n", []string{"Nothing is waiting for you, so there is nothing to snooze."}},
 		{"BadOutcomeSavesNothing", "send assignment ann\noutcome priya maybe\ninbox\n",
 			[]string{"Nothing was saved:\n  - outcome: applied, not yet or needs support", "#1   assignment sent"}},
+		{"HoldStop", "hold stop\n", []string{"✓ Stopped: no more nudges."}},
+		{"HoldWrongChoiceSavesNothing", "hold maybe\nhold\n",
+			[]string{"Nothing was saved:\n  - hold: answer keep, pause or stop, not \"maybe\"", "! usage: hold keep|pause|stop"}},
+		{"DigestOnlyForRosterAdmins", "digest\n", []string{"The digest goes to L&D admins on the roster"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := session(t, tc.input)

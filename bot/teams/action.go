@@ -138,6 +138,8 @@ func (a *Adapter) answer(ctx context.Context, e Engine, act *Activity, invoke bo
 	case ca.act == nudges.ActOutcome:
 		learner, outcome, _ := strings.Cut(ca.value, "|")
 		r.Fields = map[string]string{nudges.FieldLearner: learner, nudges.FieldOutcome: outcome}
+	case ca.act == nudges.ActHold:
+		r.Fields = map[string]string{nudges.FieldHold: ca.value}
 	case ca.value != "":
 		r.Fields["value"] = ca.value
 	}

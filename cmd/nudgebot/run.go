@@ -27,6 +27,7 @@ import (
 	"github.com/nudgebot/nudgebot/lms"
 	"github.com/nudgebot/nudgebot/store"
 	"github.com/nudgebot/nudgebot/web"
+	"github.com/nudgebot/nudgebot/web/dash"
 )
 
 // shutdownGrace bounds how long a stopping bot waits for deliveries in flight.
@@ -109,6 +110,13 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return &exitError{2, fmt.Errorf("%s: chat.platform %q is not available in this build", cfg.Path, cfg.Platform)}
 	}
 	// Opened after the platform check, so a bad token changes nothing.
+	// An erasure from the dashboard could not rewrite the open file: the
+	// pages it freed are rewritten now, before the store opens.
+	if done, err := store.CompactIfPending(dataFile(cfg)); err != nil {
+		return fmt.Errorf("rewrite the data file after an erasure: %w", err)
+	} else if done {
+		logger.Info().Msg("data file rewritten after an erasure")
+	}
 	st, err := store.Open(dataFile(cfg), store.Options{Timeout: time.Second})
 	if err != nil {
 		return err
@@ -178,6 +186,22 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if writer != nil {
 		wg.Go(func() { writer.Run(runCtx) })
 	}
+	board, err := newDashboard(cfg, engine, logger, o)
+	if err != nil {
+		cancel()
+		wg.Wait()
+		return err
+	}
+	if board != nil {
+		defer board.Close()
+		if cfg.Dashboard.Listen != "" {
+			if err := serveDashboard(runCtx, &wg, cfg.Dashboard.Listen, board, logger); err != nil {
+				cancel()
+				wg.Wait()
+				return err
+			}
+		}
+	}
 	if cfg.HTTPListen != "" {
 		srv := web.New(reg, ready.Ready)
 		if slackApp != nil && cfg.Slack.Mode == "http" {
@@ -188,6 +212,9 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 		if len(cfg.LMS.Sources) > 0 {
 			lms.NewServer(intake).Mount(srv)
+		}
+		if board != nil && cfg.Dashboard.Listen == "" {
+			srv.Handle(dash.Prefix+"/", board)
 		}
 		l, err := net.Listen("tcp", cfg.HTTPListen)
 		if err != nil {
