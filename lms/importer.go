@@ -63,7 +63,7 @@ func (in *Intake) Import(ctx context.Context, r io.ReadSeeker, format string, sr
 	var res ImportResult
 	// A first pass only checks the file: a bad line anywhere is reported
 	// before anything is stored, so a damaged file changes nothing.
-	check, _, err := producer(r, format)
+	check, _, err := producer(r, format, parseCheck)
 	if err != nil {
 		return res, err
 	}
@@ -76,14 +76,16 @@ func (in *Intake) Import(ctx context.Context, r io.ReadSeeker, format string, sr
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return res, fmt.Errorf("rewind the file: %w", err)
 	}
-	produce, cr, err := producer(r, format)
+	produce, cr, err := producer(r, format, parseOwned)
 	if err != nil {
 		return res, err
 	}
 	fl.SkipConflicts = true
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches := make(chan []*Statement, 1)
+	// Unbuffered: the next batch is parsed while one commits, and no
+	// third waits in between, holding memory.
+	batches := make(chan []*Statement)
 	produced := make(chan error, 1)
 	go func() {
 		defer close(batches)
@@ -119,11 +121,12 @@ func (in *Intake) Import(ctx context.Context, r io.ReadSeeker, format string, sr
 
 // producer returns what reads r in format as batches of statements, and
 // the reader counting the bytes it takes.
-func producer(r io.Reader, format string) (func(emit func([]*Statement) bool) error, *countingReader, error) {
+// In mode parseCheck, JSON lines are only validated.
+func producer(r io.Reader, format string, mode int) (func(emit func([]*Statement) bool) error, *countingReader, error) {
 	cr := &countingReader{r: r}
 	switch format {
 	case "jsonl":
-		return func(emit func([]*Statement) bool) error { return jsonLines(cr, emit) }, cr, nil
+		return func(emit func([]*Statement) bool) error { return jsonLines(cr, mode, emit) }, cr, nil
 	case "csv":
 		next, err := csvStatements(cr)
 		if err != nil {
@@ -189,35 +192,55 @@ func (in *Intake) importBatch(ctx context.Context, src *config.Source, batch []*
 }
 
 // jsonLines reads statements, one per line, and emits them in batches,
-// each parsed on all cores.
-func jsonLines(r io.Reader, emit func([]*Statement) bool) error {
+// each parsed on all cores. In mode parseCheck the statements emitted
+// are only validated (no Raw, no Hash) and the lines' buffer is reused;
+// otherwise each batch's lines share one fresh buffer that the
+// statements' Raw point into.
+func jsonLines(r io.Reader, mode int, emit func([]*Statement) bool) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), maxStatementBytes+1)
 	line := 0
+	var arena []byte
+	ends := make([]int, 0, importBatch)
+	nums := make([]int, 0, importBatch)
 	for {
-		var lines [][]byte
-		var nums []int
-		for len(lines) < importBatch && sc.Scan() {
+		if mode == parseCheck {
+			arena = arena[:0]
+		} else {
+			arena = make([]byte, 0, max(cap(arena), 64<<10))
+		}
+		ends, nums = ends[:0], nums[:0]
+		for len(ends) < importBatch && sc.Scan() {
 			line++
 			if b := bytes.TrimSpace(sc.Bytes()); len(b) > 0 {
-				lines = append(lines, bytes.Clone(b))
+				arena = append(arena, b...)
+				ends = append(ends, len(arena))
 				nums = append(nums, line)
 			}
 		}
 		if err := sc.Err(); err != nil {
 			return fmt.Errorf("line %d: %w", line+1, err)
 		}
-		if len(lines) == 0 {
+		if len(ends) == 0 {
 			return nil
 		}
-		batch := make([]*Statement, len(lines))
-		errs := make([]error, len(lines))
+		lineAt := func(i int) []byte {
+			from := 0
+			if i > 0 {
+				from = ends[i-1]
+			}
+			// Capacity capped: a statement's Raw must not reach into the
+			// next line.
+			return arena[from:ends[i]:ends[i]]
+		}
+		batch := make([]*Statement, len(ends))
+		errs := make([]error, len(ends))
 		workers := runtime.GOMAXPROCS(0)
 		var wg sync.WaitGroup
 		for w := range workers {
 			wg.Go(func() {
-				for i := w; i < len(lines); i += workers {
-					batch[i], errs[i] = ParseStatement(lines[i])
+				for i := w; i < len(ends); i += workers {
+					batch[i], errs[i] = parseStatement(lineAt(i), mode)
 				}
 			})
 		}

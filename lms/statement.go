@@ -148,7 +148,17 @@ func ParseStatements(body []byte) ([]*Statement, error) {
 }
 
 // ParseStatement reads and validates one statement.
-func ParseStatement(raw []byte) (*Statement, error) {
+func ParseStatement(raw []byte) (*Statement, error) { return parseStatement(raw, parseCopy) }
+
+// How parseStatement treats raw: an import's lines are its own already,
+// and its check pass needs only the verdict, not the content hash.
+const (
+	parseCopy  = iota // raw is the caller's: keep a copy
+	parseOwned        // raw is not used again by the caller: keep it
+	parseCheck        // only validate: no Raw, no Hash
+)
+
+func parseStatement(raw []byte, mode int) (*Statement, error) {
 	if len(raw) > maxStatementBytes {
 		return nil, fmt.Errorf("%w: %d bytes; a statement may have at most %d", ErrInvalid, len(raw), maxStatementBytes)
 	}
@@ -178,7 +188,13 @@ func ParseStatement(raw []byte) (*Statement, error) {
 			}
 		}
 	}
-	s := &Statement{Raw: json.RawMessage(bytes.Clone(raw))}
+	s := &Statement{}
+	switch mode {
+	case parseCopy:
+		s.Raw = bytes.Clone(raw)
+	case parseOwned:
+		s.Raw = raw
+	}
 	if w.ID != nil {
 		if !isUUID(*w.ID) {
 			return nil, fmt.Errorf("%w: id %q is not a UUID", ErrInvalid, clip(*w.ID))
@@ -212,7 +228,9 @@ func ParseStatement(raw []byte) (*Statement, error) {
 		}
 		s.Registration = strings.ToLower(w.Context.Registration)
 	}
-	s.Hash = contentHash(props)
+	if mode != parseCheck {
+		s.Hash = contentHash(props)
+	}
 	return s, nil
 }
 

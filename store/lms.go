@@ -117,6 +117,11 @@ func (t *Tx) PutStatement(s *Statement) error {
 		return fmt.Errorf("store statement: no id")
 	}
 	idx, log := t.tx.Bucket(bucketXAPI), t.tx.Bucket(bucketXAPILog)
+	// New records go at the end of the log, in sequence order: pages
+	// filled before they are split leave none half empty, which halves
+	// the log's pages (and the bytes each commit writes). A voided
+	// statement rewritten in place only splits its own page.
+	log.FillPercent = 1.0
 	k := statementKey(s.ID)
 	seq := idx.Get(k)
 	if seq == nil {
