@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/nudgebot/nudgebot/config"
+	"github.com/nudgebot/nudgebot/store"
 )
 
 // Bulk import of learning events from a file: xAPI statements as JSON
@@ -29,7 +30,7 @@ import (
 
 // importBatch statements are stored per commit: large enough that the two
 // fsyncs per commit are noise, small enough to keep memory flat.
-const importBatch = 5000
+const importBatch = 2000
 
 // importMemory is the heap an import aims to stay under.
 const importMemory = 96 << 20
@@ -176,7 +177,11 @@ func (in *Intake) importBatch(ctx context.Context, src *config.Source, batch []*
 				continue
 			}
 		}
-		out, err := in.accept(ctx, src, batch[from:i], fl, nil)
+		// Each commit reads index pages all over the file; once it is
+		// done they are not needed until read again, so the import's
+		// resident memory stays that of one batch, not the file's size.
+		release := func(tx *store.Tx) error { tx.ReleaseMapped(); return nil }
+		out, err := in.accept(ctx, src, batch[from:i], fl, release)
 		if err != nil {
 			return err
 		}

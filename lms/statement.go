@@ -162,9 +162,13 @@ func parseStatement(raw []byte, mode int) (*Statement, error) {
 	if len(raw) > maxStatementBytes {
 		return nil, fmt.Errorf("%w: %d bytes; a statement may have at most %d", ErrInvalid, len(raw), maxStatementBytes)
 	}
-	var props map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &props); err != nil || props == nil {
-		return nil, fmt.Errorf("%w: not a JSON object (%s)", ErrInvalid, jsonProblem(err))
+	props, ok := splitObject(raw)
+	if !ok {
+		// encoding/json says what is wrong, in the words senders see.
+		err := json.Unmarshal(raw, &props)
+		if err != nil || props == nil {
+			return nil, fmt.Errorf("%w: not a JSON object (%s)", ErrInvalid, jsonProblem(err))
+		}
 	}
 	for k, v := range props {
 		if !statementProps[k] {
