@@ -106,6 +106,10 @@ func (in *Intake) Import(ctx context.Context, r io.ReadSeeker, format string, sr
 		}
 		res.Read += len(batch)
 		commitErr = in.importBatch(ctx, src, batch, fl, &res)
+		// Each commit reads index pages all over the file; once it is
+		// done they are not needed until read again, so the import's
+		// resident memory stays that of one commit, not the file's size.
+		_ = in.store.View(func(tx *store.Tx) error { tx.ReleaseMapped(); return nil })
 		if commitErr != nil {
 			cancel()
 		} else if progress != nil {
@@ -177,11 +181,7 @@ func (in *Intake) importBatch(ctx context.Context, src *config.Source, batch []*
 				continue
 			}
 		}
-		// Each commit reads index pages all over the file; once it is
-		// done they are not needed until read again, so the import's
-		// resident memory stays that of one batch, not the file's size.
-		release := func(tx *store.Tx) error { tx.ReleaseMapped(); return nil }
-		out, err := in.accept(ctx, src, batch[from:i], fl, release)
+		out, err := in.accept(ctx, src, batch[from:i], fl, nil)
 		if err != nil {
 			return err
 		}
