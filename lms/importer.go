@@ -245,7 +245,7 @@ func jsonLines(r io.Reader, mode int, emit func([]*Statement) bool) error {
 		for w := range workers {
 			wg.Go(func() {
 				for i := w; i < len(ends); i += workers {
-					batch[i], errs[i] = parseStatement(lineAt(i), mode)
+					batch[i], errs[i] = parseStatement(lineAt(i), mode, false)
 				}
 			})
 		}

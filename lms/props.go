@@ -10,9 +10,10 @@ import (
 // does for a statement's top level, in one pass after validation instead
 // of a second decoding one: the values are raw's own bytes, not copies.
 // It reports false for anything but a valid JSON object; the caller then
-// asks encoding/json, whose error says what is wrong.
-func splitObject(raw []byte) (map[string]json.RawMessage, bool) {
-	if !json.Valid(raw) {
+// asks encoding/json, whose error says what is wrong. valid: raw is known
+// to be valid JSON (an element of an array found valid).
+func splitObject(raw []byte, valid bool) (map[string]json.RawMessage, bool) {
+	if len(raw) == 0 || !valid && !json.Valid(raw) {
 		return nil, false
 	}
 	i := skipSpace(raw, 0)
@@ -39,6 +40,48 @@ func splitObject(raw []byte) (map[string]json.RawMessage, bool) {
 		}
 		i = skipSpace(raw, i+1) // past the comma
 	}
+}
+
+// splitArray is json.Unmarshal into a []json.RawMessage in one validating
+// scan; the elements are raw's own bytes. It reports false for anything
+// but a valid JSON array.
+func splitArray(raw []byte) ([]json.RawMessage, bool) {
+	if !json.Valid(raw) {
+		return nil, false
+	}
+	i := skipSpace(raw, 0)
+	if raw[i] != '[' {
+		return nil, false
+	}
+	out := []json.RawMessage{}
+	if i = skipSpace(raw, i+1); raw[i] == ']' {
+		return out, true
+	}
+	for {
+		end := skipValue(raw, i)
+		out = append(out, raw[i:end])
+		if i = skipSpace(raw, end); raw[i] == ']' {
+			return out, true
+		}
+		i = skipSpace(raw, i+1) // past the comma
+	}
+}
+
+// appendCompact is json.Compact for JSON known to be valid: the
+// whitespace between tokens dropped, strings as they are.
+func appendCompact(dst, src []byte) []byte {
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; c {
+		case ' ', '\t', '\n', '\r':
+		case '"':
+			end := skipString(src, i)
+			dst = append(dst, src[i:end]...)
+			i = end - 1
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
 }
 
 // The skips below read JSON already found valid: they need not check it.
