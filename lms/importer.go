@@ -29,7 +29,12 @@ import (
 // id gets one derived from its content.
 
 // importBatch statements are stored per commit: large enough that the two
-// fsyncs per commit are noise, small enough to keep memory flat.
+// fsyncs per commit are noise, small enough to keep memory flat. Ids are
+// random, so each statement's index entry lands on a page of its own
+// until a batch is a good part of the index: a commit's modified nodes,
+// and the index pages it reads, grow with the batch, while the pages the
+// whole import writes barely shrink (5000 cost 240 MB of RSS to 155 MB
+// for 2000, for 5% less CPU).
 const importBatch = 2000
 
 // importMemory is the heap an import aims to stay under.
