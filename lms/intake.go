@@ -178,7 +178,7 @@ func (in *Intake) accept(ctx context.Context, src *config.Source, stmts []*State
 				}
 				out.Cancelled += n
 			}
-			if err := tx.PutStatement(&rec); err != nil {
+			if err := tx.AddStatement(&rec); err != nil {
 				return err
 			}
 			if err := tx.CountStatement(rec.Status, 1); err != nil {

@@ -113,9 +113,13 @@ func ParseStatements(body []byte) ([]*Statement, error) {
 		return nil, fmt.Errorf("%w: empty body", ErrInvalid)
 	}
 	var raws []json.RawMessage
+	valid := false
 	if body[0] == '[' {
-		if err := json.Unmarshal(body, &raws); err != nil {
-			return nil, fmt.Errorf("%w: not a JSON array of statements (%s)", ErrInvalid, jsonProblem(err))
+		if raws, valid = splitArray(body); !valid {
+			// encoding/json says what is wrong, in the words senders see.
+			if err := json.Unmarshal(body, &raws); err != nil {
+				return nil, fmt.Errorf("%w: not a JSON array of statements (%s)", ErrInvalid, jsonProblem(err))
+			}
 		}
 		if len(raws) == 0 {
 			return nil, fmt.Errorf("%w: an empty array", ErrInvalid)
@@ -129,7 +133,7 @@ func ParseStatements(body []byte) ([]*Statement, error) {
 	out := make([]*Statement, len(raws))
 	seen := make(map[string]int, len(raws))
 	for i, raw := range raws {
-		s, err := ParseStatement(raw)
+		s, err := parseStatement(raw, parseCopy, valid)
 		if err != nil {
 			if len(raws) > 1 {
 				return nil, fmt.Errorf("statement %d: %w", i, err)
@@ -148,13 +152,28 @@ func ParseStatements(body []byte) ([]*Statement, error) {
 }
 
 // ParseStatement reads and validates one statement.
-func ParseStatement(raw []byte) (*Statement, error) {
+func ParseStatement(raw []byte) (*Statement, error) { return parseStatement(raw, parseCopy, false) }
+
+// How parseStatement treats raw: an import's lines are its own already,
+// and its check pass needs only the verdict, not the content hash.
+const (
+	parseCopy  = iota // raw is the caller's: keep a copy
+	parseOwned        // raw is not used again by the caller: keep it
+	parseCheck        // only validate: no Raw, no Hash
+)
+
+// valid: raw is known to be valid JSON (an element of a valid array).
+func parseStatement(raw []byte, mode int, valid bool) (*Statement, error) {
 	if len(raw) > maxStatementBytes {
 		return nil, fmt.Errorf("%w: %d bytes; a statement may have at most %d", ErrInvalid, len(raw), maxStatementBytes)
 	}
-	var props map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &props); err != nil || props == nil {
-		return nil, fmt.Errorf("%w: not a JSON object (%s)", ErrInvalid, jsonProblem(err))
+	props, ok := splitObject(raw, valid)
+	if !ok {
+		// encoding/json says what is wrong, in the words senders see.
+		err := json.Unmarshal(raw, &props)
+		if err != nil || props == nil {
+			return nil, fmt.Errorf("%w: not a JSON object (%s)", ErrInvalid, jsonProblem(err))
+		}
 	}
 	for k, v := range props {
 		if !statementProps[k] {
@@ -178,7 +197,13 @@ func ParseStatement(raw []byte) (*Statement, error) {
 			}
 		}
 	}
-	s := &Statement{Raw: json.RawMessage(bytes.Clone(raw))}
+	s := &Statement{}
+	switch mode {
+	case parseCopy:
+		s.Raw = bytes.Clone(raw)
+	case parseOwned:
+		s.Raw = raw
+	}
 	if w.ID != nil {
 		if !isUUID(*w.ID) {
 			return nil, fmt.Errorf("%w: id %q is not a UUID", ErrInvalid, clip(*w.ID))
@@ -212,7 +237,9 @@ func ParseStatement(raw []byte) (*Statement, error) {
 		}
 		s.Registration = strings.ToLower(w.Context.Registration)
 	}
-	s.Hash = contentHash(props)
+	if mode != parseCheck {
+		s.Hash = contentHash(props)
+	}
 	return s, nil
 }
 

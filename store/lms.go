@@ -117,6 +117,11 @@ func (t *Tx) PutStatement(s *Statement) error {
 		return fmt.Errorf("store statement: no id")
 	}
 	idx, log := t.tx.Bucket(bucketXAPI), t.tx.Bucket(bucketXAPILog)
+	// New records go at the end of the log, in sequence order: pages
+	// filled before they are split leave none half empty, which halves
+	// the log's pages (and the bytes each commit writes). A voided
+	// statement rewritten in place only splits its own page.
+	log.FillPercent = 1.0
 	k := statementKey(s.ID)
 	seq := idx.Get(k)
 	if seq == nil {
@@ -134,6 +139,30 @@ func (t *Tx) PutStatement(s *Statement) error {
 		return err
 	}
 	return log.Put(bytes.Clone(seq), rec)
+}
+
+// AddStatement stores s, whose id this transaction has just found not
+// stored (Statement returned nil): PutStatement without looking the id
+// up again: one B+tree search less per statement, in a bulk import the
+// search of a page all over the index.
+func (t *Tx) AddStatement(s *Statement) error {
+	if s.ID == "" {
+		return fmt.Errorf("store statement: no id")
+	}
+	log := t.tx.Bucket(bucketXAPILog)
+	log.FillPercent = 1.0 // see PutStatement
+	n, err := log.NextSequence()
+	if err != nil {
+		return err
+	}
+	if err := t.tx.Bucket(bucketXAPI).Put(statementKey(s.ID), be64(n)); err != nil {
+		return err
+	}
+	rec, err := encodeStatement(s)
+	if err != nil {
+		return err
+	}
+	return log.Put(be64(n), rec)
 }
 
 // CountStatement adds delta to the counter of statements with status.
