@@ -94,6 +94,10 @@ type Delivery struct {
 	Failures    []insight.Count // failed deliveries by reason
 	Unreachable []ManagerIssue  // managers whose deliveries fail
 	Suppressed  []ManagerIssue  // managers whose nudges were skipped
+	// Learning is the statements the LMS sent, by what became of them
+	// (event, unmapped, old, bulk, voiding, ignored): unmapped ones never
+	// nudge anyone, and L&D fixes the mapping from this count.
+	Learning []insight.Count
 }
 
 // ManagerIssue is a manager and why their nudges do not arrive.

@@ -215,7 +215,7 @@ func (d *Dashboard) delivery(w http.ResponseWriter, r *http.Request, ss *session
 	un, _ := pageOf(h.Unreachable, 0, rowsPerPage)
 	su, _ := pageOf(h.Suppressed, 0, rowsPerPage)
 	p.Data = map[string]any{"States": h.States, "Failures": h.Failures, "Unreachable": un, "Suppressed": su,
-		"NUnreachable": len(h.Unreachable), "NSuppressed": len(h.Suppressed),
+		"NUnreachable": len(h.Unreachable), "NSuppressed": len(h.Suppressed), "Learning": h.Learning,
 		"StatesChart": countsSVG("Outbox by state", h.States), "FailuresChart": countsSVG("Failures by reason", h.Failures)}
 	d.render(w, r, http.StatusOK, "delivery", p)
 }

@@ -21,7 +21,7 @@ func TestPages_ShowSeededFigures(t *testing.T) {
 		"/teams":                       {`id="team-t1"`, "<td class=\"n\">5</td>", "20% / 60%", "withheld: fewer than 5 learners", "20 / 30"},
 		"/flags":                       {"Red flags", "Bright spots"},
 		"/effect":                      {"<td>weekly</td>", "No cadence holds anyone out"},
-		"/delivery":                    {"<td>sent</td><td class=\"n\">2</td>", "Everyone is reachable"},
+		"/delivery":                    {"<td>sent</td><td class=\"n\">2</td>", "Everyone is reachable", "No learning statement has arrived"},
 		"/calendar":                    {"2026-06-22", "<td>09:30</td><td>ann</td><td>checkin</td><td>weekly</td>", "<td>09:30</td><td>bob</td>"},
 		"/calendar?manager=bob&days=7": {"<td>bob</td>", "1 nudges planned"},
 		"/logs":                        {"the opening line", "calmer one-to-ones", `<a href="/dashboard/logs?person=l1">l1</a>`},

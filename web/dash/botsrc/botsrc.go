@@ -106,6 +106,14 @@ func (s *Source) Delivery(ctx context.Context) (dash.Delivery, error) {
 	for _, st := range store.States {
 		h.States = append(h.States, insight.Count{Label: string(st), N: int(counts[st])})
 	}
+	learning, err := s.e.Store().StatementCounts()
+	if err != nil {
+		return h, err
+	}
+	for status, n := range learning {
+		h.Learning = append(h.Learning, insight.Count{Label: status, N: int(n)})
+	}
+	slices.SortFunc(h.Learning, func(a, b insight.Count) int { return strings.Compare(a.Label, b.Label) })
 	failures := map[string]int{}
 	type key struct{ manager, reason string }
 	unreachable, suppressed := map[key]int{}, map[key]int{}
