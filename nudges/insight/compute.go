@@ -104,6 +104,11 @@ func ratio(a, b int) float64 {
 func (b *Book) teamShares() map[int32][]nudges.Date {
 	out := map[int32][]nudges.Date{}
 	lastWeek := b.p.To.AddDays(-7)
+	// The shares are counted afresh each time: a live Book is reported
+	// again and again as facts arrive.
+	for _, t := range b.teams {
+		t.counted, t.applied, t.lastCounted, t.lastApplied = 0, 0, 0, 0
+	}
 	for _, l := range b.learners {
 		t := b.teams[l.Team]
 		if t == nil {
