@@ -192,26 +192,17 @@ func (t *Tx) eraseItems(m matcher, e *Erased) error {
 // schedule index and daily counts. A manager still on the roster is
 // scheduled afresh at the next reconcile; erase them from the roster too.
 func (t *Tx) eraseSchedule(m matcher, w Who, e *Erased) error {
-	due := t.tx.Bucket(bucketDue)
-	var keys [][]byte
-	if err := due.ForEach(func(k, v []byte) error {
+	n, err := deleteWhere(t.tx.Bucket(bucketDue), func(_, v []byte) (bool, error) {
 		var d Due
 		if err := decodeDue(v, &d); err != nil {
-			return err
+			return false, err
 		}
-		if m.is(d.Manager) || m.is(d.Learner) {
-			keys = append(keys, bytes.Clone(k))
-		}
-		return nil
-	}); err != nil {
+		return m.is(d.Manager) || m.is(d.Learner), nil
+	})
+	if err != nil {
 		return err
 	}
-	for _, k := range keys {
-		if err := due.Delete(k); err != nil {
-			return err
-		}
-	}
-	e.Scheduled = len(keys)
+	e.Scheduled = n
 	for _, id := range w.IDs {
 		for _, name := range [][]byte{bucketSched, bucketDayCount} {
 			if err := deletePrefix(t.tx.Bucket(name), pair(id, "")); err != nil {
@@ -256,6 +247,28 @@ func (t *Tx) eraseFirstApplications(m matcher, e *Erased) error {
 	}
 	e.FirstApplications = len(del)
 	return nil
+}
+
+// deleteWhere deletes the keys of b whose record match accepts and
+// reports how many. bbolt forbids changing a bucket inside ForEach, so
+// the keys are gathered first.
+func deleteWhere(b *bolt.Bucket, match func(k, v []byte) (bool, error)) (int, error) {
+	var keys [][]byte
+	if err := b.ForEach(func(k, v []byte) error {
+		ok, err := match(k, v)
+		if ok {
+			keys = append(keys, bytes.Clone(k))
+		}
+		return err
+	}); err != nil {
+		return 0, err
+	}
+	for _, k := range keys {
+		if err := b.Delete(k); err != nil {
+			return 0, err
+		}
+	}
+	return len(keys), nil
 }
 
 func deletePrefix(b *bolt.Bucket, prefix []byte) error {

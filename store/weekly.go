@@ -43,21 +43,11 @@ func (t *Tx) eraseCoached(m matcher) error {
 	if b == nil {
 		return nil
 	}
-	var del [][]byte
-	if err := b.ForEach(func(k, _ []byte) error {
-		if i := bytes.LastIndexByte(k, 0); i >= 0 && m.is(string(k[i+1:])) {
-			del = append(del, bytes.Clone(k))
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	for _, k := range del {
-		if err := b.Delete(k); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err := deleteWhere(b, func(k, _ []byte) (bool, error) {
+		i := bytes.LastIndexByte(k, 0)
+		return i >= 0 && m.is(string(k[i+1:])), nil
+	})
+	return err
 }
 
 // DeleteCoachedBefore drops the marks of weeks that start before monday
@@ -67,21 +57,9 @@ func (t *Tx) DeleteCoachedBefore(monday string) (int, error) {
 	if b == nil {
 		return 0, nil
 	}
-	var del [][]byte
-	if err := b.ForEach(func(k, _ []byte) error {
+	return deleteWhere(b, func(k, _ []byte) (bool, error) {
 		_, rest, _ := bytes.Cut(k, []byte{0})
 		week, _, _ := bytes.Cut(rest, []byte{0})
-		if string(week) < monday {
-			del = append(del, bytes.Clone(k))
-		}
-		return nil
-	}); err != nil {
-		return 0, err
-	}
-	for _, k := range del {
-		if err := b.Delete(k); err != nil {
-			return 0, err
-		}
-	}
-	return len(del), nil
+		return string(week) < monday, nil
+	})
 }
