@@ -33,6 +33,7 @@ func (e Erased) String() string {
 // commit, with the store closed, to leave no trace.
 // The erasure is audited at the instant at, by actor, in counts only.
 func (t *Tx) ErasePerson(w Who, actor string, at time.Time) (Erased, error) {
+	t.changes.Reset = true
 	var e Erased
 	m := newMatcher(w)
 	logs, replies := t.tx.Bucket(bucketLogs), t.tx.Bucket(bucketReplies)

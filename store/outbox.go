@@ -120,6 +120,7 @@ func parallel(n int, fn func(i int)) {
 }
 
 func (t *Tx) putItem(old, it *Item, raw []byte) error {
+	t.itemChanged(old, it)
 	ready, sending := t.tx.Bucket(bucketReady), t.tx.Bucket(bucketSending)
 	if old != nil {
 		if old.State == Pending {

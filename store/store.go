@@ -18,6 +18,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nudgebot/nudgebot/nudges"
@@ -67,6 +68,8 @@ type Store struct {
 	damaged    chan struct{} // closed on the first damage met; see fail
 	damageOnce sync.Once
 	damage     error
+
+	observer atomic.Pointer[func(Commit)] // see Observe
 }
 
 // FileName is the data file's name inside data_dir.

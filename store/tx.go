@@ -19,6 +19,8 @@ type Tx struct {
 	// queues ten thousand items then touches each counter once, not
 	// twenty thousand times.
 	counts map[State]int64
+	// changes collects what the commit changed, for the store's observer.
+	changes Commit
 }
 
 // ErrInvalidTransition is returned when an item would move between states
@@ -166,6 +168,7 @@ func (t *Tx) AddLog(l *Log) error {
 	if err := t.tx.Bucket(bucketLogs).Put(k, encodeLog(l)); err != nil {
 		return err
 	}
+	t.changes.Logs = append(t.changes.Logs, l)
 	return t.tx.Bucket(bucketReplies).Put([]byte(l.ID), k)
 }
 
@@ -265,6 +268,7 @@ func (t *Tx) SetFirstApplication(program, learner string, fa FirstApplication) e
 	if got, err := t.FirstApplication(program, learner); err != nil || got != nil {
 		return err
 	}
+	t.changes.Applications = append(t.changes.Applications, Application{Program: program, Learner: learner, FirstApplication: fa})
 	return putJSON(t.tx.Bucket(bucketFirstApp), pair(program, learner), fa)
 }
 
@@ -327,6 +331,7 @@ func (t *Tx) SetScheduleFingerprint(fp uint64) error {
 // with their reply ids, and reports how many it deleted: the retention
 // job calls it until it returns fewer than limit, a commit at a time.
 func (t *Tx) DeleteLogsBefore(cut time.Time, limit int) (int, error) {
+	t.changes.Reset = true
 	logs, replies := t.tx.Bucket(bucketLogs), t.tx.Bucket(bucketReplies)
 	var keys [][]byte
 	c := logs.Cursor()

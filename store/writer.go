@@ -119,8 +119,9 @@ func (s *Store) update(batch []request) (err error) {
 		}
 		s.fail(err)
 	}()
-	return s.db.Update(func(btx *bolt.Tx) error {
-		tx := &Tx{tx: btx}
+	var tx *Tx
+	err = s.db.Update(func(btx *bolt.Tx) error {
+		tx = &Tx{tx: btx}
 		for _, r := range batch {
 			if err := r.fn(tx); err != nil {
 				return err
@@ -128,4 +129,8 @@ func (s *Store) update(batch []request) (err error) {
 		}
 		return tx.flush()
 	})
+	if fn := s.observer.Load(); err == nil && fn != nil && !tx.changes.empty() {
+		(*fn)(tx.changes)
+	}
+	return err
 }

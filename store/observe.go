@@ -1,0 +1,68 @@
+package store
+
+// Commit is what one successful write transaction changed of the facts
+// the figures are made of, handed to the observer after the commit is
+// durable. A rolled-back transaction reports nothing: an observer that
+// keeps running aggregates never counts a write that did not land.
+type Commit struct {
+	// Logs are the coaching logs added, in the order they were added.
+	Logs []*Log
+	// Items are the outbox items added, or whose state or answer changed.
+	Items []ItemChange
+	// Applications are the first applications recorded.
+	Applications []Application
+	// Reset says facts were removed in ways a delta cannot say (an
+	// erasure, logs deleted by retention): an observer should recount
+	// from the file.
+	Reset bool
+}
+
+// Application is a learner's first application of a program, as recorded.
+type Application struct {
+	Program, Learner string
+	FirstApplication
+}
+
+func (c *Commit) empty() bool {
+	return c == nil || len(c.Logs) == 0 && len(c.Items) == 0 && len(c.Applications) == 0 && !c.Reset
+}
+
+// Observe sets fn to be called after every commit that changed any fact,
+// on the writer's goroutine before the writers are told their commit
+// landed: fn must be quick (queue the change, not process it) and must not
+// keep the pointers, which the writers own again once it returns. nil
+// stops observing.
+func (s *Store) Observe(fn func(Commit)) {
+	if fn == nil {
+		s.observer.Store(nil)
+		return
+	}
+	s.observer.Store(&fn)
+}
+
+// itemChanged notes an item write for the observer when it is new, or its
+// state, answer or subject changed: attempts that only move an item
+// through delivery are not facts anyone counts.
+func (t *Tx) itemChanged(old, it *Item) {
+	reshaped := old != nil && (old.Learner != it.Learner || old.Module != it.Module || !old.ScheduledAt.Equal(it.ScheduledAt) ||
+		!old.SentAt.Equal(it.SentAt) || old.Manager != it.Manager || old.Program != it.Program)
+	if old != nil && old.State == it.State && old.Answered == it.Answered && !reshaped {
+		return
+	}
+	c := ItemChange{Item: it, New: old == nil, Reshaped: reshaped}
+	if old != nil {
+		c.OldState, c.OldAnswered = old.State, old.Answered
+	}
+	t.changes.Items = append(t.changes.Items, c)
+}
+
+// ItemChange is one item written: as it now stands, and what it was.
+type ItemChange struct {
+	Item        *Item
+	New         bool
+	OldState    State
+	OldAnswered string
+	// Reshaped says what the item is about changed: its learners, module,
+	// schedule, delivery time, manager or program.
+	Reshaped bool
+}
