@@ -27,17 +27,29 @@ func (c *Commit) empty() bool {
 	return c == nil || len(c.Logs) == 0 && len(c.Items) == 0 && len(c.Applications) == 0 && !c.Reset
 }
 
-// Observe sets fn to be called after every commit that changed any fact,
-// on the writer's goroutine before the writers are told their commit
-// landed: fn must be quick (queue the change, not process it) and must not
-// keep the pointers, which the writers own again once it returns. nil
-// stops observing.
+// Observe adds fn to the functions called after every commit that changed
+// any fact, on the writer's goroutine before the writers are told their
+// commit landed: fn must be quick (queue the change, not process it) and
+// must not keep the pointers, which the writers own again once it
+// returns.
 func (s *Store) Observe(fn func(Commit)) {
-	if fn == nil {
-		s.observer.Store(nil)
-		return
+	s.observeMu.Lock()
+	defer s.observeMu.Unlock()
+	var fns []func(Commit)
+	if old := s.observers.Load(); old != nil {
+		fns = append(fns, *old...)
 	}
-	s.observer.Store(&fn)
+	fns = append(fns, fn)
+	s.observers.Store(&fns)
+}
+
+// notify hands c to the observers.
+func (s *Store) notify(c Commit) {
+	if fns := s.observers.Load(); fns != nil && !c.empty() {
+		for _, fn := range *fns {
+			fn(c)
+		}
+	}
 }
 
 // itemChanged notes an item write for the observer when it is new, or its

@@ -69,7 +69,8 @@ type Store struct {
 	damageOnce sync.Once
 	damage     error
 
-	observer atomic.Pointer[func(Commit)] // see Observe
+	observers atomic.Pointer[[]func(Commit)] // see Observe
+	observeMu sync.Mutex
 }
 
 // FileName is the data file's name inside data_dir.

@@ -129,8 +129,8 @@ func (s *Store) update(batch []request) (err error) {
 		}
 		return tx.flush()
 	})
-	if fn := s.observer.Load(); err == nil && fn != nil && !tx.changes.empty() {
-		(*fn)(tx.changes)
+	if err == nil {
+		s.notify(tx.changes)
 	}
 	return err
 }
