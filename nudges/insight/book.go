@@ -2,6 +2,7 @@ package insight
 
 import (
 	"hash/maphash"
+	"slices"
 	"time"
 
 	"github.com/nudgebot/nudgebot/nudges"
@@ -52,6 +53,10 @@ type Params struct {
 	Program  *nudges.Program
 	Targets  nudges.Targets
 	From, To nudges.Date // inclusive; facts outside are ignored
+	// Grows says To will move forward (see SetTo), as it does for a Book
+	// kept from launch to today: replies dated after To are then kept for
+	// the day they fall in, not dropped.
+	Grows bool
 	// MinGroup is the fewest people an aggregate may cover before it is
 	// shown to anyone but the team's own manager (default 5).
 	MinGroup int
@@ -66,18 +71,26 @@ type Params struct {
 	Nudges int
 }
 
-// Book accumulates facts. Adding is cheap and keeps running aggregates
-// only, never the facts themselves, so it can be fed from a full scan or
-// kept up to date as the store writes. Teams and learners may come in any
-// order; a nudge must be added before the replies that name it (a store
-// always has it first), or those replies count for the manager only.
+// Book accumulates facts. It keeps running aggregates only, never the
+// facts themselves, so it can be fed from a full scan or kept up to date
+// as the store writes: a fact may be given again as it changes (a nudge
+// delivered, then expired; a learner who applied), and a report after a
+// few changes recomputes only the managers and teams they touched. Teams
+// and learners may come in any order; a nudge must be added before the
+// replies that name it (a store always has it first), or those replies
+// count for the manager only.
+//
+// A Book is not safe for concurrent use.
 type Book struct {
 	p        Params
 	managers []*managerAgg
 	byID     map[string]int32
 	teams    map[string]*teamAgg
 	teamIDs  []string
+	led      map[string][]string // manager id → the teams they lead
 	learners []Learner
+	learnerX map[string]int32     // learner id → index in learners
+	members  map[string][]int32   // team id → its learners, by index
 	cadences map[cadenceKey]int32 // → index in cadList
 	// cadList holds the cadences' aggregates. The nudge index refers to
 	// them by number: an index of plain values is one the garbage
@@ -92,6 +105,18 @@ type Book struct {
 	// Day numbers of the range and the launch, so placing a fact is
 	// integer arithmetic.
 	from, to, launch int
+	// later holds replies dated after To, for a Book that grows.
+	later []Reply
+	// holds are the cadences with a hold-out, in order.
+	holds []string
+
+	// What the next report must recompute: managers and teams a fact
+	// touched since the last, or all of them.
+	dirtyM     map[int32]struct{}
+	dirtyT     map[string]struct{}
+	allDirty   bool
+	orderDirty bool
+	order      []int32 // managers by id
 }
 
 type cadenceKey struct{ cadence, script string }
@@ -113,18 +138,42 @@ func NewBook(p Params) *Book {
 	if p.IgnoredLimit <= 0 {
 		p.IgnoredLimit = 3
 	}
-	return &Book{p: p, byID: map[string]int32{}, teams: map[string]*teamAgg{},
-		cadences: map[cadenceKey]int32{}, nudges: make(map[uint64]nudgeRef, p.Nudges), seed: maphash.MakeSeed(),
-		from: dayNum(p.From), to: dayNum(p.To), launch: dayNum(p.Program.Launch)}
+	b := &Book{p: p, byID: map[string]int32{}, teams: map[string]*teamAgg{}, learnerX: map[string]int32{},
+		members: map[string][]int32{}, led: map[string][]string{}, cadences: map[cadenceKey]int32{}, nudges: make(map[uint64]nudgeRef, p.Nudges),
+		seed: maphash.MakeSeed(), from: dayNum(p.From), to: dayNum(p.To), launch: dayNum(p.Program.Launch),
+		dirtyM: map[int32]struct{}{}, dirtyT: map[string]struct{}{}}
+	for cad, pct := range p.Holdouts {
+		if pct > 0 {
+			b.holds = append(b.holds, cad)
+		}
+	}
+	slices.Sort(b.holds)
+	return b
 }
 
 // Params returns the parameters the Book reads against, defaults filled in.
 func (b *Book) Params() Params { return b.p }
 
-// place returns d's program week, and whether d is in the range at all.
-func (b *Book) place(d nudges.Date) (int, bool) {
+// SetTo moves the end of the range forward to d (a new day for a Book
+// kept to today): the replies kept for it are added, and the next report
+// recomputes everything that depends on the date. It reports false, and
+// changes nothing, when d is before To or the Book does not grow: count
+// afresh then.
+func (b *Book) SetTo(d nudges.Date) bool {
 	n := dayNum(d)
-	return week(n, b.launch), n >= b.from && n <= b.to
+	if !b.p.Grows || n < b.to {
+		return false
+	}
+	if n == b.to {
+		return true
+	}
+	b.p.To, b.to, b.allDirty = d, n, true
+	kept := b.later
+	b.later = nil
+	for _, r := range kept {
+		b.AddReply(r)
+	}
+	return true
 }
 
 func (b *Book) manager(id string) *managerAgg {
@@ -132,65 +181,124 @@ func (b *Book) manager(id string) *managerAgg {
 	return m
 }
 
-// managerAt is manager with its index.
+// managerAt is manager with its index, marked for the next report.
 func (b *Book) managerAt(id string) (int32, *managerAgg) {
-	if i, ok := b.byID[id]; ok {
-		return i, b.managers[i]
+	i, ok := b.byID[id]
+	if !ok {
+		m := &managerAgg{id: id, base: week(b.from, b.launch)}
+		for _, cad := range b.holds {
+			m.heldOut = append(m.heldOut, nudges.HeldOut(b.p.Program.ID, cad, id, b.p.Holdouts[cad]))
+		}
+		i = int32(len(b.managers))
+		b.byID[id] = i
+		b.managers = append(b.managers, m)
+		b.orderDirty = true
 	}
-	m := &managerAgg{id: id, base: week(b.from, b.launch)}
-	i := int32(len(b.managers))
-	b.byID[id] = i
-	b.managers = append(b.managers, m)
-	return i, m
+	b.dirtyM[i] = struct{}{}
+	return i, b.managers[i]
 }
 
 // AddTeam records a team and its manager, who takes part in the program
 // whether or not anything was sent.
 func (b *Book) AddTeam(t Team) {
-	if _, ok := b.teams[t.ID]; !ok {
+	if old, ok := b.teams[t.ID]; ok {
+		if old.Team == t {
+			return
+		}
+		b.manager(old.Manager)
+		b.led[old.Manager] = slices.DeleteFunc(b.led[old.Manager], func(id string) bool { return id == t.ID })
+		old.Team = t
+	} else {
 		b.teams[t.ID] = &teamAgg{Team: t}
 		b.teamIDs = append(b.teamIDs, t.ID)
 	}
+	b.led[t.Manager] = append(b.led[t.Manager], t.ID)
+	b.dirtyT[t.ID] = struct{}{}
 	b.manager(t.Manager)
 }
 
-// AddLearner records a learner's module and first application.
-func (b *Book) AddLearner(l Learner) { b.learners = append(b.learners, l) }
+// AddLearner records a learner's module and first application, or
+// replaces what was recorded of them.
+func (b *Book) AddLearner(l Learner) {
+	i, ok := b.learnerX[l.ID]
+	if ok {
+		old := b.learners[i]
+		if old == l {
+			return
+		}
+		b.touchTeam(old.Team)
+		if old.Team != l.Team {
+			b.members[old.Team] = slices.DeleteFunc(b.members[old.Team], func(j int32) bool { return j == i })
+			b.members[l.Team] = append(b.members[l.Team], i)
+		}
+		b.learners[i] = l
+	} else {
+		i = int32(len(b.learners))
+		b.learnerX[l.ID] = i
+		b.learners = append(b.learners, l)
+		b.members[l.Team] = append(b.members[l.Team], i)
+	}
+	b.touchTeam(l.Team)
+}
 
-// AddNudge records a nudge as it stands (delivered, failed or expired).
+// touchTeam marks a team and its manager for the next report: a learner's
+// progress moves the team's share and what followed the manager's nudges.
+func (b *Book) touchTeam(id string) {
+	b.dirtyT[id] = struct{}{}
+	if t := b.teams[id]; t != nil {
+		b.manager(t.Manager)
+	}
+}
+
+// AddNudge records a nudge as it stands (delivered, failed or expired), or
+// what changed of one already recorded.
 func (b *Book) AddNudge(n Nudge) {
-	w, in := b.place(n.Day)
-	if !in || n.Kind == nudges.KindSummary || n.Kind == nudges.KindShoutOut || n.Kind == nudges.KindDigest {
+	if n.Kind == nudges.KindSummary || n.Kind == nudges.KindShoutOut || n.Kind == nudges.KindDigest {
+		return
+	}
+	day := dayNum(n.Day)
+	var sent int64
+	if !n.Sent.IsZero() {
+		sent = n.Sent.Unix()
+	}
+	k := b.key(n.ID)
+	if ref, ok := b.nudges[k]; ok {
+		ref.sent = sent
+		b.nudges[k] = ref
+		if ref.root {
+			m := b.managers[ref.manager]
+			m.seq[ref.seq].set(n, day)
+			b.dirtyM[ref.manager] = struct{}{}
+		}
+		return
+	}
+	if day < b.from || day > b.to && !b.p.Grows {
 		return
 	}
 	mi, m := b.managerAt(n.Manager)
-	ref := nudgeRef{manager: mi, root: n.Parent == ""}
-	if !n.Sent.IsZero() {
-		ref.sent = n.Sent.Unix()
-	}
+	ref := nudgeRef{manager: mi, root: n.Parent == "", sent: sent}
 	if !ref.root {
 		// A reminder is answered for its root: point at the root's figures.
 		if r, ok := b.nudges[b.key(n.Parent)]; ok {
 			ref.cad, ref.seq = r.cad, r.seq
-			b.nudges[b.key(n.ID)] = ref
+			b.nudges[k] = ref
 		}
 		return
 	}
-	k := cadenceKey{n.Cadence, n.Script}
-	ci, ok := b.cadences[k]
+	ck := cadenceKey{n.Cadence, n.Script}
+	ci, ok := b.cadences[ck]
 	if !ok {
 		ci = int32(len(b.cadList))
-		b.cadences[k] = ci
-		b.cadList = append(b.cadList, &cadenceAgg{key: k, kind: n.Kind, skips: map[string]int{}})
+		b.cadences[ck] = ci
+		b.cadList = append(b.cadList, &cadenceAgg{key: ck, kind: n.Kind, skips: map[string]int{}})
 	}
-	c := b.cadList[ci]
 	ref.cad = ci + 1
-	ref.seq = m.addNudge(n, w)
-	if !n.Sent.IsZero() {
-		c.delivered++
-		c.sentDays = append(c.sentDays, sentDay{n.Day, ref.manager})
-	}
-	b.nudges[b.key(n.ID)] = ref
+	var e seqEntry
+	e.cad = ref.cad
+	e.set(n, day)
+	m.seq = append(m.seq, e)
+	ref.seq = int32(len(m.seq) - 1)
+	b.nudges[k] = ref
 }
 
 func (b *Book) key(id string) uint64 { return maphash.String(b.seed, id) }
@@ -204,12 +312,15 @@ func answers(kind string) bool {
 
 // AddReply records a coaching log.
 func (b *Book) AddReply(r Reply) {
-	w, in := b.place(r.Day)
-	if !in {
+	day := dayNum(r.Day)
+	if day > b.to && b.p.Grows {
+		b.later = append(b.later, r)
 		return
 	}
-	m := b.manager(r.Manager)
-	m.addReply(r, w)
+	if day < b.from || day > b.to {
+		return
+	}
+	b.manager(r.Manager).addReply(r, week(day, b.launch))
 	if r.Nudge == "" {
 		return
 	}
@@ -217,6 +328,8 @@ func (b *Book) AddReply(r Reply) {
 	if !ok || ref.cad == 0 {
 		return
 	}
+	b.dirtyM[ref.manager] = struct{}{}
+	m := b.managers[ref.manager]
 	c := b.cadList[ref.cad-1]
 	if r.Kind == "rating" {
 		switch r.Rating {

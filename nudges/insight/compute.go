@@ -1,9 +1,6 @@
 package insight
 
 import (
-	"cmp"
-	"slices"
-
 	"github.com/nudgebot/nudgebot/nudges"
 )
 
@@ -29,26 +26,32 @@ func firstApplication(l Learner, day nudges.Date) (counted, applied bool) {
 	return applied || !day.Before(end), applied
 }
 
-// Report computes every figure from what the Book holds.
+// Report computes every figure from what the Book holds: the managers and
+// teams that facts touched since the last report are recomputed, the
+// rest are as they were.
 func (b *Book) Report() Report {
+	b.refresh()
 	p := b.p
 	r := Report{Program: p.Program.ID, From: p.From, To: p.To, MinGroup: p.MinGroup}
-	applied := b.teamShares()
 	r.Teams = b.teamFigures()
-	weeks := map[int]*WeekReach{}
-	teamOf := b.learnerTeams()
-	for _, m := range b.managers {
-		f, ws := b.managerFigures(m)
+	var weeks []WeekReach // by week, from the range's first
+	base := week(b.from, b.launch)
+	r.Managers = make([]ManagerFigures, 0, len(b.order))
+	for _, i := range b.order {
+		m := b.managers[i]
+		f := m.out.fig
 		r.Managers = append(r.Managers, f)
 		r.Reach.Managers++
 		nudged, answered := false, false
-		for _, w := range ws {
-			a := m.at(w)
-			wr := weeks[w]
-			if wr == nil {
-				wr = &WeekReach{Week: w}
-				weeks[w] = wr
+		for wi, a := range m.weeks {
+			if !a.active() {
+				continue
 			}
+			w := m.base + wi - base
+			for len(weeks) <= w {
+				weeks = append(weeks, WeekReach{Week: base + len(weeks)})
+			}
+			wr := &weeks[w]
 			wr.Minutes += a.minutes
 			if a.nudged {
 				wr.Nudged++
@@ -65,14 +68,15 @@ func (b *Book) Report() Report {
 		r.Reach.Nudged += b2i(nudged)
 		r.Reach.Answered += b2i(answered)
 		r.Reach.Coached += b2i(f.CheckIns > 0)
-		r.Flags = append(r.Flags, b.managerFlags(m)...)
-		r.Spots = append(r.Spots, managerSpots(m, f, teamOf)...)
+		r.Flags = append(r.Flags, m.out.flags...)
+		r.Spots = append(r.Spots, m.out.spots...)
 	}
 	for _, w := range weeks {
-		r.Weeks = append(r.Weeks, *w)
+		if w != (WeekReach{Week: w.Week}) {
+			r.Weeks = append(r.Weeks, w)
+		}
 	}
-	slices.SortFunc(r.Weeks, func(a, b WeekReach) int { return cmp.Compare(a.Week, b.Week) })
-	r.Cadences = b.effects(applied)
+	r.Cadences = b.effects()
 	for _, e := range r.Cadences {
 		r.Reach.Delivered += e.Delivered
 		r.Reach.Replied += e.Answered
@@ -80,7 +84,7 @@ func (b *Book) Report() Report {
 	r.Reach.AnswerRate = ratio(r.Reach.Replied, r.Reach.Delivered)
 	r.Flags = append(r.Flags, teamFlags(r.Teams)...)
 	r.Spots = append(r.Spots, teamSpots(r.Teams, p.MinGroup)...)
-	r.Experiments = b.experiments(r.Managers)
+	r.Experiments = b.experiments()
 	return r
 }
 
@@ -98,41 +102,6 @@ func ratio(a, b int) float64 {
 	return float64(a) / float64(b)
 }
 
-// teamShares scores every learner into their team, at To and a week
-// earlier, and returns each manager's learners' first-application dates in
-// order (for "a first application followed the nudge").
-func (b *Book) teamShares() map[int32][]nudges.Date {
-	out := map[int32][]nudges.Date{}
-	lastWeek := b.p.To.AddDays(-7)
-	// The shares are counted afresh each time: a live Book is reported
-	// again and again as facts arrive.
-	for _, t := range b.teams {
-		t.counted, t.applied, t.lastCounted, t.lastApplied = 0, 0, 0, 0
-	}
-	for _, l := range b.learners {
-		t := b.teams[l.Team]
-		if t == nil {
-			continue
-		}
-		if c, a := firstApplication(l, b.p.To); c {
-			t.counted++
-			t.applied += b2i(a)
-		}
-		if c, a := firstApplication(l, lastWeek); c {
-			t.lastCounted++
-			t.lastApplied += b2i(a)
-		}
-		if !l.Applied.IsZero() {
-			mi := b.byID[t.Manager]
-			out[mi] = append(out[mi], l.Applied)
-		}
-	}
-	for _, ds := range out {
-		slices.SortFunc(ds, nudges.Date.Compare)
-	}
-	return out
-}
-
 func (b *Book) teamFigures() []TeamFigures {
 	out := make([]TeamFigures, 0, len(b.teamIDs))
 	for _, id := range b.teamIDs {
@@ -145,21 +114,6 @@ func (b *Book) teamFigures() []TeamFigures {
 		out = append(out, f)
 	}
 	return out
-}
-
-// learnerTeams maps a learner to their team, for shared wins. The map is
-// built on first use: most reports have few wins and many learners.
-func (b *Book) learnerTeams() func(string) string {
-	var m map[string]string
-	return func(id string) string {
-		if m == nil {
-			m = make(map[string]string, len(b.learners))
-			for _, l := range b.learners {
-				m[l.ID] = l.Team
-			}
-		}
-		return m[id]
-	}
 }
 
 func (b *Book) managerFigures(m *managerAgg) (ManagerFigures, []int) {

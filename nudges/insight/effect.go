@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"math"
 	"slices"
-	"sort"
 
 	"github.com/nudgebot/nudgebot/nudges"
 )
@@ -16,15 +15,33 @@ type cadenceAgg struct {
 	key                 cadenceKey
 	kind                nudges.Kind
 	delivered, answered int
+	followed            int // delivered nudges a first application followed
 	useful, notUseful   int
-	latency             []int32 // seconds from delivery to first answer
-	skips               map[string]int
-	sentDays            []sentDay
+	// latency holds the seconds from delivery to first answer: sorted up
+	// to sorted, then as they came, merged in at the next report.
+	latency []int32
+	sorted  int
+	skips   map[string]int
 }
 
-type sentDay struct {
-	day     nudges.Date
-	manager int32
+// medianLatency merges the latencies added since the last report into
+// the sorted ones, in place, and returns the median.
+func (c *cadenceAgg) medianLatency() int64 {
+	head, tail := c.latency[:c.sorted], slices.Clone(c.latency[c.sorted:])
+	slices.Sort(tail)
+	// Merge from the back: the larger of the two ends goes last.
+	i, j := len(head)-1, len(tail)-1
+	for k := len(c.latency) - 1; j >= 0; k-- {
+		if i >= 0 && head[i] > tail[j] {
+			c.latency[k] = head[i]
+			i--
+		} else {
+			c.latency[k] = tail[j]
+			j--
+		}
+	}
+	c.sorted = len(c.latency)
+	return median(c.latency)
 }
 
 // Wilson is the Wilson score interval for k successes in n trials: unlike
@@ -41,12 +58,11 @@ func Wilson(k, n int) Interval {
 	return Interval{Value: p, Low: math.Max(0, mid-half), High: math.Min(1, mid+half)}
 }
 
-func median(xs []int32) int64 {
-	if len(xs) == 0 {
+// median of sorted values.
+func median(s []int32) int64 {
+	if len(s) == 0 {
 		return 0
 	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
 	n := len(s)
 	if n%2 == 1 {
 		return int64(s[n/2])
@@ -54,23 +70,13 @@ func median(xs []int32) int64 {
 	return (int64(s[n/2-1]) + int64(s[n/2])) / 2
 }
 
-func (b *Book) effects(applied map[int32][]nudges.Date) []Effect {
+func (b *Book) effects() []Effect {
 	out := make([]Effect, 0, len(b.cadList))
 	for _, c := range b.cadList {
-		e := Effect{Cadence: c.key.cadence, Script: c.key.script, Kind: c.kind, Delivered: c.delivered,
-			Answered: c.answered, AnswerRate: ratio(c.answered, c.delivered), MedianAnswer: median(c.latency),
+		out = append(out, Effect{Cadence: c.key.cadence, Script: c.key.script, Kind: c.kind, Delivered: c.delivered,
+			Answered: c.answered, AnswerRate: ratio(c.answered, c.delivered), MedianAnswer: c.medianLatency(),
 			Useful: c.useful, NotUseful: c.notUseful, UsefulShare: Wilson(c.useful, c.useful+c.notUseful),
-			Skips: rankCounts(c.skips)}
-		followed := 0
-		for _, s := range c.sentDays {
-			ds := applied[s.manager]
-			i := sort.Search(len(ds), func(i int) bool { return !ds[i].Before(s.day) })
-			if i < len(ds) && !s.day.AddDays(applyWindow).Before(ds[i]) {
-				followed++
-			}
-		}
-		e.FollowedBy = ratio(followed, c.delivered)
-		out = append(out, e)
+			Skips: rankCounts(c.skips), FollowedBy: ratio(c.followed, c.delivered)})
 	}
 	slices.SortFunc(out, func(a, b Effect) int {
 		return cmp.Or(cmp.Compare(a.Cadence, b.Cadence), cmp.Compare(a.Script, b.Script))

@@ -1,11 +1,7 @@
 package insight
 
 import (
-	"cmp"
 	"math"
-	"slices"
-
-	"github.com/nudgebot/nudgebot/nudges"
 )
 
 // minArm is the fewest managers each group of an experiment needs before a
@@ -52,38 +48,32 @@ func (c Comparison) Verdict(d Interval) string {
 	return "no clear difference"
 }
 
-func (b *Book) experiments(ms []ManagerFigures) []Comparison {
-	if len(b.p.Holdouts) == 0 {
+func (b *Book) experiments() []Comparison {
+	if len(b.holds) == 0 {
 		return nil
 	}
 	// Every manager's figures over the same number of weeks: held-out
 	// managers may have fewer active weeks by design, so minutes per active
 	// week would flatter them.
 	weeks := float64(b.p.To.DaysSince(b.p.From)+1) / 7
-	minutes := make(map[string]float64, len(ms))
-	for _, f := range ms {
-		minutes[f.Manager] = float64(f.Minutes) / weeks
-	}
-	var out []Comparison
-	for cad, pct := range b.p.Holdouts {
-		if pct <= 0 {
-			continue
-		}
+	out := make([]Comparison, 0, len(b.holds))
+	for h, cad := range b.holds {
+		pct := b.p.Holdouts[cad]
 		c := Comparison{Cadence: cad, Percent: pct}
 		var mins [2][]float64
-		for _, m := range b.managers {
-			arm := &c.Treated
-			i := 0
-			if nudges.HeldOut(b.p.Program.ID, cad, m.id, pct) {
-				arm, i = &c.HeldOut, 1
+		for _, i := range b.order {
+			m := b.managers[i]
+			arm, k := &c.Treated, 0
+			if m.heldOut[h] {
+				arm, k = &c.HeldOut, 1
 			}
 			arm.Managers++
-			mins[i] = append(mins[i], minutes[m.id])
+			mins[k] = append(mins[k], float64(m.out.fig.Minutes)/weeks)
 		}
 		for _, id := range b.teamIDs {
 			t := b.teams[id]
 			arm := &c.Treated
-			if nudges.HeldOut(b.p.Program.ID, cad, t.Manager, pct) {
+			if m, ok := b.byID[t.Manager]; ok && b.managers[m].heldOut[h] {
 				arm = &c.HeldOut
 			}
 			arm.Learners += t.counted
@@ -96,7 +86,6 @@ func (b *Book) experiments(ms []ManagerFigures) []Comparison {
 		c.TooSmall = c.Treated.Managers < minArm || c.HeldOut.Managers < minArm
 		out = append(out, c)
 	}
-	slices.SortFunc(out, func(a, b Comparison) int { return cmp.Compare(a.Cadence, b.Cadence) })
 	return out
 }
 

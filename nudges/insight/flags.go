@@ -26,7 +26,7 @@ func (b *Book) missed(e seqEntry) bool {
 
 func (b *Book) managerFlags(m *managerAgg) []Flag {
 	var out []Flag
-	seq := m.ordered()
+	seq := m.ordered(b.from, b.to)
 	// Check-ins missed in a row, to the last one sent.
 	run := 0
 	for i := len(seq) - 1; i >= 0; i-- {

@@ -11,6 +11,11 @@ import (
 // outcome.
 type managerAgg struct {
 	id string
+	// heldOut says, per cadence with a hold-out (Book.holds), whether the
+	// manager is held out of it.
+	heldOut []bool
+	// out is what the last report computed of the manager.
+	out managerOut
 	// weeks holds the range's program weeks, from base: a slice, not a
 	// map, because every fact touches one and there are millions.
 	weeks   []weekAgg
@@ -31,6 +36,8 @@ type weekAgg struct {
 // seqEntry is one nudge of the manager's.
 type seqEntry struct {
 	order    int64 // sent time (unix seconds), or the day's noon when not delivered
+	day      int32 // day number it went out (or was due)
+	cad      int32 // 1 + index in Book.cadList
 	kind     nudges.Kind
 	sent     bool
 	failed   bool
@@ -56,6 +63,9 @@ func (m *managerAgg) week(w int) *weekAgg {
 	return &m.weeks[i]
 }
 
+// active says the manager was nudged or said something in the week.
+func (a weekAgg) active() bool { return a.nudged || a.answered || a.checkins > 0 || a.minutes > 0 }
+
 // at is week w's aggregate if anything happened in it (else a zero one).
 func (m *managerAgg) at(w int) weekAgg {
 	if i := w - m.base; i >= 0 && i < len(m.weeks) {
@@ -64,16 +74,15 @@ func (m *managerAgg) at(w int) weekAgg {
 	return weekAgg{}
 }
 
-func (m *managerAgg) addNudge(n Nudge, week int) int32 {
-	e := seqEntry{kind: n.Kind, sent: !n.Sent.IsZero(), failed: n.Failed, expired: n.Expired}
+// set records what n says of the nudge now; its answer stays as replies
+// left it.
+func (e *seqEntry) set(n Nudge, day int) {
+	e.kind, e.sent, e.failed, e.expired, e.day = n.Kind, !n.Sent.IsZero(), n.Failed, n.Expired, int32(day)
 	if e.sent {
 		e.order = n.Sent.Unix()
-		m.week(week).nudged = true
 	} else {
-		e.order = int64(dayNum(n.Day))*86400 + 43200
+		e.order = int64(day)*86400 + 43200
 	}
-	m.seq = append(m.seq, e)
-	return int32(len(m.seq) - 1)
 }
 
 func (m *managerAgg) addReply(r Reply, week int) {
@@ -113,9 +122,14 @@ func (m *managerAgg) answer(i int32, kind string) bool {
 	return true
 }
 
-// ordered returns the manager's nudges oldest first.
-func (m *managerAgg) ordered() []seqEntry {
-	s := slices.Clone(m.seq)
+// ordered returns the manager's nudges in the range, oldest first.
+func (m *managerAgg) ordered(from, to int) []seqEntry {
+	s := make([]seqEntry, 0, len(m.seq))
+	for _, e := range m.seq {
+		if int(e.day) >= from && int(e.day) <= to {
+			s = append(s, e)
+		}
+	}
 	slices.SortStableFunc(s, func(a, b seqEntry) int { return cmp64(a.order, b.order) })
 	return s
 }
@@ -136,7 +150,7 @@ func cmp64(a, b int64) int {
 func (m *managerAgg) activeWeeks() []int {
 	ws := make([]int, 0, len(m.weeks))
 	for i, a := range m.weeks {
-		if a.nudged || a.answered || a.checkins > 0 || a.minutes > 0 {
+		if a.active() {
 			ws = append(ws, m.base+i)
 		}
 	}
