@@ -58,6 +58,8 @@ type Engine struct {
 	// (nil if none): the LMS write-back queues its statement there, so a
 	// stored log is never without it.
 	OnLog func(tx *store.Tx, cfg *config.Config, l *store.Log, answered *store.Item) error
+	// live keeps the figures up to date as the store commits.
+	live *liveBooks
 }
 
 // Options configure an Engine.
@@ -84,6 +86,7 @@ func New(cfg *config.Config, st *store.Store, chat Chat, opt Options) *Engine {
 	}
 	e.base = cfg
 	e.cfg.Store(cfg)
+	e.live = newLiveBooks(e)
 	return e
 }
 

@@ -152,3 +152,30 @@ func BenchmarkDigest_10kTeams_1MLogs(b *testing.B) {
 	}
 	reportUsage(b, start)
 }
+
+// BenchmarkLiveReport_10kTeams_1MLogs: the report of a Book kept up to
+// date, after each of 100 new coaching logs and 20 nudges delivered, on the
+// same data set: what a dashboard pays per view while the bot writes.
+func BenchmarkLiveReport_10kTeams_1MLogs(b *testing.B) {
+	ids := newBigIDs(10_000)
+	bk := bigBook(ids)
+	bk.Report()
+	at := at(20, 6, 20)
+	n := 0
+	for b.Loop() {
+		for k := range 100 {
+			i := (n*100 + k) * 7919 % len(ids.managers)
+			bk.AddReply(insight.Reply{Manager: ids.managers[i], Nudge: ids.nudges[(i*20+19)*2], Kind: "checkin", Minutes: 5,
+				Day: nudges.DateOf(at), At: at})
+		}
+		for k := range 20 {
+			i := (n*20 + k) * 104729 % len(ids.managers)
+			bk.AddNudge(insight.Nudge{ID: fmt.Sprint("extra-", n, "-", k), Manager: ids.managers[i], Cadence: "weekly", Script: "five",
+				Kind: nudges.KindCheckIn, Day: nudges.DateOf(at), Sent: at})
+		}
+		n++
+		if r := bk.Report(); r.Reach.Managers != len(ids.managers) {
+			b.Fatalf("reach = %+v", r.Reach)
+		}
+	}
+}

@@ -1,0 +1,301 @@
+package bot
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nudgebot/nudgebot/nudges"
+	"github.com/nudgebot/nudgebot/nudges/insight"
+	"github.com/nudgebot/nudgebot/store"
+)
+
+// liveBooks keeps, per program, a Book from the launch to today that the
+// store's commits keep up to date, so reading the figures costs a report
+// of what changed, not a scan of a million logs.
+//
+// Each commit's facts (logs added, nudges queued, delivered, failed or
+// expired, first applications) are queued by the store's writer and added
+// to the Book on the next read. Only what a delta cannot say — an erasure,
+// logs deleted by retention, a reload of the configuration, the clock
+// going back — makes the Book be counted again from the data file; readers
+// wait for that count rather than see an erased person.
+type liveBooks struct {
+	e  *Engine
+	mu sync.Mutex // guards gen and each liveBook's queue and during
+	// gen counts the commits that made every Book stale.
+	gen   uint64
+	books map[string]*liveBook
+	wg    sync.WaitGroup
+	// counts is how many counts from the data file were started.
+	counts atomic.Int64
+}
+
+// liveBook is one program's. Its mu guards the Book and what was reported
+// of it; the store's writer takes liveBooks.mu alone, and never for long.
+// Whoever needs both takes liveBook.mu first.
+type liveBook struct {
+	program string
+	mu      sync.Mutex
+	feed    *feed
+	book    *insight.Book // nil until the first count is done
+	gen     uint64        // liveBooks.gen the count started at
+	stale   bool          // the queue overflowed: count again
+	// counting is closed when the count under way ends; nil when none is.
+	counting chan struct{}
+	err      error // the last count's failure
+	version  uint64
+	report   *insight.Report
+	repVer   uint64
+	repAt    time.Time
+
+	queue  []fact // committed since the last read
+	during []fact // committed while a count runs
+}
+
+// fact is one change a commit made, copied off the writer's records.
+type fact struct {
+	log  *store.Log
+	item *store.Item
+	app  *store.Application
+}
+
+// maxPending bounds the facts held for a Book nobody reads: past it, the
+// Book is counted afresh at the next read instead.
+const maxPending = 1 << 17
+
+// liveLag is how old the figures a reader gets may be while facts keep
+// arriving: a report of a hundred thousand managers is recomputed at most
+// this often, not on every page view.
+const liveLag = time.Second
+
+func newLiveBooks(e *Engine) *liveBooks {
+	lb := &liveBooks{e: e, books: map[string]*liveBook{}}
+	e.store.Observe(lb.observe)
+	return lb
+}
+
+// observe runs on the store's writer after each commit: it only queues.
+func (lb *liveBooks) observe(c store.Commit) {
+	lb.mu.Lock()
+	defer lb.mu.Unlock()
+	if c.Reset {
+		lb.gen++
+	}
+	if len(lb.books) == 0 {
+		return
+	}
+	var facts []fact
+	for _, l := range c.Logs {
+		cp := *l
+		facts = append(facts, fact{log: &cp})
+	}
+	for _, ch := range c.Items {
+		cp := *ch.Item
+		facts = append(facts, fact{item: &cp})
+	}
+	for i := range c.Applications {
+		cp := c.Applications[i]
+		facts = append(facts, fact{app: &cp})
+	}
+	for _, b := range lb.books {
+		mine := facts[:0:0]
+		for _, f := range facts {
+			if f.program() == b.program || f.log != nil && f.log.Program == "" {
+				mine = append(mine, f)
+			}
+		}
+		if b.counting != nil {
+			b.during = append(b.during, mine...)
+			continue
+		}
+		if b.stale {
+			continue
+		}
+		if len(b.queue)+len(mine) > maxPending {
+			b.queue, b.stale = nil, true
+			continue
+		}
+		b.queue = append(b.queue, mine...)
+	}
+}
+
+func (f fact) program() string {
+	switch {
+	case f.log != nil:
+		return f.log.Program
+	case f.item != nil:
+		return f.item.Program
+	}
+	return f.app.Program
+}
+
+// errNoProgram says a program id is not configured.
+type errNoProgram string
+
+func (e errNoProgram) Error() string { return "no program has id " + string(e) }
+
+// report returns the program's figures from its launch to today and the
+// version of the Book they came from: a reader may keep what it derived
+// from them while the version stands.
+func (lb *liveBooks) report(ctx context.Context, program string) (insight.Report, uint64, error) {
+	cfg := lb.e.Config()
+	if cfg.Program(program) == nil {
+		return insight.Report{}, 0, errNoProgram(program)
+	}
+	now := lb.e.now()
+	today := nudges.DateOf(now.In(cfg.Location))
+	lb.mu.Lock()
+	b := lb.books[program]
+	if b == nil {
+		b = &liveBook{program: program}
+		lb.books[program] = b
+	}
+	lb.mu.Unlock()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for {
+		lb.mu.Lock()
+		if b.counting == nil && b.err == nil && (b.book == nil || b.stale || b.gen != lb.gen || b.feed.cfg != cfg || !b.moveTo(today)) {
+			lb.count(b, today)
+		}
+		wait, queue := b.counting, b.queue
+		if wait == nil {
+			b.queue = nil
+		}
+		lb.mu.Unlock()
+		if wait != nil {
+			b.mu.Unlock()
+			select {
+			case <-wait:
+			case <-ctx.Done():
+				b.mu.Lock()
+				return insight.Report{}, 0, ctx.Err()
+			}
+			b.mu.Lock()
+			continue
+		}
+		if b.err != nil {
+			err := b.err
+			b.err = nil // the next read counts again
+			return insight.Report{}, 0, err
+		}
+		b.apply(queue)
+		break
+	}
+	if b.report == nil || b.repVer != b.version && now.Sub(b.repAt) >= liveLag {
+		r := b.book.Report()
+		b.report, b.repVer, b.repAt = &r, b.version, now
+	}
+	return *b.report, b.repVer, nil
+}
+
+// moveTo moves the Book to today; false means it cannot (the clock went
+// back) and must be counted again.
+func (b *liveBook) moveTo(today nudges.Date) bool {
+	if b.book.Params().To == today {
+		return true
+	}
+	if !b.book.SetTo(today) {
+		return false
+	}
+	b.version++
+	return true
+}
+
+// apply adds facts to the Book.
+//
+// A learner's module is dated by the first day a nudge about it was due
+// or went out; a count from the file dates it by the day that nudge has
+// now, which differs only for a nudge due before midnight and delivered
+// after.
+func (b *liveBook) apply(facts []fact) {
+	for _, f := range facts {
+		switch {
+		case f.log != nil:
+			if r, ok := b.feed.reply(f.log); ok {
+				b.book.AddReply(r)
+			}
+		case f.item != nil:
+			n, ok, moved := b.feed.nudge(f.item)
+			if !ok {
+				continue
+			}
+			b.book.AddNudge(n)
+			if moved {
+				if _, ok := b.feed.teamOf[f.item.Learner]; ok {
+					b.book.AddLearner(b.feed.learner(f.item.Learner))
+				}
+			}
+		case f.app != nil:
+			if _, ok := b.feed.applied[f.app.Learner]; ok {
+				continue // the first stays first
+			}
+			b.feed.applied[f.app.Learner] = f.app.Date
+			if _, ok := b.feed.teamOf[f.app.Learner]; ok {
+				b.book.AddLearner(b.feed.learner(f.app.Learner))
+			}
+		}
+		b.version++
+	}
+}
+
+// count starts counting b from the data file in the background; b.mu and
+// lb.mu are held.
+func (lb *liveBooks) count(b *liveBook, today nudges.Date) {
+	done := make(chan struct{})
+	b.counting, b.during, b.queue, b.stale, b.err = done, nil, nil, false, nil
+	gen, cfg := lb.gen, lb.e.Config()
+	lb.counts.Add(1)
+	lb.wg.Go(func() {
+		defer close(done)
+		f, err := newFeed(cfg, b.program)
+		var book *insight.Book
+		if err == nil {
+			book = f.newBook(f.prog.Launch, today, 0, true)
+			err = lb.e.store.View(func(tx *store.Tx) error {
+				if err := f.scan(tx, book); err != nil {
+					return err
+				}
+				b.mu.Lock()
+				defer b.mu.Unlock()
+				lb.mu.Lock()
+				defer lb.mu.Unlock()
+				// Facts committed while the count ran: the logs this view
+				// already holds are not added twice; a nudge or a first
+				// application given again changes nothing.
+				var after []fact
+				for _, x := range b.during {
+					if x.log == nil || !tx.HasReply(x.log.ID) {
+						after = append(after, x)
+					}
+				}
+				b.feed, b.book, b.gen, b.queue, b.during, b.counting = f, book, gen, after, nil, nil
+				b.version++
+				b.report = nil
+				return nil
+			})
+		}
+		if err != nil {
+			b.mu.Lock()
+			lb.mu.Lock()
+			b.book, b.err, b.counting, b.during = nil, err, nil, nil
+			lb.mu.Unlock()
+			b.mu.Unlock()
+		}
+	})
+}
+
+// LiveReport is the program's figures from its launch to today, kept up
+// to date as the engine writes: cheap enough for every page view. The
+// version changes whenever the figures may have. The first call for a
+// program, and the first after an erasure or a reload, waits for a count
+// from the data file.
+func (e *Engine) LiveReport(ctx context.Context, program string) (insight.Report, uint64, error) {
+	return e.live.report(ctx, program)
+}
+
+// WaitLive waits for counts of the live figures under way: at shutdown,
+// and in tests.
+func (e *Engine) WaitLive() { e.live.wg.Wait() }
