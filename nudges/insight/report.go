@@ -17,7 +17,7 @@ type Report struct {
 	Weeks    []WeekReach      `json:"weeks"`
 	Cadences []Effect         `json:"cadences"`
 	Teams    []TeamFigures    `json:"teams"`
-	Managers []ManagerFigures `json:"managers"`
+	Managers []ManagerFigures `json:"managers"` // by manager id
 	Flags    []Flag           `json:"flags"`
 	Spots    []Spot           `json:"spots"`
 

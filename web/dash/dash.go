@@ -61,6 +61,7 @@ type Dashboard struct {
 	sessions *sessions
 	pages    map[string]*template.Template
 	cache    *cache
+	live     liveFigures
 	mux      *http.ServeMux
 
 	mu    sync.Mutex // guards prov, oauth

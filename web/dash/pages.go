@@ -3,7 +3,9 @@ package dash
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/nudgebot/nudgebot/nudges"
 	"github.com/nudgebot/nudgebot/nudges/insight"
@@ -48,23 +50,21 @@ func (d *Dashboard) reportRange(r *http.Request, p ProgramInfo) (from, to nudges
 }
 
 // figures is a program's report as L&D may see it (small teams withheld),
-// with what pages look up in it made once per computation, not per view.
+// with what pages add up from it made once per computation, not per view.
 type figures struct {
 	insight.View
-	byManager        map[string]int // index in Managers
 	applied, counted int
 	avgMinutes       float64
 }
 
 func newFigures(v insight.View) *figures {
-	f := &figures{View: v, byManager: make(map[string]int, len(v.Managers))}
+	f := &figures{View: v}
 	for _, t := range v.Teams {
 		f.applied += t.Applied
 		f.counted += t.Counted
 	}
 	total := 0.0
-	for i, m := range v.Managers {
-		f.byManager[m.Manager] = i
+	for _, m := range v.Managers {
 		total += m.PerWeek
 	}
 	if len(v.Managers) > 0 {
@@ -78,6 +78,9 @@ func (d *Dashboard) view(r *http.Request, p ProgramInfo) (*figures, error) {
 	from, to, err := d.reportRange(r, p)
 	if err != nil {
 		return nil, err
+	}
+	if lb, ok := d.b.(LiveBackend); ok && from == p.Launch && to == d.b.Today() {
+		return d.live.get(r.Context(), p.ID, lb)
 	}
 	v, err := d.cache.get("report|"+p.ID+"|"+from.String()+"|"+to.String(), func() (any, error) {
 		rep, err := d.b.Report(context.WithoutCancel(r.Context()), p.ID, from, to)
@@ -172,7 +175,10 @@ func (d *Dashboard) teams(w http.ResponseWriter, r *http.Request, ss *session) {
 		out := make([]row, len(rows))
 		for i, t := range rows {
 			out[i] = row{TeamFigures: t}
-			if j, ok := v.byManager[t.Manager]; ok {
+			// A report lists managers by id.
+			if j, ok := slices.BinarySearchFunc(v.Managers, t.Manager, func(m insight.ManagerFigures, id string) int {
+				return strings.Compare(m.Manager, id)
+			}); ok {
 				out[i].Coach = v.Managers[j]
 			}
 		}

@@ -55,6 +55,12 @@ func (s *Source) Report(ctx context.Context, program string, from, to nudges.Dat
 	return bot.InsightReport(s.e.Store(), s.e.Config(), program, from, to)
 }
 
+// LiveReport is the engine's live figures from the launch to today: no
+// scan per page view.
+func (s *Source) LiveReport(ctx context.Context, program string) (insight.Report, uint64, error) {
+	return s.e.LiveReport(ctx, program)
+}
+
 // SendDigest queues the program's digest for the roster's L&D admins, as
 // the engine composes it at send time.
 func (s *Source) SendDigest(ctx context.Context, program string) (int, error) {
