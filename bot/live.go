@@ -4,7 +4,6 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/nudgebot/nudgebot/nudges"
 	"github.com/nudgebot/nudgebot/nudges/insight"
@@ -48,7 +47,6 @@ type liveBook struct {
 	version  uint64
 	report   *insight.Report
 	repVer   uint64
-	repAt    time.Time
 
 	queue  []fact // committed since the last read
 	during []fact // committed while a count runs
@@ -64,11 +62,6 @@ type fact struct {
 // maxPending bounds the facts held for a Book nobody reads: past it, the
 // Book is counted afresh at the next read instead.
 const maxPending = 1 << 17
-
-// liveLag is how old the figures a reader gets may be while facts keep
-// arriving: a report of a hundred thousand managers is recomputed at most
-// this often, not on every page view.
-const liveLag = time.Second
 
 func newLiveBooks(e *Engine) *liveBooks {
 	lb := &liveBooks{e: e, books: map[string]*liveBook{}}
@@ -144,8 +137,7 @@ func (lb *liveBooks) report(ctx context.Context, program string) (insight.Report
 	if cfg.Program(program) == nil {
 		return insight.Report{}, 0, errNoProgram(program)
 	}
-	now := lb.e.now()
-	today := nudges.DateOf(now.In(cfg.Location))
+	today := nudges.DateOf(lb.e.now().In(cfg.Location))
 	lb.mu.Lock()
 	b := lb.books[program]
 	if b == nil {
@@ -184,9 +176,9 @@ func (lb *liveBooks) report(ctx context.Context, program string) (insight.Report
 		b.apply(queue)
 		break
 	}
-	if b.report == nil || b.repVer != b.version && now.Sub(b.repAt) >= liveLag {
+	if b.report == nil || b.repVer != b.version {
 		r := b.book.Report()
-		b.report, b.repVer, b.repAt = &r, b.version, now
+		b.report, b.repVer = &r, b.version
 	}
 	return *b.report, b.repVer, nil
 }
@@ -258,6 +250,7 @@ func (lb *liveBooks) count(b *liveBook, today nudges.Date) {
 				if err := f.scan(tx, book); err != nil {
 					return err
 				}
+				tx.ReleasePages()
 				b.mu.Lock()
 				defer b.mu.Unlock()
 				lb.mu.Lock()
@@ -295,6 +288,11 @@ func (lb *liveBooks) count(b *liveBook, today nudges.Date) {
 func (e *Engine) LiveReport(ctx context.Context, program string) (insight.Report, uint64, error) {
 	return e.live.report(ctx, program)
 }
+
+// LiveCounts is how many times the live figures were counted from the
+// data file since the engine started: once per program, then once per
+// erasure, retention pass or reload.
+func (e *Engine) LiveCounts() int64 { return e.live.counts.Load() }
 
 // WaitLive waits for counts of the live figures under way: at shutdown,
 // and in tests.

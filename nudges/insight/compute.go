@@ -122,7 +122,7 @@ func (b *Book) managerFigures(m *managerAgg) (ManagerFigures, []int) {
 	for _, w := range ws {
 		a := m.at(w)
 		f.Minutes += a.minutes
-		f.CheckIns += a.checkins
+		f.CheckIns += int(a.checkins)
 		if f.Target > 0 && a.minutes >= f.Target {
 			f.WeeksOnTarget++
 		}

@@ -29,7 +29,7 @@ type managerAgg struct {
 
 type weekAgg struct {
 	nudged, answered bool
-	checkins         int
+	checkins         int32
 	minutes          int
 }
 

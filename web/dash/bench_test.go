@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,7 +29,10 @@ import (
 	"github.com/nudgebot/nudgebot/web/dash/botsrc"
 )
 
-var big = flag.Bool("dash.big", false, "benchmark on 100,000 managers, 10,000 teams and 1,000,000 logs (default: a hundredth of that)")
+var (
+	big    = flag.Bool("dash.big", false, "benchmark on 100,000 managers, 10,000 teams and 1,000,000 logs (default: a hundredth of that)")
+	writes = flag.Int("dash.writes", 0, "coaching logs stored per second while pages are timed (0: none)")
+)
 
 // writeBigRoster writes a config of managers, the first teams of them
 // leading a team of ten learners (CSV roster), the rest on their own.
@@ -176,6 +180,20 @@ func BenchmarkPages(b *testing.B) {
 	for _, p := range pages {
 		get(p) // the figures and delivery health, computed once
 	}
+	minutes := func() int {
+		r, _, err := e.LiveReport(ctx, "p")
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for _, w := range r.Weeks {
+			n += w.Minutes
+		}
+		return n
+	}
+	before := minutes()
+	stop := keepWriting(b, st, clock, managers, *writes)
+	defer stop()
 	lat := map[string][]time.Duration{}
 	b.ResetTimer()
 	for b.Loop() {
@@ -184,6 +202,14 @@ func BenchmarkPages(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	written := stop()
+	if *writes > 0 {
+		b.ReportMetric(float64(written), "logs-written")
+		// Every log written while the pages were timed is in the figures.
+		if got := minutes() - before; got != 5*written {
+			b.Errorf("the live figures gained %d minutes; %d logs of 5 were written", got, written)
+		}
+	}
 	worst := time.Duration(0)
 	for _, p := range pages {
 		ds := lat[p]
@@ -191,7 +217,8 @@ func BenchmarkPages(b *testing.B) {
 		p95 := ds[min(len(ds)-1, len(ds)*95/100)]
 		worst = max(worst, p95)
 		if testing.Verbose() {
-			b.Logf("%-28s p95 %6.1f ms (n=%d)", p, float64(p95.Microseconds())/1000, len(ds))
+			ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+			b.Logf("%-28s p95 %6.1f ms, max %6.1f ms (n=%d)", p, ms(p95), ms(ds[len(ds)-1]), len(ds))
 		}
 	}
 	runtime.GC()
@@ -220,4 +247,54 @@ func rssMB(field string) float64 {
 		}
 	}
 	return 0
+}
+
+// keepWriting stores coaching logs at perSecond, ten to a commit, as
+// managers answer while L&D reads, with the bot's clock running; stop
+// ends it and returns how many were stored.
+func keepWriting(b *testing.B, st *store.Store, clock *testclock.Clock, managers, perSecond int) (stop func() int) {
+	if perSecond <= 0 {
+		return func() int { return 0 }
+	}
+	done, finished := make(chan struct{}), make(chan int)
+	base, began := clock.Now(), time.Now()
+	go func() {
+		n := 0
+		tick := time.NewTicker(10 * time.Second / time.Duration(perSecond))
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				finished <- n
+				return
+			case <-tick.C:
+			}
+			now := base.Add(time.Since(began))
+			clock.SetTime(now)
+			err := st.Write(context.Background(), func(tx *store.Tx) error {
+				for k := range 10 {
+					m := (n + k) * 7919 % managers
+					l := &store.Log{ID: fmt.Sprint("live-", n+k), Manager: fmt.Sprintf("m%06d", m), Kind: string(nudges.KindCheckIn),
+						Program: "p", CreatedAt: now, Minutes: 5, Answers: map[string]string{"tried": "a question"}}
+					if err := tx.AddLog(l); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				b.Error(err)
+			}
+			n += 10
+		}
+	}()
+	var once sync.Once
+	total := 0
+	return func() int {
+		once.Do(func() {
+			close(done)
+			total = <-finished
+		})
+		return total
+	}
 }

@@ -101,7 +101,7 @@ func New(opt Options) (*Dashboard, error) {
 	}
 	opt.ExternalURL = strings.TrimSuffix(opt.ExternalURL, "/")
 	d := &Dashboard{opt: opt, b: opt.Backend, now: opt.Now, log: opt.Logger,
-		sessions: newSessions(opt.SessionTTL, opt.Now), cache: newCache(opt.ReportMaxAge, opt.Now)}
+		sessions: newSessions(opt.SessionTTL, opt.Now), cache: newCache(opt.ReportMaxAge, opt.Now), live: liveFigures{now: opt.Now}}
 	var err error
 	if d.pages, err = parsePages(); err != nil {
 		return nil, err
@@ -111,7 +111,10 @@ func New(opt Options) (*Dashboard, error) {
 }
 
 // Close waits for background refreshes of cached figures to finish.
-func (d *Dashboard) Close() { d.cache.wait() }
+func (d *Dashboard) Close() {
+	d.cache.wait()
+	d.live.wait()
+}
 
 // ServeHTTP serves every dashboard route, each with the security headers.
 func (d *Dashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) {

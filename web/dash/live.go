@@ -3,47 +3,105 @@ package dash
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/nudgebot/nudgebot/nudges/insight"
 )
 
 // LiveBackend is a Backend that keeps each program's figures from its
-// launch to today up to date as the bot writes. The dashboard asks it on
-// every view of that range instead of caching, so a reply just stored
-// shows within a second; other ranges still go through the cache.
+// launch to today up to date as the bot writes: asking costs a report of
+// what changed since the last time, not a scan. Other ranges still go
+// through the cache.
 type LiveBackend interface {
 	// LiveReport returns the figures and a version that changes whenever
 	// they may have.
 	LiveReport(ctx context.Context, program string) (insight.Report, uint64, error)
 }
 
-// liveFigures keeps the figures derived from the last live report per
-// program, reused while its version stands: deriving them for 100,000
-// managers costs more than a page may.
+// The live figures' freshness. While L&D keeps reading, they are brought
+// up to date in the background at most once every liveLag, so no page
+// view pays for a report of a hundred thousand managers; a view that
+// finds them older than liveStale (nobody has looked for a while) waits
+// for them to be brought up to date instead.
+const (
+	liveLag   = time.Second
+	liveStale = 10 * time.Second
+)
+
+// liveFigures keeps, per program, the figures derived from the last live
+// report: deriving them for 100,000 managers costs more than a page may.
 type liveFigures struct {
-	mu sync.Mutex
-	m  map[string]liveEntry
+	mu  sync.Mutex
+	m   map[string]*liveEntry
+	now func() time.Time
+	wg  sync.WaitGroup
 }
 
 type liveEntry struct {
-	ver uint64
 	f   *figures
+	ver uint64
+	at  time.Time // when f was last brought up to date
+	err error
+	// done is closed when the refresh under way ends; nil when none is.
+	done chan struct{}
 }
 
 func (l *liveFigures) get(ctx context.Context, program string, lb LiveBackend) (*figures, error) {
-	rep, ver, err := lb.LiveReport(ctx, program)
-	if err != nil {
-		return nil, err
+	l.mu.Lock()
+	if l.m == nil {
+		l.m = map[string]*liveEntry{}
+	}
+	e := l.m[program]
+	if e == nil {
+		e = &liveEntry{}
+		l.m[program] = e
+	}
+	age := l.now().Sub(e.at)
+	if e.done == nil && (e.f == nil || age >= liveLag) {
+		l.refresh(program, e, lb)
+	}
+	done, wait := e.done, e.f == nil || age >= liveStale
+	l.mu.Unlock()
+	if done != nil && wait {
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if e, ok := l.m[program]; ok && e.ver == ver {
-		return e.f, nil
+	if e.f == nil {
+		err := e.err
+		delete(l.m, program) // the next view tries again
+		return nil, err
 	}
-	f := newFigures(rep.For(insight.LnD()))
-	if l.m == nil {
-		l.m = map[string]liveEntry{}
-	}
-	l.m[program] = liveEntry{ver, f}
-	return f, nil
+	return e.f, nil
 }
+
+// refresh brings e up to date in the background; l.mu is held.
+func (l *liveFigures) refresh(program string, e *liveEntry, lb LiveBackend) {
+	done := make(chan struct{})
+	e.done = done
+	ver, had := e.ver, e.f != nil
+	l.wg.Go(func() {
+		defer close(done)
+		rep, v, err := lb.LiveReport(context.Background(), program)
+		var f *figures
+		if err == nil && (v != ver || !had) {
+			f = newFigures(rep.For(insight.LnD()))
+		}
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		e.done, e.err = nil, err
+		if err != nil {
+			return // the figures shown stay as they were
+		}
+		if f != nil {
+			e.f, e.ver = f, v
+		}
+		e.at = l.now()
+	})
+}
+
+func (l *liveFigures) wait() { l.wg.Wait() }
