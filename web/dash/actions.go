@@ -180,6 +180,7 @@ func (d *Dashboard) action(w http.ResponseWriter, r *http.Request, ss *session) 
 	}
 	msg, done, err := a.run(d, w, r, ss, target)
 	d.cache.drop()
+	d.live.drop()
 	result := "ok"
 	if err != nil {
 		result = errText(err)

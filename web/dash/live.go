@@ -35,6 +35,7 @@ type liveFigures struct {
 	m   map[string]*liveEntry
 	now func() time.Time
 	wg  sync.WaitGroup
+	gen uint64 // bumped by drop: a refresh started before it is discarded
 }
 
 type liveEntry struct {
@@ -47,43 +48,50 @@ type liveEntry struct {
 }
 
 func (l *liveFigures) get(ctx context.Context, program string, lb LiveBackend) (*figures, error) {
-	l.mu.Lock()
-	if l.m == nil {
-		l.m = map[string]*liveEntry{}
-	}
-	e := l.m[program]
-	if e == nil {
-		e = &liveEntry{}
-		l.m[program] = e
-	}
-	age := l.now().Sub(e.at)
-	if e.done == nil && (e.f == nil || age >= liveLag) {
-		l.refresh(program, e, lb)
-	}
-	done, wait := e.done, e.f == nil || age >= liveStale
-	l.mu.Unlock()
-	if done != nil && wait {
-		select {
-		case <-done:
-		case <-ctx.Done():
-			return nil, ctx.Err()
+	for {
+		l.mu.Lock()
+		if l.m == nil {
+			l.m = map[string]*liveEntry{}
 		}
+		e := l.m[program]
+		if e == nil {
+			e = &liveEntry{}
+			l.m[program] = e
+		}
+		age := l.now().Sub(e.at)
+		if e.done == nil && (e.f == nil || age >= liveLag) {
+			l.refresh(program, e, lb)
+		}
+		done, wait := e.done, e.f == nil || age >= liveStale
+		l.mu.Unlock()
+		if wait {
+			select {
+			case <-done:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		l.mu.Lock()
+		f, err := e.f, e.err
+		if f == nil && l.m[program] == e {
+			delete(l.m, program) // the next view tries again
+		}
+		l.mu.Unlock()
+		switch {
+		case err != nil && (f == nil || wait):
+			return nil, err
+		case f != nil:
+			return f, nil // a failed refresh in the background leaves them as they were
+		}
+		// Dropped while it was brought up to date: once more.
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if e.f == nil {
-		err := e.err
-		delete(l.m, program) // the next view tries again
-		return nil, err
-	}
-	return e.f, nil
 }
 
 // refresh brings e up to date in the background; l.mu is held.
 func (l *liveFigures) refresh(program string, e *liveEntry, lb LiveBackend) {
 	done := make(chan struct{})
 	e.done = done
-	ver, had := e.ver, e.f != nil
+	ver, had, gen := e.ver, e.f != nil, l.gen
 	l.wg.Go(func() {
 		defer close(done)
 		rep, v, err := lb.LiveReport(context.Background(), program)
@@ -94,7 +102,7 @@ func (l *liveFigures) refresh(program string, e *liveEntry, lb LiveBackend) {
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		e.done, e.err = nil, err
-		if err != nil {
+		if err != nil || l.gen != gen {
 			return // the figures shown stay as they were
 		}
 		if f != nil {
@@ -102,6 +110,15 @@ func (l *liveFigures) refresh(program string, e *liveEntry, lb LiveBackend) {
 		}
 		e.at = l.now()
 	})
+}
+
+// drop forgets the figures (after an erasure, say): the next view waits
+// for figures brought up to date after it.
+func (l *liveFigures) drop() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.gen++
+	l.m = nil
 }
 
 func (l *liveFigures) wait() { l.wg.Wait() }

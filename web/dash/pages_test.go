@@ -3,12 +3,14 @@ package dash_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/nudgebot/nudgebot/bot"
 	"github.com/nudgebot/nudgebot/nudges"
+	"github.com/nudgebot/nudgebot/nudges/insight"
 	"github.com/nudgebot/nudgebot/web/dash"
 )
 
@@ -160,5 +162,38 @@ func (v *env) answerBob(t *testing.T) {
 	if _, err := v.e.HandleReply(t.Context(), bot.Reply{ID: "reply-bob", Manager: "bob", Nudge: nudge, Kind: nudges.KindCheckIn,
 		Action: nudges.ActSkip, At: v.clock.Now(), Fields: map[string]string{nudges.FieldReason: "holiday"}}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// An erasure from the dashboard shows at once: the very next report, in
+// the same second, holds nothing of the manager erased (who stays on the
+// roster, with no figures).
+func TestFigures_ErasedManagerGoneFromTheNextReport(t *testing.T) {
+	v := newEnv(t, envOpt{})
+	c := v.admin()
+	ann := func() insight.ManagerFigures {
+		t.Helper()
+		_, body := v.get(c, dash.Prefix+"/api/report?program=p")
+		var rep insight.Report
+		if err := json.Unmarshal([]byte(body), &rep); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range rep.Managers {
+			if m.Manager == "ann" {
+				return m
+			}
+		}
+		t.Fatalf("ann is not in the report: %s", body)
+		return insight.ManagerFigures{}
+	}
+	if m := ann(); m.Minutes != 20 || m.CheckIns != 1 {
+		t.Fatalf("before the erasure, ann: %+v", m)
+	}
+	res, body := v.post(c, dash.Prefix+"/action/erase", url.Values{"csrf": {v.csrf(c)}, "person": {"ann"}, "confirm": {"yes"}, "typed": {"ann"}})
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("erase: %d %s", res.StatusCode, body)
+	}
+	if m := ann(); m.Minutes != 0 || m.CheckIns != 0 || m.Weeks != 0 {
+		t.Errorf("after the erasure, ann: %+v", m)
 	}
 }
