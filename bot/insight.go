@@ -61,7 +61,7 @@ func insightReports(tx *store.Tx, cfg *config.Config, program string, from nudge
 	if err := f.scan(tx, books...); err != nil {
 		return nil, err
 	}
-	tx.ReleasePages()
+	tx.ReleaseMapped()
 	out := make([]insight.Report, len(books))
 	for i, b := range books {
 		out[i] = b.Report()

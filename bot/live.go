@@ -250,7 +250,7 @@ func (lb *liveBooks) count(b *liveBook, today nudges.Date) {
 				if err := f.scan(tx, book); err != nil {
 					return err
 				}
-				tx.ReleasePages()
+				tx.ReleaseMapped()
 				b.mu.Lock()
 				defer b.mu.Unlock()
 				lb.mu.Lock()

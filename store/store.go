@@ -70,6 +70,7 @@ type Store struct {
 	damage     error
 
 	observers atomic.Pointer[[]func(Commit)] // see Observe
+	commits   atomic.Uint64                  // write transactions begun, for releaseEvery
 	observeMu sync.Mutex
 }
 

@@ -107,6 +107,13 @@ func (s *Store) commit(batch []request) {
 	}
 }
 
+// releaseEvery is how many commits pass between handing the data file's
+// mapped pages back to the kernel (see ReleaseMapped): a bot answering
+// managers all day reads index pages all over the file, and without this
+// its resident set would grow to the file's size. Mapping a page again
+// costs a minor fault, not a read.
+const releaseEvery = 64
+
 // update runs batch in one write transaction. Once the file is known to be
 // damaged it commits nothing more: every write is refused with the damage.
 func (s *Store) update(batch []request) (err error) {
@@ -126,6 +133,9 @@ func (s *Store) update(batch []request) (err error) {
 			if err := r.fn(tx); err != nil {
 				return err
 			}
+		}
+		if s.commits.Add(1)%releaseEvery == 0 {
+			tx.ReleaseMapped()
 		}
 		return tx.flush()
 	})
