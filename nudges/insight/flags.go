@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"slices"
 
-	"github.com/nudgebot/nudgebot/nudges"
 )
 
 // streakSpot is how many weeks (or pledges) in a row make a bright spot.
@@ -30,7 +29,7 @@ func (b *Book) managerFlags(m *managerAgg) []Flag {
 	// Check-ins missed in a row, to the last one sent.
 	run := 0
 	for i := len(seq) - 1; i >= 0; i-- {
-		if e := seq[i]; e.kind == nudges.KindCheckIn && e.sent {
+		if e := seq[i]; e.checkin && e.sent {
 			if !b.missed(e) {
 				break
 			}

@@ -38,7 +38,7 @@ type seqEntry struct {
 	order    int64 // sent time (unix seconds), or the day's noon when not delivered
 	day      int32 // day number it went out (or was due)
 	cad      int32 // 1 + index in Book.cadList
-	kind     nudges.Kind
+	checkin  bool  // a check-in: missing two in a row is a flag of its own
 	sent     bool
 	failed   bool
 	expired  bool
@@ -77,7 +77,7 @@ func (m *managerAgg) at(w int) weekAgg {
 // set records what n says of the nudge now; its answer stays as replies
 // left it.
 func (e *seqEntry) set(n Nudge, day int) {
-	e.kind, e.sent, e.failed, e.expired, e.day = n.Kind, !n.Sent.IsZero(), n.Failed, n.Expired, int32(day)
+	e.checkin, e.sent, e.failed, e.expired, e.day = n.Kind == nudges.KindCheckIn, !n.Sent.IsZero(), n.Failed, n.Expired, int32(day)
 	if e.sent {
 		e.order = n.Sent.Unix()
 	} else {
