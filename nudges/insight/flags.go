@@ -3,7 +3,6 @@ package insight
 import (
 	"cmp"
 	"slices"
-
 )
 
 // streakSpot is how many weeks (or pledges) in a row make a bright spot.
