@@ -59,6 +59,10 @@ type fact struct {
 	app  *store.Application
 }
 
+// liveCountHook, when set (by tests), runs once a count has read the file
+// and before it takes in what was committed meanwhile.
+var liveCountHook func()
+
 // maxPending bounds the facts held for a Book nobody reads: past it, the
 // Book is counted afresh at the next read instead.
 const maxPending = 1 << 17
@@ -251,6 +255,9 @@ func (lb *liveBooks) count(b *liveBook, today nudges.Date) {
 					return err
 				}
 				tx.ReleaseMapped()
+				if liveCountHook != nil {
+					liveCountHook()
+				}
 				b.mu.Lock()
 				defer b.mu.Unlock()
 				lb.mu.Lock()

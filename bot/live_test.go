@@ -139,3 +139,27 @@ func TestLive_ReplyIsADelta(t *testing.T) {
 		t.Errorf("live %+v\nscan %+v", after, want)
 	}
 }
+
+// TestLive_CommitDuringTheCountCountsOnce: a check-in committed while the
+// figures are being counted from the file (after the count read it) is in
+// the figures once, not lost and not twice.
+func TestLive_CommitDuringTheCountCountsOnce(t *testing.T) {
+	v := newEnv(t, digestConfig, "2026-06-17T10:00:00Z")
+	id := sendNow(t, v, nudges.KindCheckIn)
+	want := scanned(t, v)
+	bot.SetLiveCountHook(func() {
+		bot.SetLiveCountHook(nil)
+		if _, err := v.reply(t, bot.Reply{ID: "during", Nudge: id, Action: nudges.ActLog, Fields: checkIn("priya", "25", "2026-06-24", "", "")}); err != nil {
+			t.Error(err)
+		}
+	})
+	defer bot.SetLiveCountHook(nil)
+	got, _ := liveNow(t, v)
+	if got.Reach.Coached != want.Reach.Coached+1 || got.Reach.Replied != want.Reach.Replied+1 {
+		t.Errorf("a check-in committed during the count: coached %d→%d, replied %d→%d", want.Reach.Coached, got.Reach.Coached,
+			want.Reach.Replied, got.Reach.Replied)
+	}
+	if after := scanned(t, v); !reflect.DeepEqual(got, after) {
+		t.Errorf("live %+v\nscan %+v", got, after)
+	}
+}
