@@ -19,18 +19,24 @@ import (
 // taken to be on the program's schedule, with the module done when the
 // first assignment is handed out.
 func InsightReport(st *store.Store, cfg *config.Config, program string, from, to nudges.Date) (insight.Report, error) {
+	var r insight.Report
+	err := st.View(func(tx *store.Tx) (err error) {
+		r, err = insightReport(tx, cfg, program, from, to, itemsHint(st))
+		return err
+	})
+	return r, err
+}
+
+// itemsHint is how many outbox items the store holds, from its counters:
+// a Book sizes its index of nudges once instead of growing it.
+func itemsHint(st *store.Store) int {
 	hint := 0
 	if counts, err := st.Counts(); err == nil {
 		for _, n := range counts {
 			hint += int(n)
 		}
 	}
-	var r insight.Report
-	err := st.View(func(tx *store.Tx) (err error) {
-		r, err = insightReport(tx, cfg, program, from, to, hint)
-		return err
-	})
-	return r, err
+	return hint
 }
 
 // sentByAdmin is the cadence name the figures give nudges sent by an admin.

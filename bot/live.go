@@ -249,7 +249,7 @@ func (lb *liveBooks) count(b *liveBook, today nudges.Date) {
 		f, err := newFeed(cfg, b.program)
 		var book *insight.Book
 		if err == nil {
-			book = f.newBook(f.prog.Launch, today, 0, true)
+			book = f.newBook(f.prog.Launch, today, itemsHint(lb.e.store), true)
 			err = lb.e.store.View(func(tx *store.Tx) error {
 				if err := f.scan(tx, book); err != nil {
 					return err
