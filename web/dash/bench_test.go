@@ -128,6 +128,7 @@ func BenchmarkPages(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	seedItems(b, st, logs, managers, start)
 	// Restart on the seeded file, as a bot would: the seeding's memory is
 	// not the bot's.
 	if err := st.Close(); err != nil {
@@ -177,6 +178,7 @@ func BenchmarkPages(b *testing.B) {
 		get(p) // the figures and delivery health, computed once
 	}
 	lat := map[string][]time.Duration{}
+	stopWrites := writeWhileViewing(b, st, managers, start)
 	b.ResetTimer()
 	for b.Loop() {
 		for _, p := range pages {
@@ -184,6 +186,7 @@ func BenchmarkPages(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	b.ReportMetric(float64(stopWrites()), "writes")
 	worst := time.Duration(0)
 	for _, p := range pages {
 		ds := lat[p]
@@ -220,4 +223,111 @@ func rssMB(field string) float64 {
 		}
 	}
 	return 0
+}
+
+// The outbox the delivery page reads: seedItems and writeWhileViewing are
+// apart from BenchmarkPages so that the page's cost under writes can be
+// measured without touching the rest of it.
+
+var writesPerSecond = flag.Int("dash.writes", 0, "while pages are timed, commit this many outbox state changes and logs per second (0: none)")
+
+// itemReasons are the permanent failures seeded, as a platform words them.
+var itemReasons = []string{"channel_not_found", "not_in_channel", "account_inactive: user deactivated", "gave up after 72h0m0s (9 attempts): temporary failure"}
+
+// seedItem is the outbox item n of a seeded rollout: most sent and
+// answered, one in fifty failed for one of a few reasons, one in a hundred
+// skipped.
+func seedItem(n, managers int, start time.Time) *store.Item {
+	at := start.Add(time.Duration(n) * 5 * time.Second)
+	it := &store.Item{ID: fmt.Sprintf("n%08d", n), Manager: fmt.Sprintf("m%06d", n%managers), Kind: nudges.KindCheckIn,
+		Cadence: "weekly", Program: "p", Script: "s5", ScheduledAt: at, NextAttempt: at}
+	switch {
+	case n%50 == 7:
+		it.State, it.Attempts, it.Reason = store.Failed, 1, itemReasons[n/50%len(itemReasons)]
+	case n%100 == 11:
+		it.State, it.Reason = store.Skipped, "missed, and it is now outside working hours"
+	default:
+		it.State, it.Attempts, it.SentAt, it.Ref, it.Answered = store.Sent, 1, at, "ref", store.AnsweredLogged
+	}
+	return it
+}
+
+// seedItems stores n outbox items with tx.PutItem, in commits of 20,000.
+func seedItems(b *testing.B, st *store.Store, n, managers int, start time.Time) {
+	const perCommit = 20_000
+	for batch := 0; batch*perCommit < n; batch++ {
+		err := st.Write(context.Background(), func(tx *store.Tx) error {
+			for i := range min(perCommit, n-batch*perCommit) {
+				if err := tx.PutItem(seedItem(batch*perCommit+i, managers, start)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// writeWhileViewing commits -dash.writes changes a second (writeOne) until
+// stop is called, and then reports how many it committed.
+func writeWhileViewing(b *testing.B, st *store.Store, managers int, start time.Time) (stop func() int) {
+	if *writesPerSecond <= 0 {
+		return func() int { return 0 }
+	}
+	done, finished := make(chan struct{}), make(chan int)
+	go func() {
+		tick := time.NewTicker(time.Second / time.Duration(*writesPerSecond))
+		defer tick.Stop()
+		n := 0
+		for {
+			select {
+			case <-done:
+				finished <- n
+				return
+			case <-tick.C:
+			}
+			err := st.Write(context.Background(), func(tx *store.Tx) error {
+				return writeOne(tx, n, managers, start)
+			})
+			if err != nil {
+				b.Error(err)
+			}
+			n++
+		}
+	}()
+	return func() int { close(done); return <-finished }
+}
+
+// writeOne is the n-th change landing while pages are viewed: a new nudge
+// settled (one in five failed, one in ten skipped, the rest sent), every
+// tenth an earlier failure retried (failed → pending), and a coaching log.
+func writeOne(tx *store.Tx, n, managers int, start time.Time) error {
+	it := seedItem(n, managers, start)
+	it.ID = fmt.Sprintf("w%08d", n)
+	switch n % 10 {
+	case 0, 5:
+		it.State, it.Answered, it.SentAt, it.Reason = store.Failed, "", time.Time{}, itemReasons[n/10%len(itemReasons)]
+	case 3:
+		it.State, it.Answered, it.SentAt, it.Reason = store.Skipped, "", time.Time{}, "missed, and it is now outside working hours"
+	case 9:
+		old, err := tx.Item(fmt.Sprintf("w%08d", n-9))
+		if err != nil {
+			return err
+		}
+		if old != nil && old.State == store.Failed {
+			re := *old
+			re.State, re.Reason = store.Pending, "retried by an admin after: "+old.Reason
+			if err := tx.UpdateItem(old, &re); err != nil {
+				return err
+			}
+		}
+	}
+	if err := tx.PutItem(it); err != nil {
+		return err
+	}
+	return tx.AddLog(&store.Log{ID: fmt.Sprint("live-", n), Manager: it.Manager, Kind: string(nudges.KindCheckIn),
+		Program: "p", CreatedAt: start.Add(time.Duration(n) * time.Second), Minutes: 5,
+		Answers: map[string]string{"tried": "the opening line"}})
 }
