@@ -7,3 +7,11 @@ import (
 // SetSweepFault makes the sweep fail on rows fault rejects, as a crash in
 // the middle of the transaction would.
 func SetSweepFault(fault func(store.Due) error) { sweepFault = fault }
+
+// ReasonOf groups a failure's or skip's reason as the delivery health does.
+var ReasonOf = reasonOf
+
+// OnHealthBuild runs fn at each step of the delivery health's reads of the
+// outbox: "queueing" once commits are queued, "snapshot" inside the read
+// transaction.
+func (e *Engine) OnHealthBuild(fn func(step string)) { e.health.testHook = fn }

@@ -31,7 +31,8 @@ type Insights interface {
 	// SendDigest queues a program's digest now as a direct message to
 	// every L&D admin on the roster; n is how many it queued.
 	SendDigest(ctx context.Context, program string) (n int, err error)
-	// Delivery is the outbox's health. It may be slow; it is cached.
+	// Delivery is the outbox's health, read on every view of its page:
+	// it must be quick (kept as writes land, not scanned).
 	Delivery(ctx context.Context) (Delivery, error)
 }
 
