@@ -60,7 +60,10 @@ type Admin interface {
 	// Export is everything held about a person, as JSON.
 	Export(ctx context.Context, person string) ([]byte, error)
 	// Erase deletes what is held about a person; n is how many records.
-	Erase(ctx context.Context, person string) (n int, err error)
+	// It records the erasure in the audit log itself, by actor, in the
+	// commit that erases (counts only: the entry must not name whom), so
+	// the dashboard records only a failure.
+	Erase(ctx context.Context, actor, person string) (n int, err error)
 }
 
 // AuditLog records and lists admins' actions.

@@ -222,14 +222,15 @@ func (s *Source) Export(ctx context.Context, person string) ([]byte, error) {
 
 // Erase deletes what the data file holds about a person while the bot
 // runs: the store's one erasure (their records, their name in others'
-// free text redacted), in one commit. The store audits it in counts. The
-// pages bbolt freed still hold the old bytes until reused; the file is
+// free text redacted), in one commit, which also audits it by actor, in
+// counts: an erasure is one audit entry, whoever asked for it. The pages
+// bbolt freed still hold the old bytes until reused; the file is
 // rewritten (store.Compact) when the bot next starts, or by the command
 // line's erase.
-func (s *Source) Erase(ctx context.Context, person string) (int, error) {
+func (s *Source) Erase(ctx context.Context, actor, person string) (int, error) {
 	var done store.Erased
 	err := s.e.Store().Write(ctx, func(tx *store.Tx) (err error) {
-		done, err = tx.ErasePerson(s.who(person), "dashboard", s.e.Now())
+		done, err = tx.ErasePerson(s.who(person), actor, s.e.Now())
 		return err
 	})
 	if err != nil {
