@@ -119,9 +119,10 @@ func counted(s store.State) bool { return s == store.Failed || s == store.Skippe
 func (h *health) observe(c store.Commit) {
 	h.qmu.Lock()
 	defer h.qmu.Unlock()
-	if c.Reset {
-		// Nudges may have been removed (an erasure), which no change
-		// says: the view is stale and is built again when next read.
+	if c.ItemsRemoved {
+		// Nudges were removed (an erasure), which no change says: the
+		// view is stale and is built again when next read. Other resets
+		// (retention deleting logs) leave the outbox as it was.
 		h.drop()
 		return
 	}

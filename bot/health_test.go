@@ -112,7 +112,7 @@ func refuse(v *env, reasons map[string]string) {
 // The delivery page's figures follow deliveries, permanent failures,
 // skips, an admin's retry and an erasure as they land, equal at each step
 // to a read of the whole outbox, and only the first view and the one
-// after the erasure read the outbox.
+// after the erasure read the outbox (not the one after retention).
 func TestDeliveryHealth_KeptAsCommitsLand(t *testing.T) {
 	v := newEnv(t, healthConfig, "2026-06-01T07:00:00Z") // Monday 08:00 in London
 	builds := 0
@@ -170,6 +170,15 @@ func TestDeliveryHealth_KeptAsCommitsLand(t *testing.T) {
 	if strings.Contains(got, "unreachable bob") {
 		t.Errorf("Bob is still unreachable after his nudge was delivered:\n%s", got)
 	}
+
+	// Retention deletes logs, not nudges: nothing to read again.
+	if err := v.st.Write(context.Background(), func(tx *store.Tx) error {
+		_, err := tx.DeleteLogsBefore(v.clock.Now(), 1000)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	checkHealth(t, v, "after retention")
 
 	// Erasing Dee removes her skipped nudges, and readers see it at once.
 	if err := v.st.Write(context.Background(), func(tx *store.Tx) error {
