@@ -70,6 +70,12 @@ func reasonOf(r string) string {
 // read transaction begins, so every commit is either in the read's
 // snapshot or in the queue (or both), and applying the queue on top of
 // the read gives the outbox as of the queue's last commit.
+//
+// The store reports an item when its state, answer or subject changes,
+// not when only its reason does. That is enough: failed and skipped are
+// final but for an admin's retry (failed → pending, a change of state),
+// so a counted nudge's reason never changes unseen. Removals say only
+// that items went (Commit.ItemsRemoved): the view is then read again.
 type health struct {
 	st *store.Store
 
