@@ -55,7 +55,7 @@ func reasonOf(r string) string {
 //
 // It is built by one read of the outbox the first time it is asked for,
 // not when the engine starts: a bot nobody views the dashboard of never
-// pays for it (a second's read of a million nudges, and the memory), and
+// pays for it (a quarter of a second's read of a million nudges, and the memory), and
 // until then the observer only returns.
 //
 // The commits are the only way it learns of changes, and they arrive on
@@ -194,17 +194,15 @@ func (h *health) build(ctx context.Context, gen uint64) (*healthView, error) {
 	n := 0
 	err := h.st.View(func(tx *store.Tx) error {
 		h.hook("snapshot")
-		return tx.Items(func(it *store.Item) error {
-			if n++; n%65536 == 0 {
+		return tx.ItemsIn(func(it *store.Item) error {
+			if n++; n%4096 == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
 			}
-			if counted(it.State) {
-				v.set(healthChange{id: it.ID, manager: it.Manager, reason: reasonOf(it.Reason), state: it.State})
-			}
+			v.set(healthChange{id: it.ID, manager: it.Manager, reason: reasonOf(it.Reason), state: it.State})
 			return nil
-		})
+		}, store.Failed, store.Skipped)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read delivery health: %w", err)
