@@ -15,3 +15,11 @@ var ReasonOf = reasonOf
 // outbox: "queueing" once commits are queued, "snapshot" inside the read
 // transaction.
 func (e *Engine) OnHealthBuild(fn func(step string)) { e.health.testHook = fn }
+
+// SetHealthQueueLimit bounds the changes the delivery health queues
+// between reads, before it drops them and reads the outbox again.
+func (e *Engine) SetHealthQueueLimit(n int) {
+	e.health.qmu.Lock()
+	e.health.limit = n
+	e.health.qmu.Unlock()
+}

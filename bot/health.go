@@ -55,8 +55,8 @@ func reasonOf(r string) string {
 //
 // It is built by one read of the outbox the first time it is asked for,
 // not when the engine starts: a bot nobody views the dashboard of never
-// pays for it (a quarter of a second's read of a million nudges, and the memory), and
-// until then the observer only returns.
+// pays for it (a quarter of a second's read of a million nudges, and the
+// memory), and until then the observer only returns.
 //
 // The commits are the only way it learns of changes, and they arrive on
 // the store's writer goroutine, which must not wait: the observer copies
@@ -93,14 +93,13 @@ type health struct {
 	// view; the others wait for it (or for their context to end).
 	busy chan struct{}
 	view *healthView // guarded by busy
+	// limit bounds the queue when nobody reads: past it the queue is
+	// dropped and the next reader builds afresh, which costs one read of
+	// the outbox rather than memory without end.
+	limit int
 	// testHook, when set, runs at each step of a build (tests).
 	testHook func(step string)
 }
-
-// maxHealthQueue bounds the queue when nobody reads: past it the queue
-// is dropped and the next reader builds afresh, which costs one read of
-// the outbox rather than memory without end.
-const maxHealthQueue = 1 << 16
 
 // healthChange is a nudge as a commit left it, copied from the commit.
 type healthChange struct {
@@ -111,7 +110,7 @@ type healthChange struct {
 // watchHealth returns the health of st's outbox and registers the
 // observer that keeps it.
 func watchHealth(st *store.Store) *health {
-	h := &health{st: st, busy: make(chan struct{}, 1)}
+	h := &health{st: st, busy: make(chan struct{}, 1), limit: 1 << 16}
 	st.Observe(h.observe)
 	return h
 }
@@ -141,7 +140,7 @@ func (h *health) observe(c store.Commit) {
 		}
 		h.queue = append(h.queue, healthChange{id: ch.Item.ID, manager: ch.Item.Manager, reason: reasonOf(ch.Item.Reason), state: ch.Item.State})
 	}
-	if len(h.queue) > maxHealthQueue {
+	if len(h.queue) > h.limit {
 		h.drop()
 	}
 }

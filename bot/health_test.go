@@ -269,3 +269,31 @@ func TestDeliveryHealth_CommitDuringTheFirstRead(t *testing.T) {
 		})
 	}
 }
+
+// Left unread through more changes than it queues, the delivery health
+// drops them and reads the outbox again: still right, and its memory
+// bounded.
+func TestDeliveryHealth_ManyChangesUnread(t *testing.T) {
+	v := newEnv(t, healthConfig, "2026-06-01T07:00:00Z")
+	v.e.SetHealthQueueLimit(3)
+	builds := 0
+	v.e.OnHealthBuild(func(step string) {
+		if step == "snapshot" {
+			builds++
+		}
+	})
+	checkHealth(t, v, "the first view")
+	refuse(v, map[string]string{"ann": "channel_not_found", "bob": "channel_not_found", "cy": "not_in_channel", "dee": "not_in_channel"})
+	v.clock.Set("2026-06-01T08:31:00Z")
+	v.flush(t)
+	if _, err := v.e.SendNow(context.Background(), "dee", nudges.KindCheckIn); err != nil {
+		t.Fatal(err)
+	}
+	v.flush(t)
+	if got := checkHealth(t, v, "after more failures than the queue holds"); !strings.Contains(got, "unreachable dee not_in_channel: 2") {
+		t.Errorf("Dee's two failures:\n%s", got)
+	}
+	if builds != 2 {
+		t.Errorf("the outbox was read %d times; want 2", builds)
+	}
+}
