@@ -44,6 +44,8 @@ type Engine struct {
 	gate     atomic.Pointer[<-chan struct{}]
 	dispatch sync.Mutex // one dispatch pass at a time
 	sweepMu  sync.Mutex // one sweep at a time
+	// health is the outbox's delivery health, kept from the store's commits.
+	health *health
 	// OnDelivered is called after each delivery attempt is recorded
 	// (metrics, tests).
 	OnDelivered func(it store.Item)
@@ -81,6 +83,7 @@ const (
 // cfg as loaded; Start installs the effective one.
 func New(cfg *config.Config, st *store.Store, chat Chat, opt Options) *Engine {
 	e := &Engine{store: st, chat: chat, log: opt.Logger, now: opt.Now, wake: make(chan struct{}, 1)}
+	e.health = watchHealth(st)
 	if e.now == nil {
 		e.now = time.Now
 	}

@@ -186,6 +186,7 @@ func (t *Tx) eraseItems(m matcher, e *Erased) error {
 		t.count(it.State, -1)
 	}
 	e.Nudges = len(gone)
+	t.changes.ItemsRemoved = t.changes.ItemsRemoved || len(gone) > 0
 	return nil
 }
 

@@ -15,6 +15,10 @@ type Commit struct {
 	// erasure, logs deleted by retention): an observer should recount
 	// from the file.
 	Reset bool
+	// ItemsRemoved says outbox items were among the facts removed (an
+	// erasure): an observer that counts only items recounts then, and not
+	// after every run of log retention, which also resets.
+	ItemsRemoved bool
 }
 
 // Application is a learner's first application of a program, as recorded.

@@ -35,6 +35,9 @@ func TestObserve_OnlyCommittedFacts(t *testing.T) {
 		if c.Reset {
 			seen = append(seen, "reset")
 		}
+		if c.ItemsRemoved {
+			seen = append(seen, "items removed")
+		}
 	})
 	ctx := context.Background()
 	at := time.Date(2026, 6, 8, 9, 0, 0, 0, time.UTC)
@@ -71,13 +74,19 @@ func TestObserve_OnlyCommittedFacts(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if err := write(func(tx *store.Tx) error { // retention removes logs, not items
+		_, err := tx.DeleteLogsBefore(at.Add(-time.Hour), 10)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 	if err := write(func(tx *store.Tx) error {
 		_, err := tx.ErasePerson(store.Who{IDs: []string{"ann"}}, "test", at)
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"item n1 pending", "log r1", "applied lee 2026-06-08", "reset"}
+	want := []string{"item n1 pending", "log r1", "applied lee 2026-06-08", "reset", "reset", "items removed"}
 	if !slices.Equal(seen, want) {
 		t.Errorf("observed %q, want %q", seen, want)
 	}

@@ -24,6 +24,10 @@ type actionSpec struct {
 	run func(d *Dashboard, w http.ResponseWriter, r *http.Request, ss *session, target string) (msg string, done bool, err error)
 	// typed asks the admin to type the target to confirm.
 	typed bool
+	// audited says run records its success in the audit log itself, in
+	// the same commit: the dashboard records only a failure, so an action
+	// is one entry.
+	audited bool
 }
 
 var actions = map[string]actionSpec{
@@ -86,13 +90,13 @@ var actions = map[string]actionSpec{
 			w.Write(raw)
 			return "", true, nil
 		}},
-	"erase": {title: "Erase a person", fields: []string{"person"}, typed: true,
+	"erase": {title: "Erase a person", fields: []string{"person"}, typed: true, audited: true,
 		describe: func(d *Dashboard, r *http.Request, ss *session) (string, string, error) {
 			id, err := d.personArg(r)
 			return "Erase everything the bot holds about " + id + ": their coaching logs, logs about them, the bot's memory of them and their first applications. This cannot be undone.", id, err
 		},
 		run: func(d *Dashboard, w http.ResponseWriter, r *http.Request, ss *session, target string) (string, bool, error) {
-			n, err := d.b.Erase(r.Context(), target)
+			n, err := d.b.Erase(r.Context(), ss.user, target)
 			return fmt.Sprintf("Erased %d records about %s.", n, target), false, err
 		}},
 }
@@ -185,7 +189,9 @@ func (d *Dashboard) action(w http.ResponseWriter, r *http.Request, ss *session) 
 	if err != nil {
 		result = errText(err)
 	}
-	d.audit1(r.Context(), ss, name, target, result)
+	if err != nil || !a.audited {
+		d.audit1(r.Context(), ss, name, target, result)
+	}
 	if done {
 		return
 	}

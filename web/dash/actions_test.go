@@ -160,10 +160,16 @@ func TestAdmin_ExportThenErase(t *testing.T) {
 	if _, err := os.Stat(store.CompactPending(v.st.Path())); err != nil {
 		t.Errorf("the data file is not marked for rewriting: %v", err)
 	}
-	if got := v.audit(); !slices.Equal(got, []string{"ann@example.com erase one person's records ok",
-		"dashboard erase 2 logs, 0 nudges, 0 scheduled, 1 first applications, 0 identities removed; 0 others' logs scrubbed; state removed: false ",
+	// One entry for the erasure, by the admin, with what was removed and
+	// nothing of whom.
+	if got := v.audit(); !slices.Equal(got, []string{
+		"ann@example.com erase 2 logs, 0 nudges, 0 scheduled, 1 first applications, 0 identities removed; 0 others' logs scrubbed; state removed: false ",
 		"ann@example.com export one person's records ok"}) {
 		t.Fatalf("audit %q", got)
+	}
+	_, body = v.get(c, dash.Prefix+"/audit")
+	if n := strings.Count(body, "<td>erase</td>"); n != 1 || strings.Contains(body, "l1") || strings.Contains(body, `class="warn"`) {
+		t.Errorf("the audit page shows the erasure %d times, names whom, or warns of a failure:\n%s", n, body)
 	}
 }
 

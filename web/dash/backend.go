@@ -31,7 +31,8 @@ type Insights interface {
 	// SendDigest queues a program's digest now as a direct message to
 	// every L&D admin on the roster; n is how many it queued.
 	SendDigest(ctx context.Context, program string) (n int, err error)
-	// Delivery is the outbox's health. It may be slow; it is cached.
+	// Delivery is the outbox's health, read on every view of its page:
+	// it must be quick (kept as writes land, not scanned).
 	Delivery(ctx context.Context) (Delivery, error)
 }
 
@@ -59,7 +60,10 @@ type Admin interface {
 	// Export is everything held about a person, as JSON.
 	Export(ctx context.Context, person string) ([]byte, error)
 	// Erase deletes what is held about a person; n is how many records.
-	Erase(ctx context.Context, person string) (n int, err error)
+	// It records the erasure in the audit log itself, by actor, in the
+	// commit that erases (counts only: the entry must not name whom), so
+	// the dashboard records only a failure.
+	Erase(ctx context.Context, actor, person string) (n int, err error)
 }
 
 // AuditLog records and lists admins' actions.

@@ -14,7 +14,6 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,10 +28,7 @@ import (
 	"github.com/nudgebot/nudgebot/web/dash/botsrc"
 )
 
-var (
-	big    = flag.Bool("dash.big", false, "benchmark on 100,000 managers, 10,000 teams and 1,000,000 logs (default: a hundredth of that)")
-	writes = flag.Int("dash.writes", 0, "coaching logs stored per second while pages are timed (0: none)")
-)
+var big = flag.Bool("dash.big", false, "benchmark on 100,000 managers, 10,000 teams and 1,000,000 logs (default: a hundredth of that)")
 
 // writeBigRoster writes a config of managers, the first teams of them
 // leading a team of ten learners (CSV roster), the rest on their own.
@@ -132,6 +128,7 @@ func BenchmarkPages(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	seedItems(b, st, logs, managers, start)
 	// Restart on the seeded file, as a bot would: the seeding's memory is
 	// not the bot's.
 	if err := st.Close(); err != nil {
@@ -177,9 +174,13 @@ func BenchmarkPages(b *testing.B) {
 		return time.Since(t0)
 	}
 	cold := get("/")
+	firstDelivery := time.Duration(0)
 	for _, p := range pages {
-		get(p) // the figures and delivery health, computed once
+		if d := get(p); p == "/delivery" { // the figures and delivery health, computed once
+			firstDelivery = d
+		}
 	}
+	lat := map[string][]time.Duration{}
 	minutes := func() int {
 		r, _, err := e.LiveReport(ctx, "p")
 		if err != nil {
@@ -192,9 +193,7 @@ func BenchmarkPages(b *testing.B) {
 		return n
 	}
 	before := minutes()
-	stop := keepWriting(b, st, clock, managers, *writes)
-	defer stop()
-	lat := map[string][]time.Duration{}
+	stopWrites := writeWhileViewing(b, st, clock, managers, start)
 	b.ResetTimer()
 	for b.Loop() {
 		for _, p := range pages {
@@ -202,13 +201,11 @@ func BenchmarkPages(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	written := stop()
-	if *writes > 0 {
-		b.ReportMetric(float64(written), "logs-written")
-		// Every log written while the pages were timed is in the figures.
-		if got := minutes() - before; got != 5*written {
-			b.Errorf("the live figures gained %d minutes; %d logs of 5 were written", got, written)
-		}
+	written := stopWrites()
+	b.ReportMetric(float64(written), "writes")
+	// Every log written while the pages were timed is in the figures.
+	if got := minutes() - before; got != 5*written {
+		b.Errorf("the live figures gained %d minutes; %d logs of 5 were written", got, written)
 	}
 	worst := time.Duration(0)
 	for _, p := range pages {
@@ -225,6 +222,7 @@ func BenchmarkPages(b *testing.B) {
 	debug.FreeOSMemory()
 	b.ReportMetric(float64(worst.Microseconds())/1000, "worst-p95-ms")
 	b.ReportMetric(float64(cold.Milliseconds()), "first-report-ms")
+	b.ReportMetric(float64(firstDelivery.Milliseconds()), "first-delivery-ms")
 	// RssAnon is the bot's own memory; RssFile adds the data file's pages
 	// the report scan touched (page cache, which the kernel reclaims).
 	b.ReportMetric(rssMB("VmRSS:"), "RSS-MB")
@@ -249,19 +247,66 @@ func rssMB(field string) float64 {
 	return 0
 }
 
-// keepWriting stores coaching logs at perSecond, ten to a commit, as
-// managers answer while L&D reads, with the bot's clock running; stop
-// ends it and returns how many were stored.
-func keepWriting(b *testing.B, st *store.Store, clock *testclock.Clock, managers, perSecond int) (stop func() int) {
-	if perSecond <= 0 {
+// The outbox the delivery page reads: seedItems and writeWhileViewing are
+// apart from BenchmarkPages so that the page's cost under writes can be
+// measured without touching the rest of it.
+
+var writesPerSecond = flag.Int("dash.writes", 0, "while pages are timed, commit this many outbox state changes and logs per second (0: none)")
+
+// itemReasons are the permanent failures seeded, as a platform words them.
+var itemReasons = []string{"channel_not_found", "not_in_channel", "account_inactive: user deactivated", "gave up after 72h0m0s (9 attempts): temporary failure"}
+
+// seedItem is the outbox item n of a seeded rollout: most sent and
+// answered, one in fifty failed for one of a few reasons, one in a hundred
+// skipped.
+func seedItem(n, managers int, start time.Time) *store.Item {
+	at := start.Add(time.Duration(n) * 5 * time.Second)
+	it := &store.Item{ID: fmt.Sprintf("n%08d", n), Manager: fmt.Sprintf("m%06d", n%managers), Kind: nudges.KindCheckIn,
+		Cadence: "weekly", Program: "p", Script: "s5", ScheduledAt: at, NextAttempt: at}
+	switch {
+	case n%50 == 7:
+		it.State, it.Attempts, it.Reason = store.Failed, 1, itemReasons[n/50%len(itemReasons)]
+	case n%100 == 11:
+		it.State, it.Reason = store.Skipped, "missed, and it is now outside working hours"
+	default:
+		it.State, it.Attempts, it.SentAt, it.Ref, it.Answered = store.Sent, 1, at, "ref", store.AnsweredLogged
+	}
+	return it
+}
+
+// seedItems stores n outbox items with tx.PutItem, in commits of 20,000.
+func seedItems(b *testing.B, st *store.Store, n, managers int, start time.Time) {
+	const perCommit = 20_000
+	for batch := 0; batch*perCommit < n; batch++ {
+		err := st.Write(context.Background(), func(tx *store.Tx) error {
+			for i := range min(perCommit, n-batch*perCommit) {
+				if err := tx.PutItem(seedItem(batch*perCommit+i, managers, start)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// writeWhileViewing commits -dash.writes changes a second (writeOne), with
+// the bot's clock running, until stop is called, and then reports how many
+// it committed.
+func writeWhileViewing(b *testing.B, st *store.Store, clock *testclock.Clock, managers int, start time.Time) (stop func() int) {
+	if *writesPerSecond <= 0 {
 		return func() int { return 0 }
 	}
 	done, finished := make(chan struct{}), make(chan int)
+	// The bot's clock runs as the writes land: figures are brought up to
+	// date as time passes.
 	base, began := clock.Now(), time.Now()
 	go func() {
-		n := 0
-		tick := time.NewTicker(10 * time.Second / time.Duration(perSecond))
+		tick := time.NewTicker(time.Second / time.Duration(*writesPerSecond))
 		defer tick.Stop()
+		n := 0
 		for {
 			select {
 			case <-done:
@@ -269,32 +314,47 @@ func keepWriting(b *testing.B, st *store.Store, clock *testclock.Clock, managers
 				return
 			case <-tick.C:
 			}
-			now := base.Add(time.Since(began))
-			clock.SetTime(now)
+			clock.SetTime(base.Add(time.Since(began)))
 			err := st.Write(context.Background(), func(tx *store.Tx) error {
-				for k := range 10 {
-					m := (n + k) * 7919 % managers
-					l := &store.Log{ID: fmt.Sprint("live-", n+k), Manager: fmt.Sprintf("m%06d", m), Kind: string(nudges.KindCheckIn),
-						Program: "p", CreatedAt: now, Minutes: 5, Answers: map[string]string{"tried": "a question"}}
-					if err := tx.AddLog(l); err != nil {
-						return err
-					}
-				}
-				return nil
+				return writeOne(tx, n, managers, start)
 			})
 			if err != nil {
 				b.Error(err)
 			}
-			n += 10
+			n++
 		}
 	}()
-	var once sync.Once
-	total := 0
-	return func() int {
-		once.Do(func() {
-			close(done)
-			total = <-finished
-		})
-		return total
+	return func() int { close(done); return <-finished }
+}
+
+// writeOne is the n-th change landing while pages are viewed: a new nudge
+// settled (one in five failed, one in ten skipped, the rest sent), every
+// tenth an earlier failure retried (failed → pending), and a coaching log.
+func writeOne(tx *store.Tx, n, managers int, start time.Time) error {
+	it := seedItem(n, managers, start)
+	it.ID = fmt.Sprintf("w%08d", n)
+	switch n % 10 {
+	case 0, 5:
+		it.State, it.Answered, it.SentAt, it.Reason = store.Failed, "", time.Time{}, itemReasons[n/10%len(itemReasons)]
+	case 3:
+		it.State, it.Answered, it.SentAt, it.Reason = store.Skipped, "", time.Time{}, "missed, and it is now outside working hours"
+	case 9:
+		old, err := tx.Item(fmt.Sprintf("w%08d", n-9))
+		if err != nil {
+			return err
+		}
+		if old != nil && old.State == store.Failed {
+			re := *old
+			re.State, re.Reason = store.Pending, "retried by an admin after: "+old.Reason
+			if err := tx.UpdateItem(old, &re); err != nil {
+				return err
+			}
+		}
 	}
+	if err := tx.PutItem(it); err != nil {
+		return err
+	}
+	return tx.AddLog(&store.Log{ID: fmt.Sprint("live-", n), Manager: it.Manager, Kind: string(nudges.KindCheckIn),
+		Program: "p", CreatedAt: start.Add(time.Duration(n) * time.Second), Minutes: 5,
+		Answers: map[string]string{"tried": "the opening line"}})
 }

@@ -212,12 +212,13 @@ func (d *Dashboard) effect(w http.ResponseWriter, r *http.Request, ss *session) 
 
 func (d *Dashboard) delivery(w http.ResponseWriter, r *http.Request, ss *session) {
 	p := d.base(r, ss, "Delivery health", "delivery")
-	v, err := d.cache.get("delivery", func() (any, error) { return d.b.Delivery(r.Context()) })
+	// Not cached: the backend keeps these figures live, and a failure
+	// seen a minute late is a minute lost.
+	h, err := d.b.Delivery(r.Context())
 	if err != nil {
 		d.errorPage(w, r, http.StatusInternalServerError, "Delivery health cannot be read: "+errText(err))
 		return
 	}
-	h := v.(Delivery)
 	un, _ := pageOf(h.Unreachable, 0, rowsPerPage)
 	su, _ := pageOf(h.Suppressed, 0, rowsPerPage)
 	p.Data = map[string]any{"States": h.States, "Failures": h.Failures, "Unreachable": un, "Suppressed": su,

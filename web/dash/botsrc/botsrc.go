@@ -101,8 +101,9 @@ type errNoProgram string
 
 func (e errNoProgram) Error() string { return "no program has id " + string(e) }
 
-// Delivery counts the outbox by state (kept counters) and reads failed and
-// skipped items for their reasons (a scan; the dashboard caches it).
+// Delivery is the outbox by state and the LMS's statements by what became
+// of them (the store's kept counters), and the engine's delivery health
+// (kept as commits land): no view reads the outbox.
 func (s *Source) Delivery(ctx context.Context) (dash.Delivery, error) {
 	var h dash.Delivery
 	counts, err := s.e.Store().Counts()
@@ -120,55 +121,24 @@ func (s *Source) Delivery(ctx context.Context) (dash.Delivery, error) {
 		h.Learning = append(h.Learning, insight.Count{Label: status, N: int(n)})
 	}
 	slices.SortFunc(h.Learning, func(a, b insight.Count) int { return strings.Compare(a.Label, b.Label) })
-	failures := map[string]int{}
-	type key struct{ manager, reason string }
-	unreachable, suppressed := map[key]int{}, map[key]int{}
-	err = s.e.Store().View(func(tx *store.Tx) error {
-		return tx.Items(func(it *store.Item) error {
-			switch it.State {
-			case store.Failed:
-				failures[reasonOf(it.Reason)]++
-				unreachable[key{it.Manager, reasonOf(it.Reason)}]++
-			case store.Skipped:
-				suppressed[key{it.Manager, reasonOf(it.Reason)}]++
-			}
-			return nil
-		})
-	})
+	dh, err := s.e.DeliveryHealth(ctx)
 	if err != nil {
 		return h, err
 	}
-	for r, n := range failures {
-		h.Failures = append(h.Failures, insight.Count{Label: r, N: n})
+	h.Failures = make([]insight.Count, len(dh.Failures))
+	for i, f := range dh.Failures {
+		h.Failures[i] = insight.Count{Label: f.Reason, N: f.N}
 	}
-	slices.SortFunc(h.Failures, func(a, b insight.Count) int { return b.N - a.N })
-	issues := func(m map[key]int) []dash.ManagerIssue {
-		out := make([]dash.ManagerIssue, 0, len(m))
-		for k, n := range m {
-			out = append(out, dash.ManagerIssue{Manager: k.manager, Reason: k.reason, N: n})
-		}
-		slices.SortFunc(out, func(a, b dash.ManagerIssue) int {
-			if a.N != b.N {
-				return b.N - a.N
-			}
-			return strings.Compare(a.Manager+a.Reason, b.Manager+b.Reason)
-		})
-		return out
-	}
-	h.Unreachable, h.Suppressed = issues(unreachable), issues(suppressed)
+	h.Unreachable, h.Suppressed = issues(dh.Unreachable), issues(dh.Suppressed)
 	return h, nil
 }
 
-// reasonOf keeps a reason's first clause: reasons carry details (ids,
-// times) that would make every failure its own group.
-func reasonOf(r string) string {
-	if r == "" {
-		return "unknown"
+func issues(in []bot.ManagerReason) []dash.ManagerIssue {
+	out := make([]dash.ManagerIssue, len(in))
+	for i, m := range in {
+		out[i] = dash.ManagerIssue{Manager: m.Manager, Reason: m.Reason, N: m.N}
 	}
-	if i := strings.IndexAny(r, ":("); i > 0 {
-		r = r[:i]
-	}
-	return strings.TrimSpace(r)
+	return out
 }
 
 // SetPaused is the engine's: stored, and the schedule recomputed at once.
@@ -258,14 +228,15 @@ func (s *Source) Export(ctx context.Context, person string) ([]byte, error) {
 
 // Erase deletes what the data file holds about a person while the bot
 // runs: the store's one erasure (their records, their name in others'
-// free text redacted), in one commit. The store audits it in counts. The
-// pages bbolt freed still hold the old bytes until reused; the file is
+// free text redacted), in one commit, which also audits it by actor, in
+// counts: an erasure is one audit entry, whoever asked for it. The pages
+// bbolt freed still hold the old bytes until reused; the file is
 // rewritten (store.Compact) when the bot next starts, or by the command
 // line's erase.
-func (s *Source) Erase(ctx context.Context, person string) (int, error) {
+func (s *Source) Erase(ctx context.Context, actor, person string) (int, error) {
 	var done store.Erased
 	err := s.e.Store().Write(ctx, func(tx *store.Tx) (err error) {
-		done, err = tx.ErasePerson(s.who(person), "dashboard", s.e.Now())
+		done, err = tx.ErasePerson(s.who(person), actor, s.e.Now())
 		return err
 	})
 	if err != nil {
