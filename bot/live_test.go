@@ -163,3 +163,20 @@ func TestLive_CommitDuringTheCountCountsOnce(t *testing.T) {
 		t.Errorf("live %+v\nscan %+v", got, after)
 	}
 }
+
+// TestLive_RetentionWithNothingToDeleteKeepsTheFigures: the hourly
+// retention run that finds no log old enough leaves the live figures as
+// they are; they are not counted from the file again.
+func TestLive_RetentionWithNothingToDeleteKeepsTheFigures(t *testing.T) {
+	v := newEnv(t, digestConfig+"\n[privacy]\nretention = \"365d\"\n", "2026-06-17T10:00:00Z")
+	sendNow(t, v, nudges.KindCheckIn)
+	liveNow(t, v)
+	counts := v.e.LiveCounts()
+	if n, err := v.e.Retain(context.Background()); err != nil || n != 0 {
+		t.Fatalf("retention: %d, %v", n, err)
+	}
+	liveNow(t, v)
+	if n := v.e.LiveCounts() - counts; n != 0 {
+		t.Errorf("a retention run that deleted nothing made the figures be counted again (%d times)", n)
+	}
+}
