@@ -124,7 +124,7 @@ func (e *Engine) composeDigest(tx *store.Tx, cfg *config.Config, m *nudges.Manag
 	if lastDay := today.AddDays(-7); !lastDay.Before(from) {
 		tos = append(tos, lastDay)
 	}
-	rs, err := insightReports(tx, cfg, prog.ID, from, tos, 0)
+	rs, err := insightReports(tx, cfg, prog.ID, from, tos)
 	if err != nil {
 		return nudges.Message{}, "", err
 	}

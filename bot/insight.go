@@ -21,31 +21,18 @@ import (
 func InsightReport(st *store.Store, cfg *config.Config, program string, from, to nudges.Date) (insight.Report, error) {
 	var r insight.Report
 	err := st.View(func(tx *store.Tx) (err error) {
-		r, err = insightReport(tx, cfg, program, from, to, itemsHint(st))
+		r, err = insightReport(tx, cfg, program, from, to)
 		return err
 	})
 	return r, err
 }
 
-// itemsHint is how many outbox items the store holds, from its counters:
-// a Book sizes its index of nudges once instead of growing it.
-func itemsHint(st *store.Store) int {
-	hint := 0
-	if counts, err := st.Counts(); err == nil {
-		for _, n := range counts {
-			hint += int(n)
-		}
-	}
-	return hint
-}
-
 // sentByAdmin is the cadence name the figures give nudges sent by an admin.
 const sentByAdmin = "sent-by-admin"
 
-// insightReport is InsightReport inside a transaction; hint is about how
-// many outbox items there are.
-func insightReport(tx *store.Tx, cfg *config.Config, program string, from, to nudges.Date, hint int) (insight.Report, error) {
-	rs, err := insightReports(tx, cfg, program, from, []nudges.Date{to}, hint)
+// insightReport is InsightReport inside a transaction.
+func insightReport(tx *store.Tx, cfg *config.Config, program string, from, to nudges.Date) (insight.Report, error) {
+	rs, err := insightReports(tx, cfg, program, from, []nudges.Date{to})
 	if err != nil {
 		return insight.Report{}, err
 	}
@@ -55,14 +42,14 @@ func insightReport(tx *store.Tx, cfg *config.Config, program string, from, to nu
 // insightReports computes the figures from one day to each of several, in
 // one pass over the data file: the digest wants this week's and last
 // week's, and reading a million logs once instead of twice is what counts.
-func insightReports(tx *store.Tx, cfg *config.Config, program string, from nudges.Date, tos []nudges.Date, hint int) ([]insight.Report, error) {
+func insightReports(tx *store.Tx, cfg *config.Config, program string, from nudges.Date, tos []nudges.Date) ([]insight.Report, error) {
 	f, err := newFeed(cfg, program)
 	if err != nil {
 		return nil, err
 	}
 	books := make([]*insight.Book, len(tos))
 	for i, to := range tos {
-		books[i] = f.newBook(from, to, hint, false)
+		books[i] = f.newBook(from, to, false)
 	}
 	if err := f.scan(tx, books...); err != nil {
 		return nil, err
@@ -102,8 +89,8 @@ func newFeed(cfg *config.Config, program string) (*feed, error) {
 	return f, nil
 }
 
-func (f *feed) newBook(from, to nudges.Date, hint int, grows bool) *insight.Book {
-	p := insight.Params{Nudges: hint, Program: f.prog, Targets: f.cfg.Targets, From: from, To: to, Grows: grows,
+func (f *feed) newBook(from, to nudges.Date, grows bool) *insight.Book {
+	p := insight.Params{Program: f.prog, Targets: f.cfg.Targets, From: from, To: to, Grows: grows,
 		MinGroup: f.cfg.Targets.MinGroup, Holdouts: map[string]float64{}}
 	for _, c := range f.cfg.Cadences {
 		if c.Program == f.prog.ID && c.Holdout > 0 {

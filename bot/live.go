@@ -45,8 +45,6 @@ type liveBook struct {
 	counting chan struct{}
 	err      error // the last count's failure
 	version  uint64
-	report   *insight.Report
-	repVer   uint64
 
 	queue  []fact // committed since the last read
 	during []fact // committed while a count runs
@@ -134,12 +132,15 @@ type errNoProgram string
 func (e errNoProgram) Error() string { return "no program has id " + string(e) }
 
 // report returns the program's figures from its launch to today and the
-// version of the Book they came from: a reader may keep what it derived
-// from them while the version stands.
-func (lb *liveBooks) report(ctx context.Context, program string) (insight.Report, uint64, error) {
+// version of the Book they came from, unless the version is still have:
+// then changed is false and the report is empty, for the reader keeps
+// what it made of the figures while the version stands. Nothing of a
+// report is kept here: a hundred thousand managers' figures are held once,
+// by whoever reads them.
+func (lb *liveBooks) report(ctx context.Context, program string, have uint64) (r insight.Report, ver uint64, changed bool, err error) {
 	cfg := lb.e.Config()
 	if cfg.Program(program) == nil {
-		return insight.Report{}, 0, errNoProgram(program)
+		return insight.Report{}, 0, false, errNoProgram(program)
 	}
 	today := nudges.DateOf(lb.e.now().In(cfg.Location))
 	lb.mu.Lock()
@@ -167,7 +168,7 @@ func (lb *liveBooks) report(ctx context.Context, program string) (insight.Report
 			case <-wait:
 			case <-ctx.Done():
 				b.mu.Lock()
-				return insight.Report{}, 0, ctx.Err()
+				return insight.Report{}, 0, false, ctx.Err()
 			}
 			b.mu.Lock()
 			continue
@@ -175,16 +176,15 @@ func (lb *liveBooks) report(ctx context.Context, program string) (insight.Report
 		if b.err != nil {
 			err := b.err
 			b.err = nil // the next read counts again
-			return insight.Report{}, 0, err
+			return insight.Report{}, 0, false, err
 		}
 		b.apply(queue)
 		break
 	}
-	if b.report == nil || b.repVer != b.version {
-		r := b.book.Report()
-		b.report, b.repVer = &r, b.version
+	if b.version == have {
+		return insight.Report{}, have, false, nil
 	}
-	return *b.report, b.repVer, nil
+	return b.book.Report(), b.version, true, nil
 }
 
 // moveTo moves the Book to today; false means it cannot (the clock went
@@ -249,7 +249,7 @@ func (lb *liveBooks) count(b *liveBook, today nudges.Date) {
 		f, err := newFeed(cfg, b.program)
 		var book *insight.Book
 		if err == nil {
-			book = f.newBook(f.prog.Launch, today, itemsHint(lb.e.store), true)
+			book = f.newBook(f.prog.Launch, today, true)
 			err = lb.e.store.View(func(tx *store.Tx) error {
 				if err := f.scan(tx, book); err != nil {
 					return err
@@ -273,7 +273,6 @@ func (lb *liveBooks) count(b *liveBook, today nudges.Date) {
 				}
 				b.feed, b.book, b.gen, b.queue, b.during, b.counting = f, book, gen, after, nil, nil
 				b.version++
-				b.report = nil
 				return nil
 			})
 		}
@@ -293,7 +292,15 @@ func (lb *liveBooks) count(b *liveBook, today nudges.Date) {
 // program, and the first after an erasure or a reload, waits for a count
 // from the data file.
 func (e *Engine) LiveReport(ctx context.Context, program string) (insight.Report, uint64, error) {
-	return e.live.report(ctx, program)
+	r, ver, _, err := e.live.report(ctx, program, 0)
+	return r, ver, err
+}
+
+// LiveReportSince is LiveReport for a reader that already holds what it
+// made of the figures at version have: while that version stands it gets
+// changed false and no report, at no cost.
+func (e *Engine) LiveReportSince(ctx context.Context, program string, have uint64) (r insight.Report, ver uint64, changed bool, err error) {
+	return e.live.report(ctx, program, have)
 }
 
 // LiveCounts is how many times the live figures were counted from the

@@ -52,7 +52,6 @@ func bigBooks(ids *bigIDs, tos ...nudges.Date) books {
 		p := params
 		p.To = to
 		p.Holdouts = map[string]float64{"pledge": 10}
-		p.Nudges = len(ids.nudges)
 		b = append(b, insight.NewBook(p))
 	}
 	reasons := []string{"no time", "holiday", "team offsite"}

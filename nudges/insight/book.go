@@ -66,9 +66,6 @@ type Params struct {
 	// Holdouts maps a cadence id to its hold-out percentage; those cadences
 	// are compared treated against held out.
 	Holdouts map[string]float64
-	// Nudges, when known, is about how many nudges will be added: the
-	// index replies are joined through is sized once instead of growing.
-	Nudges int
 }
 
 // Book accumulates facts. It keeps running aggregates only, never the
@@ -96,12 +93,12 @@ type Book struct {
 	// them by number: an index of plain values is one the garbage
 	// collector need not trace through.
 	cadList []*cadenceAgg
-	// nudges finds a nudge by a 64-bit hash of its id: a map of plain
-	// numbers is cheaper to fill and invisible to the garbage collector,
-	// and two of a million ids colliding (about one chance in 10^7) would
-	// only lend one reply to another nudge's figures.
-	nudges map[uint64]nudgeRef
-	seed   maphash.Seed
+	// seed hashes nudge ids: a manager's nudges are found by a 64-bit
+	// hash of their id among that manager's own, with no index of every
+	// nudge (a million of them would cost more than all the figures), and
+	// two of one manager's ids colliding would only lend one reply to
+	// another nudge's figures.
+	seed maphash.Seed
 	// Day numbers of the range and the launch, so placing a fact is
 	// integer arithmetic.
 	from, to, launch int
@@ -121,15 +118,6 @@ type Book struct {
 
 type cadenceKey struct{ cadence, script string }
 
-// nudgeRef is what a reply needs of the nudge it answers.
-type nudgeRef struct {
-	cad     int32 // 1 + index in cadList; 0: none
-	sent    int64 // unix seconds; 0 if not delivered
-	seq     int32 // index in the manager's sequence
-	manager int32
-	root    bool // false for a reminder: answers count toward its root
-}
-
 // NewBook returns an empty Book read against p, with defaults filled in.
 func NewBook(p Params) *Book {
 	if p.MinGroup <= 0 {
@@ -139,7 +127,7 @@ func NewBook(p Params) *Book {
 		p.IgnoredLimit = 3
 	}
 	b := &Book{p: p, byID: map[string]int32{}, teams: map[string]*teamAgg{}, learnerX: map[string]int32{},
-		members: map[string][]int32{}, led: map[string][]string{}, cadences: map[cadenceKey]int32{}, nudges: make(map[uint64]nudgeRef, p.Nudges),
+		members: map[string][]int32{}, led: map[string][]string{}, cadences: map[cadenceKey]int32{},
 		seed: maphash.MakeSeed(), from: dayNum(p.From), to: dayNum(p.To), launch: dayNum(p.Program.Launch),
 		dirtyM: map[int32]struct{}{}, dirtyT: map[string]struct{}{}}
 	for cad, pct := range p.Holdouts {
@@ -186,8 +174,10 @@ func (b *Book) managerAt(id string) (int32, *managerAgg) {
 	i, ok := b.byID[id]
 	if !ok {
 		m := &managerAgg{id: id, base: week(b.from, b.launch)}
-		for _, cad := range b.holds {
-			m.heldOut = append(m.heldOut, nudges.HeldOut(b.p.Program.ID, cad, id, b.p.Holdouts[cad]))
+		for i, cad := range b.holds[:min(64, len(b.holds))] {
+			if nudges.HeldOut(b.p.Program.ID, cad, id, b.p.Holdouts[cad]) {
+				m.heldOut |= 1 << i
+			}
 		}
 		i = int32(len(b.managers))
 		b.byID[id] = i
@@ -257,31 +247,27 @@ func (b *Book) AddNudge(n Nudge) {
 		return
 	}
 	day := dayNum(n.Day)
-	var sent int64
-	if !n.Sent.IsZero() {
-		sent = n.Sent.Unix()
-	}
 	k := b.key(n.ID)
-	if ref, ok := b.nudges[k]; ok {
-		ref.sent = sent
-		b.nudges[k] = ref
-		if ref.root {
-			m := b.managers[ref.manager]
-			m.seq[ref.seq].set(n, day)
-			b.dirtyM[ref.manager] = struct{}{}
+	if i, ok := b.byID[n.Manager]; ok {
+		m := b.managers[i]
+		if root, rem, ok := m.lookup(k); ok {
+			if rem < 0 {
+				m.seq[root].set(n, day)
+				b.dirtyM[i] = struct{}{}
+			} else {
+				m.reminders[rem].sent = unixOf(n)
+			}
+			return
 		}
-		return
 	}
 	if day < b.from || day > b.to && !b.p.Grows {
 		return
 	}
-	mi, m := b.managerAt(n.Manager)
-	ref := nudgeRef{manager: mi, root: n.Parent == "", sent: sent}
-	if !ref.root {
+	_, m := b.managerAt(n.Manager)
+	if n.Parent != "" {
 		// A reminder is answered for its root: point at the root's figures.
-		if r, ok := b.nudges[b.key(n.Parent)]; ok {
-			ref.cad, ref.seq = r.cad, r.seq
-			b.nudges[k] = ref
+		if root, _, ok := m.lookup(b.key(n.Parent)); ok {
+			m.reminders = append(m.reminders, reminder{id: k, sent: unixOf(n), root: root})
 		}
 		return
 	}
@@ -292,13 +278,18 @@ func (b *Book) AddNudge(n Nudge) {
 		b.cadences[ck] = ci
 		b.cadList = append(b.cadList, &cadenceAgg{key: ck, kind: n.Kind, skips: map[string]int{}})
 	}
-	ref.cad = ci + 1
-	var e seqEntry
-	e.cad = ref.cad
+	e := seqEntry{id: k, cad: ci + 1}
 	e.set(n, day)
 	m.seq = append(m.seq, e)
-	ref.seq = int32(len(m.seq) - 1)
-	b.nudges[k] = ref
+}
+
+// heldOut says whether manager m is held out of the cadence b.holds[h].
+func (b *Book) heldOut(m *managerAgg, h int) bool {
+	if h < 64 {
+		return m.heldOut&(1<<h) != 0
+	}
+	cad := b.holds[h]
+	return nudges.HeldOut(b.p.Program.ID, cad, m.id, b.p.Holdouts[cad])
 }
 
 func (b *Book) key(id string) uint64 { return maphash.String(b.seed, id) }
@@ -320,17 +311,26 @@ func (b *Book) AddReply(r Reply) {
 	if day < b.from || day > b.to {
 		return
 	}
-	b.manager(r.Manager).addReply(r, week(day, b.launch))
+	m := b.manager(r.Manager)
+	m.addReply(r, week(day, b.launch))
 	if r.Nudge == "" {
 		return
 	}
-	ref, ok := b.nudges[b.key(r.Nudge)]
-	if !ok || ref.cad == 0 {
+	// A reply names a nudge of the manager's own: another's is not theirs
+	// to answer, and counts for the manager only.
+	root, rem, ok := m.lookup(b.key(r.Nudge))
+	if !ok {
 		return
 	}
-	b.dirtyM[ref.manager] = struct{}{}
-	m := b.managers[ref.manager]
-	c := b.cadList[ref.cad-1]
+	e := &m.seq[root]
+	c := b.cadList[e.cad-1]
+	var sent int64
+	switch {
+	case rem >= 0:
+		sent = m.reminders[rem].sent
+	case e.sent:
+		sent = e.order
+	}
 	if r.Kind == "rating" {
 		switch r.Rating {
 		case nudges.ActUseful:
@@ -348,10 +348,10 @@ func (b *Book) AddReply(r Reply) {
 	}
 	// The first answer to a nudge settles it; later ones (a snooze, then the
 	// log) change neither the answer rate nor the time to answer.
-	if m.answer(ref.seq, r.Kind) {
+	if m.answer(root, r.Kind) {
 		c.answered++
-		if ref.sent > 0 && r.At.Unix() >= ref.sent {
-			c.latency = append(c.latency, int32(r.At.Unix()-ref.sent))
+		if sent > 0 && r.At.Unix() >= sent {
+			c.latency = append(c.latency, int32(r.At.Unix()-sent))
 		}
 	}
 }

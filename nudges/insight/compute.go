@@ -68,7 +68,9 @@ func (b *Book) Report() Report {
 		r.Reach.Nudged += b2i(nudged)
 		r.Reach.Answered += b2i(answered)
 		r.Reach.Coached += b2i(f.CheckIns > 0)
-		r.Flags = append(r.Flags, m.out.flags...)
+		for _, f := range m.out.flags {
+			r.Flags = append(r.Flags, f.flag(m.id))
+		}
 		r.Spots = append(r.Spots, m.out.spots...)
 	}
 	for _, w := range weeks {

@@ -64,7 +64,7 @@ func (b *Book) experiments() []Comparison {
 		for _, i := range b.order {
 			m := b.managers[i]
 			arm, k := &c.Treated, 0
-			if m.heldOut[h] {
+			if b.heldOut(m, h) {
 				arm, k = &c.HeldOut, 1
 			}
 			arm.Managers++
@@ -73,7 +73,7 @@ func (b *Book) experiments() []Comparison {
 		for _, id := range b.teamIDs {
 			t := b.teams[id]
 			arm := &c.Treated
-			if m, ok := b.byID[t.Manager]; ok && b.managers[m].heldOut[h] {
+			if m, ok := b.byID[t.Manager]; ok && b.heldOut(b.managers[m], h) {
 				arm = &c.HeldOut
 			}
 			arm.Learners += t.counted

@@ -22,8 +22,21 @@ func (b *Book) missed(e seqEntry) bool {
 	return e.expired || e.order <= int64(b.to-7)*86400+86399
 }
 
-func (b *Book) managerFlags(m *managerAgg) []Flag {
-	var out []Flag
+// flagRun is a manager's red flag as a Book keeps it between reports: the
+// manager is known and no team is named, so it takes 8 bytes, not 56.
+type flagRun struct {
+	kind uint8 // index in managerFlagKinds
+	n    int32
+}
+
+var managerFlagKinds = [...]FlagKind{FlagMissedCheckIns, FlagIgnoring, FlagUnreachable, FlagBrokenPledges}
+
+func (f flagRun) flag(manager string) Flag {
+	return Flag{Kind: managerFlagKinds[f.kind], Manager: manager, N: int(f.n)}
+}
+
+func (b *Book) managerFlags(m *managerAgg) []flagRun {
+	var out []flagRun
 	seq := m.ordered(b.from, b.to)
 	// Check-ins missed in a row, to the last one sent.
 	run := 0
@@ -36,7 +49,7 @@ func (b *Book) managerFlags(m *managerAgg) []Flag {
 		}
 	}
 	if run >= 2 {
-		out = append(out, Flag{Kind: FlagMissedCheckIns, Manager: m.id, N: run})
+		out = append(out, flagRun{0, int32(run)})
 	}
 	// Any nudge left unanswered, in a row.
 	run = 0
@@ -49,7 +62,7 @@ func (b *Book) managerFlags(m *managerAgg) []Flag {
 		}
 	}
 	if run >= b.p.IgnoredLimit {
-		out = append(out, Flag{Kind: FlagIgnoring, Manager: m.id, N: run})
+		out = append(out, flagRun{1, int32(run)})
 	}
 	// Deliveries failing, to the last attempt.
 	run = 0
@@ -62,10 +75,10 @@ func (b *Book) managerFlags(m *managerAgg) []Flag {
 		}
 	}
 	if run >= unreachableAfter {
-		out = append(out, Flag{Kind: FlagUnreachable, Manager: m.id, N: run})
+		out = append(out, flagRun{2, int32(run)})
 	}
 	if _, _, _, broken := m.pledgeFigures(); broken >= 2 {
-		out = append(out, Flag{Kind: FlagBrokenPledges, Manager: m.id, N: broken})
+		out = append(out, flagRun{3, int32(broken)})
 	}
 	return out
 }

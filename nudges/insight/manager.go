@@ -11,20 +11,21 @@ import (
 // outcome.
 type managerAgg struct {
 	id string
-	// heldOut says, per cadence with a hold-out (Book.holds), whether the
-	// manager is held out of it.
-	heldOut []bool
+	// heldOut has bit i set when the manager is held out of the cadence
+	// Book.holds[i] (the first 64; beyond, it is worked out when asked).
+	heldOut uint64
 	// out is what the last report computed of the manager.
 	out managerOut
 	// weeks holds the range's program weeks, from base: a slice, not a
 	// map, because every fact touches one and there are millions.
-	weeks   []weekAgg
-	base    int
-	seq     []seqEntry
-	pledges []pledgeEntry
-	wins    []winEntry
-	hold    string // the latest hold step
-	holdAt  int64
+	weeks     []weekAgg
+	base      int
+	seq       []seqEntry
+	reminders []reminder
+	pledges   []pledgeEntry
+	wins      []winEntry
+	hold      string // the latest hold step
+	holdAt    int64
 }
 
 type weekAgg struct {
@@ -35,15 +36,49 @@ type weekAgg struct {
 
 // seqEntry is one nudge of the manager's.
 type seqEntry struct {
-	order    int64 // sent time (unix seconds), or the day's noon when not delivered
-	day      int32 // day number it went out (or was due)
-	cad      int32 // 1 + index in Book.cadList
-	checkin  bool  // a check-in: missing two in a row is a flag of its own
+	id       uint64 // hash of its id (Book.key)
+	order    int64  // sent time (unix seconds), or the day's noon when not delivered
+	day      int32  // day number it went out (or was due)
+	cad      int32  // 1 + index in Book.cadList
+	checkin  bool   // a check-in: missing two in a row is a flag of its own
 	sent     bool
 	failed   bool
 	expired  bool
 	answered bool
 	skipped  bool
+}
+
+// reminder is a reminder or snooze of one of the manager's nudges: its
+// answers count toward that root.
+type reminder struct {
+	id   uint64 // hash of its id
+	sent int64  // unix seconds; 0 if not delivered
+	root int32  // index in seq
+}
+
+// lookup finds the nudge with id hash h among the manager's: the index in
+// seq of the nudge, or of a reminder's root, and the reminder's index (-1
+// for a nudge). Newest first: replies mostly answer the latest nudges.
+func (m *managerAgg) lookup(h uint64) (root, rem int32, ok bool) {
+	for i := len(m.seq) - 1; i >= 0; i-- {
+		if m.seq[i].id == h {
+			return int32(i), -1, true
+		}
+	}
+	for i := len(m.reminders) - 1; i >= 0; i-- {
+		if m.reminders[i].id == h {
+			return m.reminders[i].root, int32(i), true
+		}
+	}
+	return 0, 0, false
+}
+
+// unixOf is when n was delivered, in unix seconds; 0 if it was not.
+func unixOf(n Nudge) int64 {
+	if n.Sent.IsZero() {
+		return 0
+	}
+	return n.Sent.Unix()
 }
 
 type pledgeEntry struct {

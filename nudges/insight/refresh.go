@@ -12,7 +12,7 @@ import (
 // to copy their figures, not to count them.
 type managerOut struct {
 	fig   ManagerFigures
-	flags []Flag
+	flags []flagRun
 	spots []Spot
 	// cads is the manager's share of each cadence's delivered nudges and
 	// of those a first application followed, taken back out of the

@@ -13,9 +13,10 @@ import (
 // what changed since the last time, not a scan. Other ranges still go
 // through the cache.
 type LiveBackend interface {
-	// LiveReport returns the figures and a version that changes whenever
-	// they may have.
-	LiveReport(ctx context.Context, program string) (insight.Report, uint64, error)
+	// LiveReportSince returns the figures and a version that changes
+	// whenever they may have; while the version is still have, changed
+	// is false and the report empty.
+	LiveReportSince(ctx context.Context, program string, have uint64) (r insight.Report, ver uint64, changed bool, err error)
 }
 
 // The live figures' freshness. While L&D keeps reading, they are brought
@@ -94,9 +95,12 @@ func (l *liveFigures) refresh(program string, e *liveEntry, lb LiveBackend) {
 	ver, had, gen := e.ver, e.f != nil, l.gen
 	l.wg.Go(func() {
 		defer close(done)
-		rep, v, err := lb.LiveReport(context.Background(), program)
+		if !had {
+			ver = 0 // figures wanted whatever the version
+		}
+		rep, v, changed, err := lb.LiveReportSince(context.Background(), program, ver)
 		var f *figures
-		if err == nil && (v != ver || !had) {
+		if err == nil && changed {
 			f = newFigures(rep.For(insight.LnD()))
 		}
 		l.mu.Lock()

@@ -55,10 +55,10 @@ func (s *Source) Report(ctx context.Context, program string, from, to nudges.Dat
 	return bot.InsightReport(s.e.Store(), s.e.Config(), program, from, to)
 }
 
-// LiveReport is the engine's live figures from the launch to today: no
-// scan per page view.
-func (s *Source) LiveReport(ctx context.Context, program string) (insight.Report, uint64, error) {
-	return s.e.LiveReport(ctx, program)
+// LiveReportSince is the engine's live figures from the launch to today:
+// no scan per page view, and nothing at all while they stand.
+func (s *Source) LiveReportSince(ctx context.Context, program string, have uint64) (insight.Report, uint64, bool, error) {
+	return s.e.LiveReportSince(ctx, program, have)
 }
 
 // SendDigest queues the program's digest for the roster's L&D admins, as
