@@ -157,7 +157,7 @@ func (e *Engine) SetPaused(ctx context.Context, program string, paused bool) err
 		if err := tx.SetPaused(program, paused); err != nil {
 			return err
 		}
-		return tx.AddAudit(store.Audit{At: e.now(), Action: action, Detail: "program " + program})
+		return tx.AddAudit(store.Audit{At: e.now(), Actor: converse.ActorOf(ctx), Action: action, Detail: "program " + program})
 	}); err != nil {
 		return err
 	}
@@ -238,7 +238,7 @@ func (e *Engine) RetryFailed(ctx context.Context) (int, error) {
 			}
 		}
 		n = len(failed)
-		return tx.AddAudit(store.Audit{At: now, Action: "retry", Detail: fmt.Sprintf("%d failed deliveries queued again", n)})
+		return tx.AddAudit(store.Audit{At: now, Actor: converse.ActorOf(ctx), Action: "retry", Detail: fmt.Sprintf("%d failed deliveries queued again", n)})
 	})
 	if err != nil {
 		return 0, fmt.Errorf("retry failed deliveries: %w", err)

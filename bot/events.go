@@ -76,7 +76,7 @@ func (e *Engine) SendNow(ctx context.Context, managerID string, kind nudges.Kind
 		}
 		// Who it went to stays out of the audit: an erasure must not
 		// leave the person in it.
-		return tx.AddAudit(store.Audit{At: now, Action: "send", Detail: fmt.Sprintf("a %s nudge to one manager", kind)})
+		return tx.AddAudit(store.Audit{At: now, Actor: converse.ActorOf(ctx), Action: "send", Detail: fmt.Sprintf("a %s nudge to one manager", kind)})
 	})
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package converse
 
 import (
+	"context"
 	"errors"
 
 	"github.com/nudgebot/nudgebot/config"
@@ -71,4 +72,20 @@ func Interpret(on Surface, text, manager string, isAdmin func() bool) (Command, 
 		return Command{Name: spec.Name}, who, aerr
 	}
 	return c, who, err
+}
+
+type actorKey struct{}
+
+// WithActor says who is acting in ctx: an admin's roster id, or how the
+// dashboard names who signed in. The engine writes it into the audit
+// entry it records in the same commit as the action, so an action is one
+// entry that says who.
+func WithActor(ctx context.Context, actor string) context.Context {
+	return context.WithValue(ctx, actorKey{}, actor)
+}
+
+// ActorOf is who WithActor said is acting in ctx ("" if nobody did).
+func ActorOf(ctx context.Context) string {
+	a, _ := ctx.Value(actorKey{}).(string)
+	return a
 }

@@ -74,6 +74,7 @@ func (x *Executor) Run(ctx context.Context, req Request) (Answer, error) {
 	if err := Authorize(c, who); err != nil {
 		return Answer{}, err
 	}
+	ctx = WithActor(ctx, who.Manager)
 	e, cfg := x.Engine, x.Engine.Config()
 	switch c.Name {
 	case CmdHelp:

@@ -276,3 +276,26 @@ func TestExecutor_NoteAndStatus(t *testing.T) {
 		t.Errorf("status for someone not on the roster: %v", err)
 	}
 }
+
+// An admin's pause, resume and test send are each one audit entry, written
+// with the change, naming the admin.
+func TestExecutor_AdminActionsAuditedWithWhoAsked(t *testing.T) {
+	w := newWorld(t)
+	for _, text := range []string{"pause p", "resume p", "send checkin ann"} {
+		if _, err := w.run(t, lee, text, "", ""); err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+	}
+	var got []string
+	if err := w.st.View(func(tx *store.Tx) error {
+		return tx.AuditNewest(0, func(a store.Audit) bool {
+			got = append(got, a.Actor+" "+a.Action)
+			return true
+		})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"lee send", "lee resume", "lee pause"}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("audit %q, want %q", got, want)
+	}
+}

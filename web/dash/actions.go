@@ -37,16 +37,16 @@ var actions = map[string]actionSpec{
 			return "Pause " + p.Name + ": no scheduled nudges go out until it is resumed. Nothing is lost.", p.ID, err
 		},
 		run: func(d *Dashboard, w http.ResponseWriter, r *http.Request, ss *session, target string) (string, bool, error) {
-			return "Paused " + target + ".", false, d.b.SetPaused(r.Context(), target, true)
-		}},
+			return "Paused " + target + ".", false, d.b.SetPaused(r.Context(), ss.user, target, true)
+		}, audited: true},
 	"resume": {title: "Resume a program", fields: []string{"program"},
 		describe: func(d *Dashboard, r *http.Request, ss *session) (string, string, error) {
 			p, err := d.programArg(r)
 			return "Resume " + p.Name + ": its scheduled nudges go out again from the next sweep.", p.ID, err
 		},
 		run: func(d *Dashboard, w http.ResponseWriter, r *http.Request, ss *session, target string) (string, bool, error) {
-			return "Resumed " + target + ".", false, d.b.SetPaused(r.Context(), target, false)
-		}},
+			return "Resumed " + target + ".", false, d.b.SetPaused(r.Context(), ss.user, target, false)
+		}, audited: true},
 	"test": {title: "Send a test nudge", fields: []string{"manager", "me", "kind"},
 		describe: func(d *Dashboard, r *http.Request, ss *session) (string, string, error) {
 			m, kind, err := d.testArgs(r, ss)
@@ -54,8 +54,8 @@ var actions = map[string]actionSpec{
 		},
 		run: func(d *Dashboard, w http.ResponseWriter, r *http.Request, ss *session, target string) (string, bool, error) {
 			m, kind, _ := strings.Cut(target, ":")
-			return "Queued a test " + kind + " nudge for " + m + ".", false, d.b.SendTest(r.Context(), m, nudges.Kind(kind))
-		}},
+			return "Queued a test " + kind + " nudge for " + m + ".", false, d.b.SendTest(r.Context(), ss.user, m, nudges.Kind(kind))
+		}, audited: true},
 	"digest": {title: "Send the digest", fields: []string{"program"},
 		describe: func(d *Dashboard, r *http.Request, ss *session) (string, string, error) {
 			p, err := d.programArg(r)

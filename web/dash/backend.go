@@ -48,9 +48,12 @@ type Logbook interface {
 
 // Admin is what admins may change.
 type Admin interface {
-	SetPaused(ctx context.Context, program string, paused bool) error
-	// SendTest queues a nudge of kind for a manager now.
-	SendTest(ctx context.Context, manager string, kind nudges.Kind) error
+	// SetPaused pauses or resumes a program, and records in the audit
+	// log, in the same commit, that actor did.
+	SetPaused(ctx context.Context, actor, program string, paused bool) error
+	// SendTest queues a nudge of kind for a manager now, audited as
+	// SetPaused is.
+	SendTest(ctx context.Context, actor, manager string, kind nudges.Kind) error
 	// ManagerByEmail finds the roster's manager with this email, for "send
 	// a test nudge to myself".
 	ManagerByEmail(email string) (id string, ok bool)

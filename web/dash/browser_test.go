@@ -249,7 +249,7 @@ func TestBrowser_SignInPagesAndActions(t *testing.T) {
 
 	// Everything is in the audit log.
 	b.open("/audit")
-	b.has("#audit", "pause", "test", "a checkin nudge to one manager", "export", "erase", "one person's records")
+	b.has("#audit", "pause", "send", "a checkin nudge to one manager", "export", "erase", "one person's records")
 	b.shot("10-audit")
 
 	// A form posted without its CSRF token is refused.

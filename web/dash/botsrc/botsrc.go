@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nudgebot/nudgebot/bot"
+	"github.com/nudgebot/nudgebot/bot/converse"
 	"github.com/nudgebot/nudgebot/nudges"
 	"github.com/nudgebot/nudgebot/nudges/insight"
 	"github.com/nudgebot/nudgebot/store"
@@ -142,13 +143,13 @@ func issues(in []bot.ManagerReason) []dash.ManagerIssue {
 }
 
 // SetPaused is the engine's: stored, and the schedule recomputed at once.
-func (s *Source) SetPaused(ctx context.Context, program string, paused bool) error {
-	return s.e.SetPaused(ctx, program, paused)
+func (s *Source) SetPaused(ctx context.Context, actor, program string, paused bool) error {
+	return s.e.SetPaused(converse.WithActor(ctx, actor), program, paused)
 }
 
 // SendTest is the engine's "send now".
-func (s *Source) SendTest(ctx context.Context, manager string, kind nudges.Kind) error {
-	_, err := s.e.SendNow(ctx, manager, kind)
+func (s *Source) SendTest(ctx context.Context, actor, manager string, kind nudges.Kind) error {
+	_, err := s.e.SendNow(converse.WithActor(ctx, actor), manager, kind)
 	return err
 }
 
