@@ -194,6 +194,9 @@ func cmdRun(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	}
 	if board != nil {
 		defer board.Close()
+		// The figures are counted from the file while the bot starts, not
+		// when the first L&D admin opens a page.
+		board.Warm()
 		if cfg.Dashboard.Listen != "" {
 			if err := serveDashboard(runCtx, &wg, cfg.Dashboard.Listen, board, logger); err != nil {
 				cancel()

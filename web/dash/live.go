@@ -116,6 +116,28 @@ func (l *liveFigures) refresh(program string, e *liveEntry, lb LiveBackend) {
 	})
 }
 
+// Warm starts counting every program's live figures in the background, so
+// that the first page does not wait for them.
+func (d *Dashboard) Warm() {
+	lb, ok := d.b.(LiveBackend)
+	if !ok {
+		return
+	}
+	for _, p := range d.b.Programs() {
+		d.live.mu.Lock()
+		if d.live.m == nil {
+			d.live.m = map[string]*liveEntry{}
+		}
+		e := d.live.m[p.ID]
+		if e == nil {
+			e = &liveEntry{}
+			d.live.m[p.ID] = e
+			d.live.refresh(p.ID, e, lb)
+		}
+		d.live.mu.Unlock()
+	}
+}
+
 // drop forgets the figures (after an erasure, say): the next view waits
 // for figures brought up to date after it.
 func (l *liveFigures) drop() {

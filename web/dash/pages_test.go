@@ -197,3 +197,20 @@ func TestFigures_ErasedManagerGoneFromTheNextReport(t *testing.T) {
 		t.Errorf("after the erasure, ann: %+v", m)
 	}
 }
+
+// Warm counts the figures before anyone asks: the first page finds them
+// counted.
+func TestFigures_WarmCountsBeforeTheFirstPage(t *testing.T) {
+	v := newEnv(t, envOpt{})
+	v.d.Warm()
+	v.d.Close() // the count has finished
+	counts := v.e.LiveCounts()
+	if counts != 1 {
+		t.Fatalf("after Warm, %d counts", counts)
+	}
+	_, body := v.get(v.viewer(), dash.Prefix+"/")
+	contains(t, body, `id="answered">1<`)
+	if v.e.LiveCounts() != counts {
+		t.Error("the first page counted the figures again")
+	}
+}
