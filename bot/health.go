@@ -193,6 +193,7 @@ func (h *health) build(ctx context.Context, gen uint64) (*healthView, error) {
 	n := 0
 	err := h.st.View(func(tx *store.Tx) error {
 		h.hook("snapshot")
+		defer tx.ReleaseMapped() // the whole outbox was read
 		return tx.ItemsIn(func(it *store.Item) error {
 			if n++; n%4096 == 0 {
 				if err := ctx.Err(); err != nil {

@@ -70,7 +70,7 @@ type Store struct {
 	damage     error
 
 	observers atomic.Pointer[[]func(Commit)] // see Observe
-	commits   atomic.Uint64                  // write transactions begun, for releaseEvery
+	commits   atomic.Uint64                  // transactions begun, for releaseEvery
 	observeMu sync.Mutex
 }
 
@@ -275,7 +275,16 @@ func (s *Store) View(fn func(*Tx) error) (err error) {
 		}
 		s.fail(err)
 	}()
-	return s.db.View(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx}) })
+	return s.db.View(func(btx *bolt.Tx) error {
+		tx := &Tx{tx: btx}
+		err := fn(tx)
+		// Reads map pages too (a page of the dashboard, a search of the
+		// logs): they are handed back as the writer's are.
+		if s.commits.Add(1)%releaseEvery == 0 {
+			tx.ReleaseMapped()
+		}
+		return err
+	})
 }
 
 // Backup writes a consistent copy of the whole file to w, while writes go on.

@@ -107,11 +107,11 @@ func (s *Store) commit(batch []request) {
 	}
 }
 
-// releaseEvery is how many commits pass between handing the data file's
-// mapped pages back to the kernel (see ReleaseMapped): a bot answering
-// managers all day reads index pages all over the file, and without this
-// its resident set would grow to the file's size. Mapping a page again
-// costs a minor fault, not a read.
+// releaseEvery is how many transactions pass between handing the data
+// file's mapped pages back to the kernel (see ReleaseMapped): a bot
+// answering managers all day reads index pages all over the file, and
+// without this its resident set would grow to the file's size. Mapping a
+// page again costs a minor fault, not a read.
 const releaseEvery = 64
 
 // update runs batch in one write transaction. Once the file is known to be
