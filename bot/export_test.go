@@ -9,7 +9,7 @@ import (
 func SetSweepFault(fault func(store.Due) error) { sweepFault = fault }
 
 // SetLiveCountHook runs fn in each count of the live figures, after the
-// file is read and before the commits made meanwhile are taken in.
+// file is read and before the Book is handed to readers.
 func SetLiveCountHook(fn func()) { liveCountHook = fn }
 
 // ReasonOf groups a failure's or skip's reason as the delivery health does.

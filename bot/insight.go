@@ -110,7 +110,8 @@ func (f *feed) local(manager string, t time.Time) nudges.Date {
 
 // nudge is an outbox item as the figures see it; ok is false for an item
 // of another program or a channel's. A nudge about a learner's module
-// dates the module: moduleMoved says it moved it earlier.
+// dates the module by the day it was due: moduleMoved says it moved the
+// date earlier.
 func (f *feed) nudge(it *store.Item) (n insight.Nudge, ok, moduleMoved bool) {
 	if it.Program != f.prog.ID || it.Channel != "" {
 		return n, false, false
@@ -121,8 +122,11 @@ func (f *feed) nudge(it *store.Item) (n insight.Nudge, ok, moduleMoved bool) {
 	}
 	day := f.local(it.Manager, at)
 	if it.Learner != "" && it.Module != "" {
-		if d, ok := f.modules[it.Learner]; !ok || day.Before(d) {
-			f.modules[it.Learner] = day
+		// The day the nudge was due, which its delivery (perhaps a retry
+		// days later) does not move.
+		due := f.local(it.Manager, it.ScheduledAt)
+		if d, ok := f.modules[it.Learner]; !ok || due.Before(d) {
+			f.modules[it.Learner] = due
 			moduleMoved = true
 		}
 	}

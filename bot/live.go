@@ -22,7 +22,7 @@ import (
 // wait for that count rather than see an erased person.
 type liveBooks struct {
 	e  *Engine
-	mu sync.Mutex // guards gen and each liveBook's queue and during
+	mu sync.Mutex // guards gen and each liveBook's queue, stale and counting
 	// gen counts the commits that made every Book stale.
 	gen   uint64
 	books map[string]*liveBook
@@ -45,20 +45,23 @@ type liveBook struct {
 	counting chan struct{}
 	err      error // the last count's failure
 	version  uint64
+	// snap is the id of the snapshot the Book was counted from: a fact
+	// of a commit at or before it is already in the Book.
+	snap uint64
 
-	queue  []fact // committed since the last read
-	during []fact // committed while a count runs
+	queue []fact // committed since the last read
 }
 
 // fact is one change a commit made, copied off the writer's records.
 type fact struct {
+	tx   uint64 // the commit's transaction id
 	log  *store.Log
 	item *store.Item
 	app  *store.Application
 }
 
 // liveCountHook, when set (by tests), runs once a count has read the file
-// and before it takes in what was committed meanwhile.
+// and before its Book is handed to readers.
 var liveCountHook func()
 
 // maxPending bounds the facts held for a Book nobody reads: past it, the
@@ -84,15 +87,15 @@ func (lb *liveBooks) observe(c store.Commit) {
 	var facts []fact
 	for _, l := range c.Logs {
 		cp := *l
-		facts = append(facts, fact{log: &cp})
+		facts = append(facts, fact{tx: c.Tx, log: &cp})
 	}
 	for _, ch := range c.Items {
 		cp := *ch.Item
-		facts = append(facts, fact{item: &cp})
+		facts = append(facts, fact{tx: c.Tx, item: &cp})
 	}
 	for i := range c.Applications {
 		cp := c.Applications[i]
-		facts = append(facts, fact{app: &cp})
+		facts = append(facts, fact{tx: c.Tx, app: &cp})
 	}
 	for _, b := range lb.books {
 		mine := facts[:0:0]
@@ -101,10 +104,9 @@ func (lb *liveBooks) observe(c store.Commit) {
 				mine = append(mine, f)
 			}
 		}
-		if b.counting != nil {
-			b.during = append(b.during, mine...)
-			continue
-		}
+		// A commit reported while a count runs, or after it ended, may or
+		// may not be in the count's snapshot: the transaction id says
+		// (see apply).
 		if b.stale {
 			continue
 		}
@@ -142,7 +144,6 @@ func (lb *liveBooks) report(ctx context.Context, program string, have uint64) (r
 	if cfg.Program(program) == nil {
 		return insight.Report{}, 0, false, errNoProgram(program)
 	}
-	today := nudges.DateOf(lb.e.now().In(cfg.Location))
 	lb.mu.Lock()
 	b := lb.books[program]
 	if b == nil {
@@ -153,6 +154,9 @@ func (lb *liveBooks) report(ctx context.Context, program string, have uint64) (r
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for {
+		// Today as of holding the Book: a reader held up across midnight
+		// must not take the Book back a day.
+		today := nudges.DateOf(lb.e.now().In(cfg.Location))
 		lb.mu.Lock()
 		if b.counting == nil && b.err == nil && (b.book == nil || b.stale || b.gen != lb.gen || b.feed.cfg != cfg || !b.moveTo(today)) {
 			lb.count(b, today)
@@ -200,14 +204,13 @@ func (b *liveBook) moveTo(today nudges.Date) bool {
 	return true
 }
 
-// apply adds facts to the Book.
-//
-// A learner's module is dated by the first day a nudge about it was due
-// or went out; a count from the file dates it by the day that nudge has
-// now, which differs only for a nudge due before midnight and delivered
-// after.
+// apply adds facts to the Book, but for those of commits its count
+// already held.
 func (b *liveBook) apply(facts []fact) {
 	for _, f := range facts {
+		if f.tx <= b.snap {
+			continue
+		}
 		switch {
 		case f.log != nil:
 			if r, ok := b.feed.reply(f.log); ok {
@@ -238,51 +241,41 @@ func (b *liveBook) apply(facts []fact) {
 }
 
 // count starts counting b from the data file in the background; b.mu and
-// lb.mu are held.
+// lb.mu are held. Commits go on meanwhile: their facts are queued, and
+// those the count's snapshot already holds are told apart by transaction
+// id, whenever they are reported.
 func (lb *liveBooks) count(b *liveBook, today nudges.Date) {
 	done := make(chan struct{})
-	b.counting, b.during, b.queue, b.stale, b.err = done, nil, nil, false, nil
+	b.counting, b.queue, b.stale, b.err = done, nil, false, nil
 	gen, cfg := lb.gen, lb.e.Config()
 	lb.counts.Add(1)
 	lb.wg.Go(func() {
 		defer close(done)
 		f, err := newFeed(cfg, b.program)
 		var book *insight.Book
+		var snap uint64
 		if err == nil {
 			book = f.newBook(f.prog.Launch, today, true)
 			err = lb.e.store.View(func(tx *store.Tx) error {
-				if err := f.scan(tx, book); err != nil {
-					return err
-				}
-				tx.ReleaseMapped()
-				if liveCountHook != nil {
-					liveCountHook()
-				}
-				b.mu.Lock()
-				defer b.mu.Unlock()
-				lb.mu.Lock()
-				defer lb.mu.Unlock()
-				// Facts committed while the count ran: the logs this view
-				// already holds are not added twice; a nudge or a first
-				// application given again changes nothing.
-				var after []fact
-				for _, x := range b.during {
-					if x.log == nil || !tx.HasReply(x.log.ID) {
-						after = append(after, x)
-					}
-				}
-				b.feed, b.book, b.gen, b.queue, b.during, b.counting = f, book, gen, after, nil, nil
-				b.version++
-				return nil
+				snap = tx.ID()
+				defer tx.ReleaseMapped() // the whole file was read
+				return f.scan(tx, book)
 			})
 		}
-		if err != nil {
-			b.mu.Lock()
-			lb.mu.Lock()
-			b.book, b.err, b.counting, b.during = nil, err, nil, nil
-			lb.mu.Unlock()
-			b.mu.Unlock()
+		if liveCountHook != nil {
+			liveCountHook()
 		}
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		lb.mu.Lock()
+		defer lb.mu.Unlock()
+		b.counting = nil
+		if err != nil {
+			b.book, b.err = nil, err
+			return
+		}
+		b.feed, b.book, b.gen, b.snap = f, book, gen, snap
+		b.version++
 	})
 }
 

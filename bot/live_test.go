@@ -5,9 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/rs/zerolog"
 
 	"github.com/nudgebot/nudgebot/bot"
 	"github.com/nudgebot/nudgebot/nudges"
@@ -178,5 +182,111 @@ func TestLive_RetentionWithNothingToDeleteKeepsTheFigures(t *testing.T) {
 	liveNow(t, v)
 	if n := v.e.LiveCounts() - counts; n != 0 {
 		t.Errorf("a retention run that deleted nothing made the figures be counted again (%d times)", n)
+	}
+}
+
+// TestLive_CommitReportedAfterTheCountCountsOnce: a reply whose commit
+// lands before the count's snapshot, but whose report reaches the live
+// figures only after the count (the writer held up between the two), is
+// in the figures once.
+func TestLive_CommitReportedAfterTheCountCountsOnce(t *testing.T) {
+	v := newEnv(t, digestConfig, "2026-06-17T10:00:00Z")
+	id := sendNow(t, v, nudges.KindCheckIn)
+	v.st.Close()
+	st, err := store.Open(filepath.Join(v.cfg.DataDir, store.FileName), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.st = st
+	var mu sync.Mutex
+	armed := false
+	committed, release := make(chan struct{}), make(chan struct{})
+	st.Observe(func(c store.Commit) { // heard before the engine's observers
+		mu.Lock()
+		a := armed
+		armed = false
+		mu.Unlock()
+		if a && len(c.Logs) > 0 {
+			close(committed)
+			<-release
+		}
+	})
+	v.e = bot.New(v.cfg, st, v.chat, bot.Options{Logger: zerolog.Nop(), Now: v.clock.Now})
+	if err := v.e.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	armed = true
+	mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if _, err := v.reply(t, bot.Reply{ID: "r1", Nudge: id, Action: nudges.ActLog, Fields: checkIn("priya", "25", "2026-06-24", "", "")}); err != nil {
+			t.Error(err)
+		}
+	}()
+	<-committed
+	liveNow(t, v) // counts from the file, which already holds r1
+	close(release)
+	<-done
+	got, _ := liveNow(t, v)
+	if want := scanned(t, v); !reflect.DeepEqual(got, want) {
+		t.Errorf("live differs from a full count:\nlive %+v\nscan %+v", got.Managers, want.Managers)
+	}
+}
+
+// TestLive_ManagerAlreadyInTomorrow: a nudge delivered to a manager whose
+// local date is already tomorrow is not in today's figures, live or
+// counted, and neither is the manager until then.
+func TestLive_ManagerAlreadyInTomorrow(t *testing.T) {
+	v := newEnv(t, digestConfig+`
+[[managers]]
+id = "ken"
+name = "Ken Sato"
+timezone = "Asia/Tokyo"
+programs = ["p"]
+`, "2026-06-17T16:30:00Z")
+	liveNow(t, v)
+	if _, err := v.e.SendNow(t.Context(), "ken", nudges.KindCheckIn); err != nil {
+		t.Fatal(err)
+	}
+	v.flush(t)
+	got, _ := liveNow(t, v)
+	if want := scanned(t, v); !reflect.DeepEqual(got, want) {
+		t.Errorf("live differs from a full count:\nlive %+v %+v\nscan %+v %+v", got.Reach, got.Managers, want.Reach, want.Managers)
+	}
+	v.clock.Set("2026-06-18T10:00:00Z")
+	got, _ = liveNow(t, v)
+	if want := scanned(t, v); !reflect.DeepEqual(got, want) || want.Reach.Nudged == 0 {
+		t.Errorf("the next day, live differs from a full count:\nlive %+v\nscan %+v", got.Reach, want.Reach)
+	}
+}
+
+// TestLive_RetriedModuleNudgeDatesTheModuleAlike: a debrief (which dates
+// the learner's module) fails on Monday and an admin retries it on
+// Thursday: live and counted figures date the module alike, by the day
+// the debrief was due.
+func TestLive_RetriedModuleNudgeDatesTheModuleAlike(t *testing.T) {
+	v := newEnv(t, baseConfig, "2026-06-05T08:00:00Z")
+	if _, err := v.e.HandleEvent(context.Background(), bot.LearningEvent{Learner: "tom", Verb: "completed", Module: "M1", At: time.Date(2026, 6, 6, 8, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	v.chat.SendFunc = func(bot.Recipient, nudges.Message) (string, error) {
+		return "", bot.Permanent("user_not_found", errors.New("refused"))
+	}
+	v.clock.Set("2026-06-08T08:00:00Z") // Monday 09:00 in London
+	v.flush(t)
+	liveNow(t, v)
+	v.chat.SendFunc = nil
+	v.clock.Set("2026-06-11T10:00:00Z") // Thursday
+	if n, err := v.e.RetryFailed(context.Background()); err != nil || n == 0 {
+		t.Fatalf("retry: %d %v", n, err)
+	}
+	v.flush(t)
+	liveNow(t, v)
+	v.clock.Set("2026-06-22T12:00:00Z")
+	got, _ := liveNow(t, v)
+	if want := scanned(t, v); !reflect.DeepEqual(got, want) {
+		t.Errorf("live differs from a full count:\nlive %+v\nscan %+v", got.Teams, want.Teams)
 	}
 }

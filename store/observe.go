@@ -5,6 +5,9 @@ package store
 // durable. A rolled-back transaction reports nothing: an observer that
 // keeps running aggregates never counts a write that did not land.
 type Commit struct {
+	// Tx is the commit's transaction id: a reader whose snapshot has an
+	// id (Tx.ID) at least this already holds what it changed.
+	Tx uint64
 	// Logs are the coaching logs added, in the order they were added.
 	Logs []*Log
 	// Items are the outbox items added, or whose state or answer changed.

@@ -21,7 +21,12 @@ type Tx struct {
 	counts map[State]int64
 	// changes collects what the commit changed, for the store's observer.
 	changes Commit
+	id      uint64 // a write transaction's id, kept for its Commit
 }
+
+// ID is the transaction's id. A read's is that of the last commit its
+// snapshot holds: a Commit whose Tx is at most this is in it.
+func (t *Tx) ID() uint64 { return uint64(t.tx.ID()) }
 
 // ErrInvalidTransition is returned when an item would move between states
 // that delivery never links (e.g. sent back to pending).

@@ -128,7 +128,7 @@ func (s *Store) update(batch []request) (err error) {
 	}()
 	var tx *Tx
 	err = s.db.Update(func(btx *bolt.Tx) error {
-		tx = &Tx{tx: btx}
+		tx = &Tx{tx: btx, id: uint64(btx.ID())}
 		for _, r := range batch {
 			if err := r.fn(tx); err != nil {
 				return err
@@ -140,6 +140,7 @@ func (s *Store) update(batch []request) (err error) {
 		return tx.flush()
 	})
 	if err == nil {
+		tx.changes.Tx = tx.id
 		s.notify(tx.changes)
 	}
 	return err

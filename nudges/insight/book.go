@@ -263,14 +263,17 @@ func (b *Book) AddNudge(n Nudge) {
 	if day < b.from || day > b.to && !b.p.Grows {
 		return
 	}
-	_, m := b.managerAt(n.Manager)
 	if n.Parent != "" {
 		// A reminder is answered for its root: point at the root's figures.
-		if root, _, ok := m.lookup(b.key(n.Parent)); ok {
-			m.reminders = append(m.reminders, reminder{id: k, sent: unixOf(n), root: root})
+		if i, ok := b.byID[n.Manager]; ok {
+			m := b.managers[i]
+			if root, _, ok := m.lookup(b.key(n.Parent)); ok {
+				m.reminders = append(m.reminders, reminder{id: k, sent: unixOf(n), root: root})
+			}
 		}
 		return
 	}
+	_, m := b.managerAt(n.Manager)
 	ck := cadenceKey{n.Cadence, n.Script}
 	ci, ok := b.cadences[ck]
 	if !ok {

@@ -39,6 +39,9 @@ func (b *Book) Report() Report {
 	r.Managers = make([]ManagerFigures, 0, len(b.order))
 	for _, i := range b.order {
 		m := b.managers[i]
+		if !m.out.shown {
+			continue
+		}
 		f := m.out.fig
 		r.Managers = append(r.Managers, f)
 		r.Reach.Managers++

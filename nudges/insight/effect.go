@@ -16,6 +16,7 @@ type cadenceAgg struct {
 	kind                nudges.Kind
 	delivered, answered int
 	followed            int // delivered nudges a first application followed
+	seen                int // nudges in the range: none, and the cadence is not reported
 	useful, notUseful   int
 	// latency holds the seconds from delivery to first answer: sorted up
 	// to sorted, then as they came, merged in at the next report.
@@ -73,6 +74,9 @@ func median(s []int32) int64 {
 func (b *Book) effects() []Effect {
 	out := make([]Effect, 0, len(b.cadList))
 	for _, c := range b.cadList {
+		if c.seen == 0 {
+			continue // its only nudges are dated after the range, for now
+		}
 		out = append(out, Effect{Cadence: c.key.cadence, Script: c.key.script, Kind: c.kind, Delivered: c.delivered,
 			Answered: c.answered, AnswerRate: ratio(c.answered, c.delivered), MedianAnswer: c.medianLatency(),
 			Useful: c.useful, NotUseful: c.notUseful, UsefulShare: Wilson(c.useful, c.useful+c.notUseful),

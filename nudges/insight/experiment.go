@@ -63,6 +63,9 @@ func (b *Book) experiments() []Comparison {
 		var mins [2][]float64
 		for _, i := range b.order {
 			m := b.managers[i]
+			if !m.out.shown {
+				continue
+			}
 			arm, k := &c.Treated, 0
 			if b.heldOut(m, h) {
 				arm, k = &c.HeldOut, 1

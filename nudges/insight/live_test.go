@@ -82,6 +82,10 @@ func (s *rollout) day(d nudges.Date, check func(phase string)) {
 			id := fmt.Sprint("n", s.seq)
 			cad := []string{"weekly", "pledges", "nudge"}[r.IntN(3)]
 			n := insight.Nudge{ID: id, Manager: mgr, Cadence: cad, Script: cad + "-s", Kind: kinds[r.IntN(len(kinds))], Day: d}
+			if m >= 28 {
+				// Managers far to the east: their nudges are dated tomorrow.
+				n.Day = d.AddDays(1)
+			}
 			s.nudge(n)
 			switch r.IntN(10) {
 			case 0:
@@ -101,7 +105,7 @@ func (s *rollout) day(d nudges.Date, check func(phase string)) {
 		n := s.nudges[id]
 		at := noon.Add(time.Duration(300+r.IntN(600)) * time.Minute)
 		rd := nudges.DateOf(at)
-		if n.Manager < "m05" {
+		if n.Manager < "m05" || n.Manager >= "m28" {
 			rd = d.AddDays(1) // a manager far to the east: tomorrow already
 		}
 		base := insight.Reply{Manager: n.Manager, Nudge: id, Day: rd, At: at}

@@ -26,6 +26,7 @@ type managerAgg struct {
 	wins      []winEntry
 	hold      string // the latest hold step
 	holdAt    int64
+	replied   bool // said something in the range
 }
 
 type weekAgg struct {
@@ -121,6 +122,7 @@ func (e *seqEntry) set(n Nudge, day int) {
 }
 
 func (m *managerAgg) addReply(r Reply, week int) {
+	m.replied = true
 	w := m.week(week)
 	w.minutes += r.Minutes
 	switch r.Kind {

@@ -11,6 +11,10 @@ import (
 // a live Book of a hundred thousand managers reports in the time it takes
 // to copy their figures, not to count them.
 type managerOut struct {
+	// shown says the manager is in the report: they lead a team, or a
+	// nudge or a reply of theirs falls in the range. A growing Book also
+	// holds nudges dated after it, for managers already in tomorrow.
+	shown bool
 	fig   ManagerFigures
 	flags []flagRun
 	spots []Spot
@@ -22,6 +26,7 @@ type managerOut struct {
 
 type cadShare struct {
 	cad                 int32 // index in Book.cadList
+	seen                int32 // nudges in the range, delivered or not
 	delivered, followed int32
 }
 
@@ -85,16 +90,22 @@ func (b *Book) refreshManager(i int32) {
 	}
 	applied := b.appliedDates(m.id)
 	shares := m.out.cads[:0:0]
+	shown := m.replied || len(b.led[m.id]) > 0
 	for _, e := range m.seq {
-		if !e.sent || int(e.day) < b.from || int(e.day) > b.to {
+		if int(e.day) < b.from || int(e.day) > b.to {
 			continue
 		}
-		m.week(week(int(e.day), b.launch)).nudged = true
+		shown = true
 		j := slices.IndexFunc(shares, func(s cadShare) bool { return s.cad == e.cad-1 })
 		if j < 0 {
 			shares = append(shares, cadShare{cad: e.cad - 1})
 			j = len(shares) - 1
 		}
+		shares[j].seen++
+		if !e.sent {
+			continue
+		}
+		m.week(week(int(e.day), b.launch)).nudged = true
 		shares[j].delivered++
 		day := int(e.day)
 		k := sort.SearchInts(applied, day)
@@ -104,16 +115,18 @@ func (b *Book) refreshManager(i int32) {
 	}
 	for _, s := range m.out.cads {
 		c := b.cadList[s.cad]
+		c.seen -= int(s.seen)
 		c.delivered -= int(s.delivered)
 		c.followed -= int(s.followed)
 	}
 	for _, s := range shares {
 		c := b.cadList[s.cad]
+		c.seen += int(s.seen)
 		c.delivered += int(s.delivered)
 		c.followed += int(s.followed)
 	}
 	f, _ := b.managerFigures(m)
-	m.out = managerOut{fig: f, flags: b.managerFlags(m), spots: managerSpots(m, f, b.learnerTeam), cads: shares}
+	m.out = managerOut{shown: shown, fig: f, flags: b.managerFlags(m), spots: managerSpots(m, f, b.learnerTeam), cads: shares}
 }
 
 // appliedDates are the day numbers of the first applications of the

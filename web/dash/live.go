@@ -73,6 +73,12 @@ func (l *liveFigures) get(ctx context.Context, program string, lb LiveBackend) (
 			}
 		}
 		l.mu.Lock()
+		if wait && l.m[program] != e {
+			// Dropped while this view waited: what e holds, or gets, is
+			// from before the drop.
+			l.mu.Unlock()
+			continue
+		}
 		f, err := e.f, e.err
 		if f == nil && l.m[program] == e {
 			delete(l.m, program) // the next view tries again
