@@ -110,10 +110,12 @@ func New(opt Options) (*Dashboard, error) {
 	return d, nil
 }
 
-// Close waits for background refreshes of cached figures to finish.
+// Close waits for background refreshes of cached figures to finish; the
+// live figures start no new one after it, and pages show them as they
+// stand.
 func (d *Dashboard) Close() {
 	d.cache.wait()
-	d.live.wait()
+	d.live.close()
 }
 
 // ServeHTTP serves every dashboard route, each with the security headers.

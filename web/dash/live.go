@@ -2,6 +2,7 @@ package dash
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -37,6 +38,9 @@ type liveFigures struct {
 	now func() time.Time
 	wg  sync.WaitGroup
 	gen uint64 // bumped by drop: a refresh started before it is discarded
+	// closed says the dashboard is closing: no refresh starts, so none
+	// can begin while Close waits for the last.
+	closed bool
 }
 
 type liveEntry struct {
@@ -60,6 +64,14 @@ func (l *liveFigures) get(ctx context.Context, program string, lb LiveBackend) (
 			l.m[program] = e
 		}
 		age := l.now().Sub(e.at)
+		if l.closed && e.done == nil {
+			f := e.f
+			l.mu.Unlock()
+			if f == nil {
+				return nil, errClosing
+			}
+			return f, nil
+		}
 		if e.done == nil && (e.f == nil || age >= liveLag) {
 			l.refresh(program, e, lb)
 		}
@@ -135,7 +147,7 @@ func (d *Dashboard) Warm() {
 			d.live.m = map[string]*liveEntry{}
 		}
 		e := d.live.m[p.ID]
-		if e == nil {
+		if e == nil && !d.live.closed {
 			e = &liveEntry{}
 			d.live.m[p.ID] = e
 			d.live.refresh(p.ID, e, lb)
@@ -151,6 +163,17 @@ func (l *liveFigures) drop() {
 	defer l.mu.Unlock()
 	l.gen++
 	l.m = nil
+}
+
+// errClosing answers a view that comes while the dashboard closes.
+var errClosing = errors.New("the dashboard is shutting down")
+
+// close stops refreshes and waits for the last to end.
+func (l *liveFigures) close() {
+	l.mu.Lock()
+	l.closed = true
+	l.mu.Unlock()
+	l.wg.Wait()
 }
 
 func (l *liveFigures) wait() { l.wg.Wait() }
