@@ -60,28 +60,24 @@ func (s *Store) notify(c Commit) {
 }
 
 // itemChanged notes an item write for the observer when it is new, or its
-// state, answer or subject changed: attempts that only move an item
-// through delivery are not facts anyone counts.
+// state, answer or subject (learner, module, schedule, delivery time,
+// manager, program) changed: attempts that only move an item through
+// delivery are not facts anyone counts.
 func (t *Tx) itemChanged(old, it *Item) {
-	reshaped := old != nil && (old.Learner != it.Learner || old.Module != it.Module || !old.ScheduledAt.Equal(it.ScheduledAt) ||
-		!old.SentAt.Equal(it.SentAt) || old.Manager != it.Manager || old.Program != it.Program)
-	if old != nil && old.State == it.State && old.Answered == it.Answered && !reshaped {
+	if old != nil && old.State == it.State && old.Answered == it.Answered && old.Learner == it.Learner && old.Module == it.Module &&
+		old.ScheduledAt.Equal(it.ScheduledAt) && old.SentAt.Equal(it.SentAt) && old.Manager == it.Manager && old.Program == it.Program {
 		return
 	}
-	c := ItemChange{Item: it, New: old == nil, Reshaped: reshaped}
+	c := ItemChange{Item: it, New: old == nil}
 	if old != nil {
-		c.OldState, c.OldAnswered = old.State, old.Answered
+		c.OldState = old.State
 	}
 	t.changes.Items = append(t.changes.Items, c)
 }
 
 // ItemChange is one item written: as it now stands, and what it was.
 type ItemChange struct {
-	Item        *Item
-	New         bool
-	OldState    State
-	OldAnswered string
-	// Reshaped says what the item is about changed: its learners, module,
-	// schedule, delivery time, manager or program.
-	Reshaped bool
+	Item     *Item
+	New      bool
+	OldState State
 }

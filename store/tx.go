@@ -21,7 +21,6 @@ type Tx struct {
 	counts map[State]int64
 	// changes collects what the commit changed, for the store's observer.
 	changes Commit
-	id      uint64 // a write transaction's id, kept for its Commit
 }
 
 // ID is the transaction's id. A read's is that of the last commit its

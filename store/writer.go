@@ -128,7 +128,7 @@ func (s *Store) update(batch []request) (err error) {
 	}()
 	var tx *Tx
 	err = s.db.Update(func(btx *bolt.Tx) error {
-		tx = &Tx{tx: btx, id: uint64(btx.ID())}
+		tx = &Tx{tx: btx}
 		for _, r := range batch {
 			if err := r.fn(tx); err != nil {
 				return err
@@ -137,10 +137,10 @@ func (s *Store) update(batch []request) (err error) {
 		if s.commits.Add(1)%releaseEvery == 0 {
 			tx.ReleaseMapped()
 		}
+		tx.changes.Tx = tx.ID()
 		return tx.flush()
 	})
 	if err == nil {
-		tx.changes.Tx = tx.id
 		s.notify(tx.changes)
 	}
 	return err

@@ -175,5 +175,3 @@ func (l *liveFigures) close() {
 	l.mu.Unlock()
 	l.wg.Wait()
 }
-
-func (l *liveFigures) wait() { l.wg.Wait() }

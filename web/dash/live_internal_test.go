@@ -68,7 +68,7 @@ func TestLiveFigures_WaitAcrossADropGetsFiguresFromAfterIt(t *testing.T) {
 	l.drop()
 	close(gate)
 	f := <-got
-	l.wait()
+	l.close()
 	if f == nil || f == before || f.Reach.Managers < 3 {
 		t.Errorf("after a drop, the waiting view got figures from before it (version %d)", f.Reach.Managers)
 	}
