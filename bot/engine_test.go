@@ -4,15 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/nudgebot/nudgebot/bot"
-	"github.com/nudgebot/nudgebot/config"
+	"github.com/nudgebot/nudgebot/internal/testroster"
 	"github.com/nudgebot/nudgebot/nudges"
 	"github.com/nudgebot/nudgebot/store"
 )
@@ -523,14 +521,7 @@ func TestDailyCap_DefersEventNudges(t *testing.T) {
 func TestReload_RecomputesChangedSchedule(t *testing.T) {
 	v := newEnv(t, baseConfig, "2026-06-01T07:00:00Z")
 	cfg2 := strings.Replace(baseConfig, `schedule = "30 9 * * mon"`, `schedule = "0 11 * * mon"`, 1)
-	path := filepath.Join(v.dir, "nudgebot.toml")
-	if err := os.WriteFile(path, []byte(cfg2), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	newCfg, err := config.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	newCfg := testroster.Config(t, v.dir, cfg2)
 	if err := v.e.Reload(context.Background(), newCfg); err != nil {
 		t.Fatal(err)
 	}

@@ -2,13 +2,11 @@ package bot_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/nudgebot/nudgebot/config"
+	"github.com/nudgebot/nudgebot/internal/testroster"
 	"github.com/nudgebot/nudgebot/nudges"
 )
 
@@ -46,14 +44,7 @@ func TestHoldout_Schedule(t *testing.T) {
 	if got := scheduled(); !slices.Equal(got, want) {
 		t.Fatalf("after a restart: %v, want %v", got, want)
 	}
-	path := filepath.Join(v.dir, "nudgebot.toml")
-	if err := os.WriteFile(path, []byte(peersConfig(40)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := testroster.Config(t, v.dir, peersConfig(40))
 	if err := v.e.Reload(context.Background(), cfg); err != nil {
 		t.Fatal(err)
 	}

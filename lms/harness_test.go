@@ -17,6 +17,7 @@ import (
 	"github.com/nudgebot/nudgebot/bot"
 	"github.com/nudgebot/nudgebot/config"
 	"github.com/nudgebot/nudgebot/internal/testclock"
+	"github.com/nudgebot/nudgebot/internal/testroster"
 	"github.com/nudgebot/nudgebot/lms"
 	"github.com/nudgebot/nudgebot/nudges"
 	"github.com/nudgebot/nudgebot/store"
@@ -125,21 +126,15 @@ func newEnvFiles(t testing.TB, toml, now string, files map[string][]byte) *env {
 			t.Fatal(err)
 		}
 	}
-	path := filepath.Join(dir, "nudgebot.toml")
-	if err := os.WriteFile(path, []byte(toml), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	if tt, ok := t.(*testing.T); ok {
 		tt.Setenv("NUDGEBOT_LMS_MOODLE_SECRET", moodleSecret)
 	} else {
 		os.Setenv("NUDGEBOT_LMS_MOODLE_SECRET", moodleSecret)
 	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatalf("load config: %v", err)
-	}
+	cfg := testroster.Config(t, dir, toml)
 	v := &env{cfg: cfg, clock: &testclock.Clock{}, chat: &fakeChat{}}
 	v.clock.Set(now)
+	var err error
 	v.st, err = store.Open(filepath.Join(cfg.DataDir, store.FileName), store.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@ package converse_test
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -13,8 +12,8 @@ import (
 
 	"github.com/nudgebot/nudgebot/bot"
 	"github.com/nudgebot/nudgebot/bot/converse"
-	"github.com/nudgebot/nudgebot/config"
 	"github.com/nudgebot/nudgebot/internal/testclock"
+	"github.com/nudgebot/nudgebot/internal/testroster"
 	"github.com/nudgebot/nudgebot/nudges"
 	"github.com/nudgebot/nudgebot/store"
 )
@@ -92,14 +91,7 @@ type world struct {
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	dir := t.TempDir()
-	path := filepath.Join(dir, "nudgebot.toml")
-	if err := os.WriteFile(path, []byte(roster), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := testroster.Config(t, dir, roster)
 	st, err := store.Open(filepath.Join(cfg.DataDir, store.FileName), store.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@ package shell_test
 import (
 	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,8 +11,8 @@ import (
 
 	"github.com/nudgebot/nudgebot/bot"
 	"github.com/nudgebot/nudgebot/bot/shell"
-	"github.com/nudgebot/nudgebot/config"
 	"github.com/nudgebot/nudgebot/internal/testclock"
+	"github.com/nudgebot/nudgebot/internal/testroster"
 	"github.com/nudgebot/nudgebot/store"
 )
 
@@ -57,14 +56,7 @@ members = [{ id = "kim", name = "Kim Ode" }]
 func session(t *testing.T, input string) string {
 	t.Helper()
 	dir := t.TempDir()
-	path := filepath.Join(dir, "nudgebot.toml")
-	if err := os.WriteFile(path, []byte(roster), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := testroster.Config(t, dir, roster)
 	st, err := store.Open(filepath.Join(cfg.DataDir, store.FileName), store.Options{})
 	if err != nil {
 		t.Fatal(err)

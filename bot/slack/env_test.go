@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -15,6 +14,7 @@ import (
 	nbslack "github.com/nudgebot/nudgebot/bot/slack"
 	"github.com/nudgebot/nudgebot/config"
 	"github.com/nudgebot/nudgebot/internal/testclock"
+	"github.com/nudgebot/nudgebot/internal/testroster"
 	"github.com/nudgebot/nudgebot/nudges"
 	"github.com/nudgebot/nudgebot/store"
 )
@@ -104,14 +104,7 @@ type env struct {
 func newEnv(t *testing.T, now string, edit ...func(*nbslack.Options)) *env {
 	t.Helper()
 	dir := t.TempDir()
-	path := filepath.Join(dir, "nudgebot.toml")
-	if err := os.WriteFile(path, []byte(roster), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatalf("load config: %v", err)
-	}
+	cfg := testroster.Config(t, dir, roster)
 	v := &env{t: t, cfg: cfg, clock: &clock{}}
 	v.fake = newFake(t, v.clock.Now)
 	for _, u := range [][2]string{{uAnn, "ann@example.com"}, {uLee, "Lee@Example.com"}, {uStranger, "someone@example.com"}, {uLD, "ld@example.com"}} {

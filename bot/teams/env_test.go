@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strconv"
 	"sync/atomic"
@@ -18,6 +17,7 @@ import (
 	"github.com/nudgebot/nudgebot/config"
 	"github.com/nudgebot/nudgebot/internal/teamsfake"
 	"github.com/nudgebot/nudgebot/internal/testclock"
+	"github.com/nudgebot/nudgebot/internal/testroster"
 	"github.com/nudgebot/nudgebot/nudges"
 	"github.com/nudgebot/nudgebot/store"
 )
@@ -104,14 +104,7 @@ type env struct {
 func newEnv(t *testing.T, now string, edit ...func(*env)) *env {
 	t.Helper()
 	dir := t.TempDir()
-	path := filepath.Join(dir, "nudgebot.toml")
-	if err := os.WriteFile(path, []byte(roster), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatalf("load config: %v", err)
-	}
+	cfg := testroster.Config(t, dir, roster)
 	v := &env{t: t, cfg: cfg, clock: &testclock.Clock{}}
 	v.clock.Set(now)
 	v.fake = teamsfake.New(teamsfake.Options{AppID: appID, AppPassword: password, TenantID: tenant})

@@ -1,5 +1,7 @@
-// Package testroster writes large generated rosters for benchmarks: a
-// config file and a CSV with one manager and one learner per row.
+// Package testroster writes configurations for tests and benchmarks: a
+// test's config file, loaded as the bot loads it, and large generated
+// rosters (a config file and a CSV with one manager and one learner per
+// row).
 package testroster
 
 import (
@@ -8,7 +10,24 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/nudgebot/nudgebot/config"
 )
+
+// Config writes toml as dir/nudgebot.toml and loads it as the bot does:
+// a relative data_dir is then inside dir.
+func Config(tb testing.TB, dir, toml string) *config.Config {
+	tb.Helper()
+	path := filepath.Join(dir, "nudgebot.toml")
+	if err := os.WriteFile(path, []byte(toml), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		tb.Fatalf("load config: %v", err)
+	}
+	return cfg
+}
 
 // Write creates dir/nudgebot.toml with the given cadences (TOML text) and a
 // CSV roster of n managers; zone(i) names manager i's time zone. Every

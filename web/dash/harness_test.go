@@ -8,7 +8,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -16,9 +15,9 @@ import (
 	"testing"
 
 	"github.com/nudgebot/nudgebot/bot"
-	"github.com/nudgebot/nudgebot/config"
 	"github.com/nudgebot/nudgebot/internal/oidcfake"
 	"github.com/nudgebot/nudgebot/internal/testclock"
+	"github.com/nudgebot/nudgebot/internal/testroster"
 	"github.com/nudgebot/nudgebot/nudges"
 	"github.com/nudgebot/nudgebot/store"
 	"github.com/nudgebot/nudgebot/web/dash"
@@ -124,21 +123,15 @@ type envOpt struct {
 func newEnv(t testing.TB, o envOpt) *env {
 	t.Helper()
 	dir := t.TempDir()
-	path := filepath.Join(dir, "nudgebot.toml")
 	conf := seedConfig
 	if o.admin {
 		conf += "[[managers]]\nid = \"lee\"\nname = \"Lee Admin\"\nadmin = true\n"
 	}
-	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := testroster.Config(t, dir, conf)
 	v := &env{t: t, clock: &testclock.Clock{}, chat: &fakeChat{}}
 	v.clock.Set("2026-06-08T07:00:00Z") // Monday 08:00 in London
-	v.st, err = store.Open(filepath.Join(dir, "data", "nudgebot.db"), store.Options{})
+	var err error
+	v.st, err = store.Open(filepath.Join(cfg.DataDir, store.FileName), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
