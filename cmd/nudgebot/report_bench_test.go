@@ -71,20 +71,7 @@ func TestReportChild(t *testing.T) {
 	if err := run(context.Background(), []string{"report", "-config", path}, strings.NewReader(""), io.Discard, os.Stderr, withClock(fixedClock(testNow))); err != nil {
 		t.Fatal(err)
 	}
-	status, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(status), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			fmt.Printf("peak-rss-kb %s\n", strings.TrimSuffix(strings.TrimSpace(v), " kB"))
-		}
-		// The data file's pages the report read count in RSS too (mapped,
-		// reclaimable): how much is the process's own memory is RssAnon.
-		if v, ok := strings.CutPrefix(line, "RssAnon:"); ok {
-			fmt.Printf("anon-rss-kb %s\n", strings.TrimSuffix(strings.TrimSpace(v), " kB"))
-		}
-	}
+	printMemory(t)
 }
 
 // seedReport fills the data file: per manager, 20 weekly check-in nudges
